@@ -1,0 +1,59 @@
+# Folio: a thin layer over CMake presets. See README.md.
+#   make run     install what is missing, build, start Folio on SQLite with demo data
+#   make test    the whole suite: dev build (warnings as errors), then every test under ASan+UBSan,
+#                once on SQLite and once on a throwaway PostgreSQL 15 cluster
+#   make bench   benchmarks under bench/ (release build); they print their figures
+#   make fuzz    libFuzzer targets (clang), each run for FUZZ_SECONDS
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 30
+FOLIO_DB ?= sqlite:var/folio.db
+CTEST_ARGS ?=
+
+.PHONY: all deps build build-asan run test test-sqlite test-pg bench fuzz clean format
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+
+run: build
+	@mkdir -p var
+	./build/release/folio demo --db "$(FOLIO_DB)"
+	./build/release/folio serve --db "$(FOLIO_DB)" 2>/dev/null || \
+	  echo "folio serve arrives with the server issue; the demo database is at $(FOLIO_DB). Try: ./build/release/folio patient list"
+
+build-asan: deps
+	cmake --preset dev >/dev/null
+	cmake --build --preset dev -j $(JOBS)
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan -j $(JOBS)
+
+test: build-asan
+	@bash scripts/run-tests.sh $(CTEST_ARGS)
+
+test-sqlite: build-asan
+	@bash scripts/run-tests.sh --only sqlite $(CTEST_ARGS)
+
+test-pg: build-asan
+	@bash scripts/run-tests.sh --only pg $(CTEST_ARGS)
+
+bench: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS)
+	@bash scripts/run-bench.sh build/release
+
+fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz -j $(JOBS)
+	@bash scripts/run-fuzz.sh build/fuzz $(FUZZ_SECONDS)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

@@ -1,0 +1,70 @@
+/* Dates and times as HIM data carries them: partial precision (a birth year only, a minute), with
+ * or without a UTC offset. ISO 8601 / FHIR and HL7 v2 TS/DTM are parsed into one struct.
+ *
+ * Storage rule: a value with a time of day and a known offset is stored converted to UTC, in the
+ * canonical text form produced by folio_time_format_utc(), truncated to its original precision
+ * ("2024-03-05T14:07Z" for minute precision, "2024-03-05T14:07:09.25Z" for fractions). Values of
+ * day precision or coarser have no time zone and are stored as written ("1961", "1961-04",
+ * "1961-04-12"). A time of day without an offset is taken as UTC unless the caller supplies a
+ * default offset. These strings sort chronologically at equal precision. */
+#ifndef FOLIO_TIME_H
+#define FOLIO_TIME_H
+
+#include "folio/base.h"
+
+enum folio_time_prec {
+    FOLIO_PREC_NONE = 0, /* empty value */
+    FOLIO_PREC_YEAR,
+    FOLIO_PREC_MONTH,
+    FOLIO_PREC_DAY,
+    FOLIO_PREC_HOUR,
+    FOLIO_PREC_MINUTE,
+    FOLIO_PREC_SECOND,
+    FOLIO_PREC_FRAC, /* fractional seconds, up to 6 digits */
+};
+
+struct folio_time {
+    int year, month, day;     /* month/day are 1 when coarser than the precision */
+    int hour, minute, second; /* 0 when coarser than the precision */
+    int micros;               /* 0..999999 */
+    int frac_digits;          /* digits written after the decimal point (1..6) for FOLIO_PREC_FRAC */
+    enum folio_time_prec prec;
+    bool has_offset;
+    int offset_min;           /* minutes east of UTC, when has_offset */
+};
+
+/* ISO 8601 as used by FHIR: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss[.f+]][Z|+hh:mm].
+ * Rejects impossible dates (2023-02-29), out-of-range fields, trailing junk. err names `field`. */
+enum folio_rc folio_time_parse_iso(struct folio_sv s, struct folio_time *out, const char *field,
+                                   struct folio_err *err) FOLIO_MUST_USE;
+/* HL7 v2 TS/DTM: YYYY[MM[DD[HH[MM[SS[.S[S[S[S]]]]]]]]][+/-ZZZZ]. Same checks. */
+enum folio_rc folio_time_parse_hl7(struct folio_sv s, struct folio_time *out, const char *field,
+                                   struct folio_err *err) FOLIO_MUST_USE;
+/* Either of the above, chosen by shape (a '-' after the year means ISO). */
+enum folio_rc folio_time_parse_any(struct folio_sv s, struct folio_time *out, const char *field,
+                                   struct folio_err *err) FOLIO_MUST_USE;
+
+/* Shift to UTC (offset 0, has_offset true) for hour precision or finer; coarser values are left
+ * as they are. A value without offset is taken at default_offset_min. */
+void folio_time_to_utc(struct folio_time *t, int default_offset_min);
+
+/* Canonical storage text (see top of file), after converting to UTC. cap >= 40 always suffices.
+ * Returns false if cap is too small. */
+bool folio_time_format_utc(const struct folio_time *t, char *out, size_t cap);
+/* ISO 8601 with the value's own offset (for display / FHIR output). */
+bool folio_time_format_iso(const struct folio_time *t, char *out, size_t cap);
+/* HL7 v2 DTM with the value's own precision and offset. */
+bool folio_time_format_hl7(const struct folio_time *t, char *out, size_t cap);
+
+/* Parse any accepted form and write the canonical storage text; the usual one-step call. */
+enum folio_rc folio_time_normalize(const char *in, char *out, size_t cap, const char *field,
+                                   struct folio_err *err) FOLIO_MUST_USE;
+
+/* Now, in UTC, at second precision, canonical text ("2026-11-21T22:22:05Z"). */
+void folio_time_now_utc(char out[32]);
+/* Whole days from a to b (dates of at least day precision); false if either is coarser. */
+bool folio_time_days_between(const struct folio_time *a, const struct folio_time *b, int64_t *days);
+bool folio_time_is_leap_year(int year);
+int folio_time_days_in_month(int year, int month);
+
+#endif

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Folio needs to build, test and run, when they are missing.
+# Quiet and quick when everything is there. Needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+pkgs=(
+  build-essential cmake pkg-config clang
+  libsqlite3-dev sqlite3
+  libpq-dev postgresql-15 postgresql-client-15
+  libjansson-dev libsodium-dev libcmocka-dev libmicrohttpd-dev
+  python3 ca-certificates
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "deps: need root to install: ${missing[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
