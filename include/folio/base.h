@@ -68,12 +68,14 @@ struct folio_err {
     int line;
 };
 
-/* Set err (if not NULL) and return code. field may be NULL. Use through the macro. */
+/* Set err (if not NULL) and return code. field may be NULL. Use through the macro. Field and
+ * message are truncated to fit; control characters (CR, LF, tab) become spaces. */
 enum folio_rc folio_err_setf_(struct folio_err *err, enum folio_rc code, const char *file, int line,
                               const char *field, const char *fmt, ...) FOLIO_PRINTF(6, 7);
 #define folio_err_set(err, code, field, ...)                                                       \
     folio_err_setf_((err), (code), __FILE__, __LINE__, (field), __VA_ARGS__)
-/* Prefix the existing message with "prefix: " (e.g. a file name and line). */
+/* Prefix the existing message with "prefix: " (e.g. a file name and line); code and field stay.
+ * err may be NULL. */
 void folio_err_prefix(struct folio_err *err, const char *fmt, ...) FOLIO_PRINTF(2, 3);
 void folio_err_clear(struct folio_err *err);
 
@@ -104,11 +106,14 @@ bool folio_sv_ieq_cstr(struct folio_sv a, const char *s); /* ASCII case-insensit
 struct folio_sv folio_sv_trim(struct folio_sv s);          /* ASCII white space both ends */
 bool folio_sv_starts_with(struct folio_sv s, const char *prefix);
 /* Split at the first sep: *head gets the part before it, s advances past it. Returns false when
- * s is exhausted (no more fields). A trailing sep yields one final empty field. */
+ * s is exhausted (no more fields). A trailing sep yields one final empty field; an empty view
+ * yields one empty field; after the last field s.p is NULL. */
 bool folio_sv_next_field(struct folio_sv *s, char sep, struct folio_sv *head);
-/* Whole-view parse of a decimal integer (optional leading '-'), with range check. */
+/* Whole-view parse of a decimal integer (optional leading '-', no '+', no spaces), with range
+ * check. EINVAL (err is not filled: callers name the field) and *out untouched on failure. */
 enum folio_rc folio_sv_to_i64(struct folio_sv s, int64_t *out) FOLIO_MUST_USE;
-/* Whole-view parse of a decimal number ("-12.5", "3e2"); rejects inf/nan/empty/trailing junk. */
+/* Whole-view parse of a decimal number ("-12.5", "3e2", ".5"); rejects inf/nan/hex/empty/
+ * spaces/trailing junk and overflow ("1e400"); underflow rounds towards 0. At most 127 chars. */
 enum folio_rc folio_sv_to_double(struct folio_sv s, double *out) FOLIO_MUST_USE;
 
 /* ---- growable buffer with a mandatory size cap; always NUL-terminated ---- */
@@ -118,6 +123,7 @@ struct folio_buf {
     size_t cap;
     size_t max; /* appends that would make len exceed max fail with FOLIO_ETOOBIG */
 };
+/* max 0 means 64 MiB. A failed append (ETOOBIG, ENOMEM) leaves the buffer as it was. */
 void folio_buf_init(struct folio_buf *b, size_t max);
 void folio_buf_release(struct folio_buf *b); /* frees data, keeps the struct usable (empty) */
 void folio_buf_reset(struct folio_buf *b);   /* len = 0, keeps memory */
@@ -126,11 +132,13 @@ enum folio_rc folio_buf_append_str(struct folio_buf *b, const char *s) FOLIO_MUS
 enum folio_rc folio_buf_append_ch(struct folio_buf *b, char c) FOLIO_MUST_USE;
 enum folio_rc folio_buf_appendf(struct folio_buf *b, const char *fmt, ...) FOLIO_PRINTF(2, 3)
     FOLIO_MUST_USE;
-enum folio_rc folio_buf_vappendf(struct folio_buf *b, const char *fmt, va_list ap) FOLIO_MUST_USE;
+enum folio_rc folio_buf_vappendf(struct folio_buf *b, const char *fmt, va_list ap)
+    FOLIO_PRINTF(2, 0) FOLIO_MUST_USE;
 /* Hands the heap string to the caller (who frees it with free()); the buffer is left empty.
  * Returns NULL only if allocating an empty string fails. */
 char *folio_buf_detach(struct folio_buf *b, size_t *len_out);
-/* Reads a whole file into b (respecting b->max). err names the path. */
+/* Appends a whole file to b (respecting b->max; b is usually empty). On failure b is as it was.
+ * ENOTFOUND when missing, ETOOBIG over the cap, EIO otherwise; err names the path. */
 enum folio_rc folio_buf_read_file(struct folio_buf *b, const char *path,
                                   struct folio_err *err) FOLIO_MUST_USE;
 
@@ -143,12 +151,13 @@ bool folio_strlcpy(char *dst, const char *src, size_t cap);
 struct folio_arena_block;
 struct folio_arena {
     struct folio_arena_block *head;
-    size_t total;     /* bytes allocated so far */
+    size_t total;     /* bytes handed out so far (rounded up to the alignment); the cap applies */
     size_t max_total; /* cap: allocations beyond it fail (return NULL); 0 = 256 MiB */
 };
 void folio_arena_init(struct folio_arena *a, size_t max_total);
 void folio_arena_release(struct folio_arena *a); /* frees everything; the arena is reusable */
-/* Returns zeroed memory aligned for any type, or NULL (out of memory or over the cap). */
+/* Returns zeroed memory aligned for any type (max_align_t), or NULL (out of memory or over the
+ * cap). Allocations over 8 KiB get their own block. A zeroed struct is a valid empty arena. */
 void *folio_arena_alloc(struct folio_arena *a, size_t size);
 void *folio_arena_calloc(struct folio_arena *a, size_t n, size_t size); /* overflow-checked */
 char *folio_arena_strdup(struct folio_arena *a, const char *s);         /* s NULL -> NULL */

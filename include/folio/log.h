@@ -25,6 +25,9 @@ struct folio_log_field {
 #define FOLIO_LOG_RC(k, v)  ((struct folio_log_field){FOLIO_LOGF_RC, "" k "", (int64_t)(v), NULL})
 #define FOLIO_LOG_END       ((struct folio_log_field){FOLIO_LOGF_END, NULL, 0, NULL})
 
+/* Lines below min are dropped; the default is FOLIO_LOG_INFO. Thread-safe; timestamps UTC.
+ * A literal value holding a space, '"' or '=' is written in double quotes. Lines longer than
+ * 2 KiB are cut. */
 void folio_log_set_level(enum folio_log_level min);
 void folio_log_set_file(FILE *f); /* borrows f; NULL = stderr */
 /* folio_log(level, "event.name", fields..., FOLIO_LOG_END) */
