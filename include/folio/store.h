@@ -7,7 +7,8 @@
  *   LOWER(), COALESCE, LIKE with explicit ESCAPE '\', LIMIT/OFFSET, CAST(x AS BIGINT);
  * - text values are UTF-8; times are canonical UTC text (folio/time.h); booleans are 0/1 integers;
  *   money and measurements that need exact digits are text.
- * Bound parameters only: never build SQL from input.
+ * Bound parameters only: never build SQL from input. On PostgreSQL integers are sent as int8,
+ * doubles as float8, blobs as bytea, text untyped: bind each parameter with the column's type.
  *
  * Migrations live in src/store/migrations/NNNN_name.sql, embedded in the binary at build time,
  * applied in order inside one transaction each, recorded in table schema_migrations. A migration
@@ -48,7 +49,9 @@ const char *folio_store_url_safe(const struct folio_store *s);
  * after an error inside a transaction, roll back that level. */
 enum folio_rc folio_store_begin(struct folio_store *s, struct folio_err *err) FOLIO_MUST_USE;
 enum folio_rc folio_store_commit(struct folio_store *s, struct folio_err *err) FOLIO_MUST_USE;
-/* Rolls back the innermost level; safe to call on error paths (err may be NULL). */
+/* A failed commit leaves its level open: roll it back. After any error inside a transaction, roll
+ * back that level (PostgreSQL aborts the whole transaction on an error; SQLite only the statement).
+ * Rolls back the innermost level; safe to call on error paths, and a no-op with none open. */
 void folio_store_rollback(struct folio_store *s);
 int folio_store_tx_depth(const struct folio_store *s);
 
@@ -60,6 +63,7 @@ enum folio_rc folio_store_exec(struct folio_store *s, const char *sql,
 enum folio_rc folio_store_prepare(struct folio_store *s, const char *sql, struct folio_stmt **out,
                                   struct folio_err *err) FOLIO_MUST_USE;
 void folio_stmt_free(struct folio_stmt *st); /* NULL ok */
+/* Ready to execute again; bound values are kept. */
 enum folio_rc folio_stmt_reset(struct folio_stmt *st, struct folio_err *err) FOLIO_MUST_USE;
 enum folio_rc folio_stmt_bind_null(struct folio_stmt *st, int idx) FOLIO_MUST_USE;
 enum folio_rc folio_stmt_bind_i64(struct folio_stmt *st, int idx, int64_t v) FOLIO_MUST_USE;

@@ -1,0 +1,331 @@
+/* Storage dispatch: URL parsing, transaction nesting, statement calls to the backend. */
+#include "folio/base.h"
+
+#include "store/store_impl.h"
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+char *folio_store_url_redact_(const char *url)
+{
+    struct folio_buf b;
+    const char *scheme_end = strstr(url, "://");
+    const char *auth, *auth_end, *at = NULL, *colon = NULL, *p, *q;
+    bool first = true;
+
+    folio_buf_init(&b, 64 * 1024);
+    if (scheme_end == NULL) {
+        if (folio_buf_append_str(&b, url))
+            goto fail;
+        return folio_buf_detach(&b, NULL);
+    }
+    auth = scheme_end + 3;
+    auth_end = auth + strcspn(auth, "/?#");
+    for (p = auth; p < auth_end; p++)
+        if (*p == '@')
+            at = p; /* the last '@' ends the user info */
+    if (at != NULL)
+        colon = memchr(auth, ':', (size_t)(at - auth));
+    if (colon != NULL) {
+        if (folio_buf_append(&b, url, (size_t)(colon - url)) ||
+            folio_buf_append(&b, at, (size_t)(auth_end - at)))
+            goto fail;
+    } else if (folio_buf_append(&b, url, (size_t)(auth_end - url))) {
+        goto fail;
+    }
+    /* path */
+    q = auth_end + strcspn(auth_end, "?#");
+    if (folio_buf_append(&b, auth_end, (size_t)(q - auth_end)))
+        goto fail;
+    if (*q == '?') {
+        const char *params = q + 1;
+        const char *params_end = params + strcspn(params, "#");
+        p = params;
+        while (p < params_end) {
+            const char *amp = memchr(p, '&', (size_t)(params_end - p));
+            const char *end = amp ? amp : params_end;
+            size_t len = (size_t)(end - p);
+            if (!(len >= 9 && strncmp(p, "password=", 9) == 0)) {
+                if (folio_buf_append_ch(&b, first ? '?' : '&') || folio_buf_append(&b, p, len))
+                    goto fail;
+                first = false;
+            }
+            p = amp ? amp + 1 : params_end;
+        }
+        q = params_end;
+    }
+    if (folio_buf_append_str(&b, q))
+        goto fail;
+    return folio_buf_detach(&b, NULL);
+fail:
+    folio_buf_release(&b);
+    return NULL;
+}
+
+enum folio_rc folio_store_open(const char *url, struct folio_store **out, struct folio_err *err)
+{
+    enum folio_rc rc = FOLIO_OK;
+    const struct folio_store_ops *ops;
+    const char *target;
+    struct folio_store *s = NULL;
+    char *safe = NULL;
+
+    *out = NULL;
+    if (folio_str_empty(url)) {
+        rc = folio_err_set(err, FOLIO_EINVAL, "db", "empty database URL");
+        goto out;
+    }
+    if (has_prefix(url, "postgresql://") || has_prefix(url, "postgres://")) {
+        ops = &folio_store_pg_ops;
+        target = url;
+        safe = folio_store_url_redact_(url);
+    } else {
+        ops = &folio_store_sqlite_ops;
+        target = has_prefix(url, "sqlite:") ? url + 7 : url;
+        if (target[0] == '\0') {
+            rc = folio_err_set(err, FOLIO_EINVAL, "db", "no path in SQLite URL '%s'", url);
+            goto out;
+        }
+        if (strcmp(url, "sqlite::memory:") == 0)
+            target = ":memory:";
+        safe = strdup(url);
+    }
+    if (safe == NULL) {
+        rc = folio_err_set(err, FOLIO_ENOMEM, "db", "out of memory");
+        goto out;
+    }
+    rc = ops->open(target, &s, err);
+    if (rc)
+        goto out;
+    s->ops = ops;
+    s->depth = 0;
+    s->url_safe = safe;
+    safe = NULL;
+    *out = s;
+out:
+    free(safe);
+    return rc;
+}
+
+void folio_store_close(struct folio_store *s)
+{
+    char *safe;
+
+    if (s == NULL)
+        return;
+    while (s->depth > 0)
+        folio_store_rollback(s);
+    safe = s->url_safe;
+    s->ops->close(s);
+    free(safe);
+}
+
+enum folio_store_kind folio_store_kind(const struct folio_store *s)
+{
+    return s->ops->kind;
+}
+
+const char *folio_store_url_safe(const struct folio_store *s)
+{
+    return s->url_safe;
+}
+
+void folio_store_tx_sql_(enum folio_store_tx_op op, int level, const char *outer_begin, char *buf,
+                         size_t cap)
+{
+    bool ok = false;
+
+    switch (op) {
+    case FOLIO_TX_BEGIN:
+        ok = level <= 1 ? folio_strlcpy(buf, outer_begin, cap)
+                        : folio_snprintf(buf, cap, "SAVEPOINT sp%d", level);
+        break;
+    case FOLIO_TX_COMMIT:
+        ok = level <= 1 ? folio_strlcpy(buf, "COMMIT", cap)
+                        : folio_snprintf(buf, cap, "RELEASE SAVEPOINT sp%d", level);
+        break;
+    case FOLIO_TX_ROLLBACK:
+        ok = level <= 1 ? folio_strlcpy(buf, "ROLLBACK", cap)
+                        : folio_snprintf(buf, cap, "ROLLBACK TO SAVEPOINT sp%d; RELEASE SAVEPOINT sp%d",
+                                         level, level);
+        break;
+    }
+    if (!ok)
+        FOLIO_BUG("transaction SQL buffer too small");
+}
+
+enum folio_rc folio_store_begin(struct folio_store *s, struct folio_err *err)
+{
+    enum folio_rc rc = s->ops->tx(s, FOLIO_TX_BEGIN, s->depth + 1, err);
+    if (rc == FOLIO_OK)
+        s->depth++;
+    return rc;
+}
+
+enum folio_rc folio_store_commit(struct folio_store *s, struct folio_err *err)
+{
+    enum folio_rc rc;
+
+    if (s->depth <= 0)
+        return folio_err_set(err, FOLIO_EINTERNAL, NULL, "commit without an open transaction");
+    rc = s->ops->tx(s, FOLIO_TX_COMMIT, s->depth, err);
+    if (rc == FOLIO_OK)
+        s->depth--;
+    /* On failure the level stays open: the caller rolls it back (see store.h). */
+    return rc;
+}
+
+void folio_store_rollback(struct folio_store *s)
+{
+    struct folio_err ignored;
+
+    if (s == NULL || s->depth <= 0)
+        return;
+    (void)s->ops->tx(s, FOLIO_TX_ROLLBACK, s->depth, &ignored);
+    s->depth--;
+}
+
+int folio_store_tx_depth(const struct folio_store *s)
+{
+    return s->depth;
+}
+
+enum folio_rc folio_store_exec(struct folio_store *s, const char *sql, struct folio_err *err)
+{
+    return s->ops->exec(s, sql, err);
+}
+
+enum folio_rc folio_store_prepare(struct folio_store *s, const char *sql, struct folio_stmt **out,
+                                  struct folio_err *err)
+{
+    enum folio_rc rc;
+
+    *out = NULL;
+    rc = s->ops->prepare(s, sql, out, err);
+    if (rc == FOLIO_OK)
+        (*out)->store = s;
+    return rc;
+}
+
+void folio_stmt_free(struct folio_stmt *st)
+{
+    if (st == NULL)
+        return;
+    st->store->ops->stmt_free(st);
+}
+
+enum folio_rc folio_stmt_reset(struct folio_stmt *st, struct folio_err *err)
+{
+    return st->store->ops->stmt_reset(st, err);
+}
+
+enum folio_rc folio_stmt_bind_null(struct folio_stmt *st, int idx)
+{
+    return st->store->ops->bind_null(st, idx);
+}
+
+enum folio_rc folio_stmt_bind_i64(struct folio_stmt *st, int idx, int64_t v)
+{
+    return st->store->ops->bind_i64(st, idx, v);
+}
+
+enum folio_rc folio_stmt_bind_double(struct folio_stmt *st, int idx, double v)
+{
+    return st->store->ops->bind_double(st, idx, v);
+}
+
+enum folio_rc folio_stmt_bind_text(struct folio_stmt *st, int idx, const char *s, size_t len)
+{
+    if (s == NULL)
+        return st->store->ops->bind_null(st, idx);
+    if (len == (size_t)-1)
+        len = strlen(s);
+    return st->store->ops->bind_text(st, idx, s, len);
+}
+
+enum folio_rc folio_stmt_bind_blob(struct folio_stmt *st, int idx, const void *p, size_t len)
+{
+    if (p == NULL && len > 0)
+        return FOLIO_EINVAL;
+    return st->store->ops->bind_blob(st, idx, p, len);
+}
+
+enum folio_rc folio_stmt_step(struct folio_stmt *st, bool *row, struct folio_err *err)
+{
+    *row = false;
+    return st->store->ops->step(st, row, err);
+}
+
+int folio_stmt_column_count(struct folio_stmt *st)
+{
+    return st->store->ops->column_count(st);
+}
+
+bool folio_stmt_column_is_null(struct folio_stmt *st, int idx)
+{
+    return st->store->ops->column_is_null(st, idx);
+}
+
+const char *folio_stmt_column_text(struct folio_stmt *st, int idx)
+{
+    return st->store->ops->column_text(st, idx);
+}
+
+int64_t folio_stmt_column_i64(struct folio_stmt *st, int idx)
+{
+    return st->store->ops->column_i64(st, idx);
+}
+
+double folio_stmt_column_double(struct folio_stmt *st, int idx)
+{
+    return st->store->ops->column_double(st, idx);
+}
+
+const void *folio_stmt_column_blob(struct folio_stmt *st, int idx, size_t *len)
+{
+    size_t ignored;
+    return st->store->ops->column_blob(st, idx, len ? len : &ignored);
+}
+
+int64_t folio_stmt_changes(struct folio_stmt *st)
+{
+    return st->store->ops->changes(st);
+}
+
+enum folio_rc folio_store_query_i64(struct folio_store *s, const char *sql, const int64_t *params,
+                                    size_t n_params, int64_t *out, bool *found,
+                                    struct folio_err *err)
+{
+    enum folio_rc rc;
+    struct folio_stmt *st = NULL;
+    bool row = false;
+    size_t i;
+
+    *found = false;
+    rc = folio_store_prepare(s, sql, &st, err);
+    if (rc)
+        goto out;
+    for (i = 0; i < n_params; i++) {
+        if (i >= (size_t)INT32_MAX) {
+            rc = folio_err_set(err, FOLIO_EINVAL, NULL, "too many parameters");
+            goto out;
+        }
+        rc = folio_stmt_bind_i64(st, (int)i + 1, params[i]);
+        if (rc) {
+            rc = folio_err_set(err, rc, NULL, "cannot bind parameter %zu", i + 1);
+            goto out;
+        }
+    }
+    rc = folio_stmt_step(st, &row, err);
+    if (rc)
+        goto out;
+    if (row) {
+        *out = folio_stmt_column_i64(st, 0);
+        *found = true;
+    }
+out:
+    folio_stmt_free(st);
+    return rc;
+}
