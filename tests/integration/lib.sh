@@ -47,6 +47,16 @@ sql() {
   fi
 }
 
+# db_dump: the whole database as text through the database's own tools (for "is X stored in
+# plain text anywhere" checks).
+db_dump() {
+  if [[ "$DB" == postgres* ]]; then
+    pg_dump --no-owner "$DB"
+  else
+    sqlite3 "${DB#sqlite:}" .dump
+  fi
+}
+
 ok()   { T_PASS=$((T_PASS+1)); echo "ok - $*"; }
 bad()  { T_FAIL=$((T_FAIL+1)); echo "not ok - $*"; }
 # check NAME EXPECTED ACTUAL

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every benchmark program built in BUILD_DIR/bench (bench/bench_*.c) and prints their
+# figures. Benchmarks never fail on time; a non-zero exit means a benchmark itself broke.
+# Usage: scripts/run-bench.sh BUILD_DIR [ARGS passed to each benchmark]
+# Environment: FOLIO_BENCH_N (patients, default 10000), FOLIO_BENCH_DB (postgresql://... to
+# measure PostgreSQL as well).
+set -uo pipefail
+build=${1:?usage: scripts/run-bench.sh BUILD_DIR [ARGS]}
+shift
+dir="$build/bench"
+if [ ! -d "$dir" ]; then
+  echo "run-bench: no benchmarks in $dir (build first: cmake --build $build)" >&2
+  exit 1
+fi
+status=0
+found=0
+for b in "$dir"/bench_*; do
+  [ -x "$b" ] && [ -f "$b" ] || continue
+  found=1
+  echo "== $(basename "$b") =="
+  start=$(date +%s)
+  if ! "$b" "$@"; then
+    echo "run-bench: $(basename "$b") failed" >&2
+    status=1
+  fi
+  echo "($(( $(date +%s) - start )) s)"
+done
+[ "$found" -eq 1 ] || { echo "run-bench: no benchmark programs in $dir" >&2; exit 1; }
+exit $status

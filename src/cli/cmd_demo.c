@@ -1,0 +1,434 @@
+/* folio demo: a database with something on every screen. Imports the Synthea CSV sample (111
+ * patients) through the importer, then adds one demo inpatient stay with an H&P, a discharge
+ * summary (finalized, then amended), an operative note and a few observations. Idempotent:
+ * everything is matched by its external id, so a second run adds nothing. */
+#include "folio/base.h"
+
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/cli_chart.h"
+#include "cli/cli_util.h"
+#include "folio/import.h"
+#include "folio/records.h"
+
+#define DEMO_CSV    "corpora/synthea/csv_unmc_111pt"
+#define DEMO_SYSTEM "folio-demo"
+
+static const char usage[] =
+    "usage: folio demo [--source DIR]\n"
+    "\n"
+    "Fills the database with demo data: the Synthea CSV sample of 111 patients\n"
+    "(" DEMO_CSV " under the shared data folder: $FOLIO_SHARED/data, else\n"
+    "<folio binary>/../../../shared/data, else ../shared/data), then one demo inpatient stay\n"
+    "with an H&P, an amended discharge summary, an operative note and observations.\n"
+    "Running it again adds nothing. Creates the key file when missing.\n";
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The Synthea CSV folder, or false when no candidate exists. */
+static bool find_source(char *out, size_t cap)
+{
+    const char *env = getenv("FOLIO_SHARED");
+    char exe[PATH_MAX];
+    ssize_t n;
+
+    if (!folio_str_empty(env)) {
+        if (folio_snprintf(out, cap, "%s/data/%s", env, DEMO_CSV) && is_dir(out))
+            return true;
+    }
+    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        char *slash;
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            if (folio_snprintf(out, cap, "%s/../../../shared/data/%s", exe, DEMO_CSV) &&
+                is_dir(out))
+                return true;
+        }
+    }
+    if (folio_snprintf(out, cap, "../shared/data/%s", DEMO_CSV) && is_dir(out))
+        return true;
+    return false;
+}
+
+static void progress(void *ctx, const char *what, int64_t done)
+{
+    const struct folio_cli *cli = ctx;
+    if (!folio_str_empty(what))
+        cli_note(cli, "  %s: %lld records", what, (long long)done);
+}
+
+struct demo_counts {
+    int64_t documents, versions, observations, encounters, patients;
+};
+
+static enum folio_rc find_ext(struct folio_cli *cli, const struct folio_chart *c,
+                              enum folio_ext_kind kind, const char *id, int64_t *out, bool *found)
+{
+    enum folio_rc rc = folio_records_find_ext(c, kind, DEMO_SYSTEM, id, out, &cli->err);
+
+    *found = rc == FOLIO_OK;
+    if (rc == FOLIO_ENOTFOUND) {
+        folio_err_clear(&cli->err);
+        rc = FOLIO_OK;
+    }
+    return rc;
+}
+
+static enum folio_rc add_doc(struct folio_cli *cli, const struct folio_chart *c, const char *ext,
+                             int64_t pid, int64_t eid, const char *type, const char *title,
+                             const char *status, const char *service_at, const char *text,
+                             int64_t *doc_out, bool *created, struct demo_counts *n)
+{
+    struct folio_document_new in;
+    enum folio_rc rc;
+    bool found = false;
+
+    *created = false;
+    rc = find_ext(cli, c, FOLIO_EXT_DOCUMENT, ext, doc_out, &found);
+    if (rc || found)
+        return rc;
+    memset(&in, 0, sizeof(in));
+    in.patient_id = pid;
+    in.encounter_id = eid;
+    in.type_code = type;
+    in.type_title = folio_loinc_doc_title(type) ? NULL : title;
+    in.title = title;
+    in.status = status;
+    in.service_at = service_at;
+    in.content = text;
+    in.content_len = strlen(text);
+    in.ext_system = DEMO_SYSTEM;
+    in.ext_id = ext;
+    rc = folio_document_create(c, &in, doc_out, NULL, &cli->err);
+    if (rc)
+        return rc;
+    *created = true;
+    n->documents++;
+    n->versions++;
+    return FOLIO_OK;
+}
+
+static enum folio_rc revise(struct folio_cli *cli, const struct folio_chart *c, int64_t doc,
+                            enum folio_doc_change kind, const char *text, const char *reason,
+                            struct demo_counts *n)
+{
+    struct folio_document_change ch;
+    int64_t v = 0;
+    enum folio_rc rc;
+
+    memset(&ch, 0, sizeof(ch));
+    ch.kind = kind;
+    ch.content = text;
+    ch.content_len = text ? strlen(text) : 0;
+    ch.reason = reason;
+    rc = folio_document_revise(c, doc, &ch, &v, &cli->err);
+    if (!rc)
+        n->versions++;
+    return rc;
+}
+
+static const char hp_text[] =
+    "HISTORY AND PHYSICAL\n\n"
+    "Chief complaint: right lower quadrant abdominal pain for 18 hours.\n"
+    "History of present illness: periumbilical pain migrating to the right lower quadrant,\n"
+    "nausea, anorexia, low-grade fever.\n"
+    "Examination: T 38.1 C, HR 104, BP 128/76. Tenderness at McBurney's point, guarding.\n"
+    "Labs: WBC 14.2 x10^9/L. CT abdomen: dilated appendix with periappendiceal stranding.\n"
+    "Assessment: acute appendicitis.\n"
+    "Plan: admit to surgery, IV antibiotics, laparoscopic appendectomy.\n";
+static const char op_text[] =
+    "OPERATIVE NOTE\n\n"
+    "Preoperative diagnosis: acute appendicitis.\n"
+    "Postoperative diagnosis: acute suppurative appendicitis without perforation.\n"
+    "Procedure: laparoscopic appendectomy.\n"
+    "Anesthesia: general endotracheal. Estimated blood loss: 10 mL. Complications: none.\n"
+    "Findings: inflamed, non-perforated appendix. Specimen to pathology.\n";
+static const char dc_v1[] =
+    "DISCHARGE SUMMARY\n\n"
+    "Admitted with acute appendicitis; laparoscopic appendectomy on hospital day 1.\n"
+    "Uneventful recovery. Tolerating diet, pain controlled on oral analgesics.\n"
+    "Discharge diagnosis: acute appendicitis.\n"
+    "Follow-up: surgery clinic in 2 weeks.\n";
+static const char dc_v3[] =
+    "DISCHARGE SUMMARY\n\n"
+    "Admitted with acute appendicitis; laparoscopic appendectomy on hospital day 1.\n"
+    "Uneventful recovery. Tolerating diet, pain controlled on oral analgesics.\n"
+    "Discharge diagnosis: acute suppurative appendicitis without perforation (pathology).\n"
+    "Discharge medications: acetaminophen 650 mg every 6 hours as needed.\n"
+    "Follow-up: surgery clinic in 2 weeks.\n";
+
+struct demo_obs {
+    const char *ext, *code, *title, *value, *units, *ref, *flag, *at;
+};
+static const struct demo_obs demo_obs[] = {
+    {"obs-1", "8310-5", "Body temperature", "38.1", "Cel", "36.1-37.2", "H", "2024-03-05T14:30Z"},
+    {"obs-2", "8867-4", "Heart rate", "104", "/min", "60-100", "H", "2024-03-05T14:30Z"},
+    {"obs-3", "8480-6", "Systolic blood pressure", "128", "mm[Hg]", "90-140", "N",
+     "2024-03-05T14:30Z"},
+    {"obs-4", "6690-2", "Leukocytes [#/volume] in Blood", "14.2", "10*3/uL", "4.5-11.0", "H",
+     "2024-03-05T15:10Z"},
+    {"obs-5", "6690-2", "Leukocytes [#/volume] in Blood", "8.1", "10*3/uL", "4.5-11.0", "N",
+     "2024-03-08T06:00Z"},
+};
+
+static enum folio_rc demo_extras(struct folio_cli *cli, const struct folio_chart *c,
+                                 struct demo_counts *n)
+{
+    struct folio_arena a;
+    int64_t pid = 0, eid = 0, doc = 0, fid = 0;
+    bool found = false, created = false, in_tx = false;
+    enum folio_rc rc;
+    size_t i;
+
+    folio_arena_init(&a, 0);
+    rc = folio_store_begin(c->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = true;
+
+    /* the demo patient: found by its external id, else created */
+    rc = find_ext(cli, c, FOLIO_EXT_PATIENT, "patient-1", &pid, &found);
+    if (rc)
+        goto out;
+    if (!found) {
+        struct folio_patient_new in;
+        struct folio_identifier ids[3];
+        struct folio_address addr;
+        struct folio_phone ph;
+
+        rc = folio_facility_ensure(c, "MAIN", "Folio General Hospital", &fid, &cli->err);
+        if (rc)
+            goto out;
+        memset(&in, 0, sizeof(in));
+        memset(ids, 0, sizeof(ids));
+        memset(&addr, 0, sizeof(addr));
+        memset(&ph, 0, sizeof(ph));
+        in.name.family = "Demo";
+        in.name.given = "Alex";
+        in.name.middle = "Jordan";
+        in.birth_date = "1984-06-15";
+        in.sex = "F";
+        in.language = "en";
+        in.marital_status = "M";
+        in.email = "alex.demo@example.org";
+        ids[0].kind = "MR";
+        ids[0].assigner = "MAIN";
+        ids[0].value = "DEMO0001";
+        ids[1].kind = "SS";
+        ids[1].value = "999-12-3456";
+        ids[2].kind = "PI";
+        ids[2].assigner = DEMO_SYSTEM;
+        ids[2].value = "patient-1";
+        in.ids = ids;
+        in.n_ids = 3;
+        addr.line1 = "100 Demo Street";
+        addr.city = "Omaha";
+        addr.state = "NE";
+        addr.postal_code = "68102";
+        addr.country = "US";
+        in.addresses = &addr;
+        in.n_addresses = 1;
+        ph.use = "mobile";
+        ph.number = "402-555-0147";
+        in.phones = &ph;
+        in.n_phones = 1;
+        rc = folio_patient_create(c, &in, &pid, &cli->err);
+        if (rc)
+            goto out;
+        n->patients++;
+    }
+
+    rc = find_ext(cli, c, FOLIO_EXT_ENCOUNTER, "enc-1", &eid, &found);
+    if (rc)
+        goto out;
+    if (!found) {
+        struct folio_encounter_new in;
+
+        rc = folio_facility_ensure(c, "MAIN", "Folio General Hospital", &fid, &cli->err);
+        if (rc)
+            goto out;
+        memset(&in, 0, sizeof(in));
+        in.patient_id = pid;
+        in.facility_code = "MAIN";
+        in.account_number = "DEMO-ACCT-0001";
+        in.enc_class = "inpatient";
+        in.admit_at = "2024-03-05T14:07Z";
+        in.admit_type = "1";
+        in.admit_source = "1";
+        in.service = "SUR";
+        in.location = "4W^412^B";
+        in.reason = "Right lower quadrant pain";
+        in.ext_system = DEMO_SYSTEM;
+        in.ext_id = "enc-1";
+        rc = folio_encounter_create(c, &in, &eid, &cli->err);
+        if (!rc)
+            rc = folio_encounter_discharge(c, eid, "2024-03-08T11:30Z", "01", &cli->err);
+        if (rc)
+            goto out;
+        n->encounters++;
+    }
+
+    rc = add_doc(cli, c, "doc-hp", pid, eid, "34117-2", "History and physical note", "final",
+                 "2024-03-05T15:00Z", hp_text, &doc, &created, n);
+    if (rc)
+        goto out;
+    rc = add_doc(cli, c, "doc-op", pid, eid, "11504-8", "Surgical operation note", "final",
+                 "2024-03-06T09:45Z", op_text, &doc, &created, n);
+    if (rc)
+        goto out;
+    rc = add_doc(cli, c, "doc-dc", pid, eid, "18842-5", "Discharge summary", "preliminary",
+                 "2024-03-08T11:00Z", dc_v1, &doc, &created, n);
+    if (rc)
+        goto out;
+    if (created) {
+        rc = revise(cli, c, doc, FOLIO_DOC_FINALIZE, NULL, NULL, n);
+        if (!rc)
+            rc = revise(cli, c, doc, FOLIO_DOC_AMEND, dc_v3,
+                        "Pathology result received after signing; discharge medications added", n);
+        if (rc)
+            goto out;
+    }
+
+    for (i = 0; i < FOLIO_ARRAY_LEN(demo_obs); i++) {
+        const struct demo_obs *d = &demo_obs[i];
+        struct folio_observation o;
+        int64_t oid = 0;
+
+        rc = find_ext(cli, c, FOLIO_EXT_OBSERVATION, d->ext, &oid, &found);
+        if (rc)
+            goto out;
+        if (found)
+            continue;
+        memset(&o, 0, sizeof(o));
+        o.patient_id = pid;
+        o.encounter_id = eid;
+        o.code = d->code;
+        o.title = d->title;
+        o.value_text = d->value;
+        o.units = d->units;
+        o.ref_range = d->ref;
+        o.abnormal_flag = d->flag;
+        o.observed_at = d->at;
+        o.ext_system = DEMO_SYSTEM;
+        o.ext_id = d->ext;
+        rc = folio_observation_create(c, &o, &oid, &cli->err);
+        if (rc)
+            goto out;
+        n->observations++;
+    }
+    rc = folio_store_commit(c->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = false;
+out:
+    if (in_tx)
+        folio_store_rollback(c->store);
+    folio_arena_release(&a);
+    return rc;
+}
+
+static enum folio_rc demo_main(struct folio_cli *cli, int argc, char **argv)
+{
+    const char *source = NULL;
+    const struct cli_opt opts[] = {{"source", CLI_OPT_STR, &source}};
+    struct cli_args args;
+    struct folio_chart chart;
+    struct folio_import_stats st;
+    struct folio_import_opts io;
+    struct demo_counts n;
+    char path[PATH_MAX];
+    bool help = false;
+    enum folio_rc rc;
+    int k;
+
+    memset(&n, 0, sizeof(n));
+    rc = cli_parse(cli, "demo", argc, argv, 1, opts, FOLIO_ARRAY_LEN(opts), 0, &args, &help);
+    if (rc)
+        goto out;
+    if (help) {
+        fputs(usage, stdout);
+        goto out;
+    }
+    if (source) {
+        (void)folio_strlcpy(path, source, sizeof(path));
+    } else if (!find_source(path, sizeof(path))) {
+        rc = folio_err_set(&cli->err, FOLIO_ENOTFOUND, "source",
+                           "demo data not found: no %s under $FOLIO_SHARED/data, "
+                           "<binary>/../../../shared/data or ../shared/data (set FOLIO_SHARED "
+                           "or pass --source DIR)",
+                           DEMO_CSV);
+        goto out;
+    }
+    rc = folio_cli_load_key(cli, true);
+    if (rc)
+        goto out;
+    rc = cli_chart_open(cli, &chart);
+    if (rc)
+        goto out;
+    cli_note(cli, "importing %s ...", path);
+    memset(&io, 0, sizeof(io));
+    io.progress = progress;
+    io.progress_ctx = cli;
+    rc = folio_import_synthea(&chart, path, &io, &st, &cli->err);
+    if (rc)
+        goto out;
+    rc = demo_extras(cli, &chart, &n);
+    if (rc)
+        goto out;
+    if (cli->json) {
+        json_t *o = json_object(), *imp = json_object(), *demo = json_object();
+        int bad = !o || cli_jset(o, "imported", imp) || cli_jset(o, "demo", demo);
+        for (k = 0; !bad && k < FOLIO_IMPORT_KINDS; k++) {
+            json_t *x = json_object();
+            bad |= cli_jset(imp, folio_import_kind_name((enum folio_import_kind)k), x);
+            if (!bad) {
+                bad |= cli_jset_int(x, "added", st.added[k]);
+                bad |= cli_jset_int(x, "present", st.present[k]);
+            }
+        }
+        if (!bad) {
+            bad |= cli_jset_str(o, "source", path);
+            bad |= cli_jset_int(demo, "patients", n.patients);
+            bad |= cli_jset_int(demo, "encounters", n.encounters);
+            bad |= cli_jset_int(demo, "documents", n.documents);
+            bad |= cli_jset_int(demo, "versions", n.versions);
+            bad |= cli_jset_int(demo, "observations", n.observations);
+        }
+        if (bad) {
+            json_decref(o);
+            o = NULL;
+        }
+        rc = cli_json_print(cli, o);
+        goto out;
+    }
+    printf("demo data from %s into %s\n", path, folio_store_url_safe(cli->store));
+    printf("%-14s %8s %8s\n", "KIND", "ADDED", "PRESENT");
+    for (k = 0; k < FOLIO_IMPORT_KINDS; k++)
+        printf("%-14s %8lld %8lld\n", folio_import_kind_name((enum folio_import_kind)k),
+               (long long)st.added[k], (long long)st.present[k]);
+    printf("demo chart: %lld patient, %lld encounter, %lld documents (%lld versions), "
+           "%lld observations added\n",
+           (long long)n.patients, (long long)n.encounters, (long long)n.documents,
+           (long long)n.versions, (long long)n.observations);
+    if (n.patients == 0)
+        printf("try: folio patient search --name Demo\n");
+    else
+        printf("try: folio patient search --name Demo; folio document history 1\n");
+out:
+    return rc;
+}
+
+int cmd_demo(struct folio_cli *cli, int argc, char **argv)
+{
+    return (int)demo_main(cli, argc, argv);
+}
