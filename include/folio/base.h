@@ -69,7 +69,8 @@ struct folio_err {
 };
 
 /* Set err (if not NULL) and return code. field may be NULL. Use through the macro. Field and
- * message are truncated to fit; control characters (CR, LF, tab) become spaces. */
+ * message are truncated to fit (never inside a UTF-8 sequence); control characters (CR, LF, tab)
+ * become spaces. */
 enum folio_rc folio_err_setf_(struct folio_err *err, enum folio_rc code, const char *file, int line,
                               const char *field, const char *fmt, ...) FOLIO_PRINTF(6, 7);
 #define folio_err_set(err, code, field, ...)                                                       \

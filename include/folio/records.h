@@ -320,7 +320,7 @@ struct folio_encounter_new {
     const char *source_class;    /* class as the sender gave it, kept verbatim */
     const char *status;          /* planned|in-progress|discharged|cancelled; NULL -> "discharged"
                                     when discharge_at is given, else "in-progress" */
-    const char *admit_at;        /* time; required unless status is planned */
+    const char *admit_at;        /* time; required unless status is planned or cancelled */
     const char *discharge_at;    /* time; must not precede admit_at */
     const char *admit_type;      /* UB-04 priority of admission: 1 2 3 4 5 9 */
     const char *admit_source;    /* UB-04 point of origin: 1 2 4 5 6 8 9 D E F G */
@@ -421,7 +421,8 @@ enum folio_rc folio_encounter_add_provider(const struct folio_chart *c, int64_t 
 /* Maps a sender's class (Synthea/FHIR/HL7 PV1-2 codes, case-insensitive) to a Folio class:
  * ambulatory/wellness/outpatient/urgentcare/virtual/home/AMB/VR/HH/O -> outpatient;
  * inpatient/hospice/snf/IMP/ACUTE/NONAC/I -> inpatient; emergency/EMER/E -> emergency;
- * observation/OBSENC -> observation; newborn/N/B -> newborn. NULL when unknown. */
+ * observation/OBSENC -> observation; newborn -> newborn. NULL when unknown, which includes the
+ * HL7 table 0004 codes N (not applicable) and B (obstetrics): neither means newborn. */
 const char *folio_encounter_class_from_source(const char *source_class);
 
 /* UB-04 code tables (NUBC), exposed for faces. Title or NULL when the code is unknown. */

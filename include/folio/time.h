@@ -60,7 +60,9 @@ enum folio_rc folio_time_parse_any(struct folio_sv s, struct folio_time *out, co
 void folio_time_to_utc(struct folio_time *t, int default_offset_min);
 
 /* Canonical storage text (see top of file), after converting to UTC. cap >= 40 always suffices.
- * Returns false if cap is too small. FOLIO_PREC_NONE writes "". */
+ * Returns false if cap is too small. FOLIO_PREC_NONE writes "". A value that the shift to UTC
+ * takes outside the years 0001-9999 (9999-12-31T23:00-05:00) is written with that year
+ * ("10000-01-01T04:00Z"), which is not canonical: folio_time_normalize refuses such values. */
 bool folio_time_format_utc(const struct folio_time *t, char *out, size_t cap);
 /* ISO 8601 with the value's own offset (for display / FHIR output): "Z" for 0, "+hh:mm"
  * otherwise, nothing when the value has none or is of day precision or coarser. */
@@ -70,7 +72,8 @@ bool folio_time_format_iso(const struct folio_time *t, char *out, size_t cap);
 bool folio_time_format_hl7(const struct folio_time *t, char *out, size_t cap);
 
 /* Parse any accepted form and write the canonical storage text; the usual one-step call.
- * in NULL or "" is EINVAL; ETOOBIG when cap is too small. */
+ * in NULL or "" is EINVAL, and so is a value that falls outside the years 0001-9999 once
+ * converted to UTC; ETOOBIG when cap is too small. */
 enum folio_rc folio_time_normalize(const char *in, char *out, size_t cap, const char *field,
                                    struct folio_err *err) FOLIO_MUST_USE;
 

@@ -41,6 +41,23 @@ static void one_line(char *s)
     }
 }
 
+/* After truncation to a fixed array, drops a UTF-8 sequence cut in the middle, so that faces
+ * can put the message into JSON or HL7 text (both must be valid UTF-8). */
+static void trim_cut_utf8(char *s)
+{
+    size_t len = strlen(s), i = len, back = 0;
+    while (i > 0 && back < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) {
+        i--;
+        back++;
+    }
+    if (i == 0)
+        return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (want > 1 && back + 1 < want)
+        s[i - 1] = '\0';
+}
+
 enum folio_rc folio_err_setf_(struct folio_err *err, enum folio_rc code, const char *file, int line,
                               const char *field, const char *fmt, ...)
 {
@@ -51,13 +68,16 @@ enum folio_rc folio_err_setf_(struct folio_err *err, enum folio_rc code, const c
     err->code = code;
     err->file = file;
     err->line = line;
-    folio_strlcpy(err->field, field ? field : "", sizeof(err->field));
+    if (!folio_strlcpy(err->field, field ? field : "", sizeof(err->field)))
+        trim_cut_utf8(err->field);
     one_line(err->field);
     va_start(ap, fmt);
     int n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
     if (n < 0)
         err->msg[0] = '\0';
+    else if ((size_t)n >= sizeof(err->msg))
+        trim_cut_utf8(err->msg);
     one_line(err->msg);
     return code;
 }
@@ -75,11 +95,13 @@ void folio_err_prefix(struct folio_err *err, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
+    if ((size_t)n >= sizeof(prefix))
+        trim_cut_utf8(prefix);
     folio_strlcpy(old, err->msg, sizeof(old));
-    if (old[0] != '\0')
-        folio_snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
-    else
-        folio_strlcpy(err->msg, prefix, sizeof(err->msg));
+    bool fits = old[0] != '\0' ? folio_snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old)
+                                : folio_strlcpy(err->msg, prefix, sizeof(err->msg));
+    if (!fits)
+        trim_cut_utf8(err->msg);
     one_line(err->msg);
 }
 

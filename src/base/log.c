@@ -57,6 +57,8 @@ static void append_lit(char *line, size_t cap, size_t *n, const char *s)
     if (!needs_quotes(s)) {
         (void)folio_snprintf(line + *n, cap - *n, "%s", s);
     } else {
+        if (*n + 3 > cap) /* no room for both quotes and the NUL: cut the line here */
+            return;
         size_t i = *n;
         line[i++] = '"';
         for (; *s && i < cap - 2; s++) {

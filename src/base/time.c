@@ -408,6 +408,15 @@ static bool append_offset(const struct folio_time *t, bool iso, char *out, size_
                           a % 60);
 }
 
+/* Whether the value, shifted to UTC, still has a year 0001-9999 (9999-12-31T23:00-05:00 does
+ * not): outside it the canonical text would not be ISO 8601 and would not sort. */
+static bool utc_year_in_range(const struct folio_time *t)
+{
+    struct folio_time u = *t;
+    folio_time_to_utc(&u, 0);
+    return u.year >= 1 && u.year <= 9999;
+}
+
 bool folio_time_format_utc(const struct folio_time *t, char *out, size_t cap)
 {
     struct folio_time u = *t;
@@ -451,6 +460,8 @@ enum folio_rc folio_time_normalize(const char *in, char *out, size_t cap, const 
     enum folio_rc rc = folio_time_parse_any(folio_sv_from(in), &t, field, err);
     if (rc)
         return rc;
+    if (!utc_year_in_range(&t))
+        return bad(folio_sv_from(in), field, err, "outside the years 0001-9999 in UTC");
     if (!folio_time_format_utc(&t, out, cap))
         return folio_err_set(err, FOLIO_ETOOBIG, field, "%s: output buffer of %zu bytes too small",
                              field ? field : "value", cap);

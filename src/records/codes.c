@@ -228,8 +228,9 @@ const char *folio_encounter_class_from_source(const char *source_class)
         {"IMP", "inpatient"},           {"ACUTE", "inpatient"},
         {"NONAC", "inpatient"},         {"I", "inpatient"},
         {"EMER", "emergency"},          {"E", "emergency"},
-        {"OBSENC", "observation"},      {"N", "newborn"},
-        {"B", "newborn"},
+        {"OBSENC", "observation"},
+        /* HL7 v2 table 0004 has no newborn class: there "N" is "Not applicable" and "B" is
+         * "Obstetrics"; both stay unmapped (the sender must give the class). */
     };
     if (folio_str_empty(source_class))
         return NULL;

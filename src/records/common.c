@@ -173,6 +173,40 @@ int64_t rec_col_i64(struct folio_stmt *st, int idx)
     return folio_stmt_column_i64(st, idx);
 }
 
+/* Length of the well-formed UTF-8 sequence at s[0..len) (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0 when it is not one. */
+static size_t utf8_seq_len(const unsigned char *s, size_t len)
+{
+    unsigned char c = s[0];
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (c == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (len < n || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return n;
+}
+
 enum folio_rc rec_check_text(const char *v, size_t max, const char *field, struct folio_err *err)
 {
     if (!v)
@@ -181,13 +215,31 @@ enum folio_rc rec_check_text(const char *v, size_t max, const char *field, struc
     if (len > max)
         return folio_err_set(err, FOLIO_EINVAL, field, "%s is too long (%zu bytes, at most %zu)",
                              field, len, max);
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = 0; i < len;) {
         unsigned char ch = (unsigned char)v[i];
         if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
             return folio_err_set(err, FOLIO_EINVAL, field,
                                  "%s holds a control character (0x%02x) at byte %zu", field, ch, i);
+        /* store.h: text values are UTF-8 (PostgreSQL refuses anything else, SQLite would keep
+         * it and hand it to JSON/HL7 output later) */
+        size_t n = utf8_seq_len((const unsigned char *)v + i, len - i);
+        if (n == 0)
+            return folio_err_set(err, FOLIO_EINVAL, field,
+                                 "%s is not valid UTF-8 (byte 0x%02x at %zu)", field, ch, i);
+        i += n;
     }
     return FOLIO_OK;
+}
+
+enum folio_rc rec_check_ext(const char *ext_system, const char *ext_id, struct folio_err *err)
+{
+    if (folio_str_empty(ext_system) != folio_str_empty(ext_id))
+        return folio_err_set(err, FOLIO_EINVAL, "ext_id",
+                             "an external id needs both a system and an id");
+    enum folio_rc rc = rec_check_text(ext_system, 256, "ext_system", err);
+    if (rc == FOLIO_OK)
+        rc = rec_check_text(ext_id, 256, "ext_id", err);
+    return rc;
 }
 
 enum folio_rc rec_norm_time(const char *in, char out[48], const char *field, struct folio_err *err)
@@ -257,6 +309,26 @@ enum folio_rc rec_require(const struct folio_chart *c, const char *sql_exists, i
         return folio_err_set(err, FOLIO_ENOTFOUND, field, "no %s with id %lld", what,
                              (long long)id);
     return FOLIO_OK;
+}
+
+enum folio_rc rec_check_patient_encounter(const struct folio_chart *c, int64_t patient_id,
+                                          int64_t encounter_id, struct folio_err *err)
+{
+    int64_t pid = 0;
+    bool found = false;
+    enum folio_rc rc = rec_require(c, "SELECT id FROM patient WHERE id = ?", patient_id,
+                                   "patient_id", "patient", err);
+    if (rc || !encounter_id)
+        return rc;
+    rc = rec_query_i64(c, &pid, &found, err, "SELECT patient_id FROM encounter WHERE id = ?", "i",
+                       encounter_id);
+    if (rc == FOLIO_OK && !found)
+        rc = folio_err_set(err, FOLIO_ENOTFOUND, "encounter_id", "no encounter with id %lld",
+                           (long long)encounter_id);
+    else if (rc == FOLIO_OK && pid != patient_id)
+        rc = folio_err_set(err, FOLIO_EINVAL, "encounter_id",
+                           "encounter %lld belongs to another patient", (long long)encounter_id);
+    return rc;
 }
 
 /* ---- name folding: lower case, Latin-1 and Latin Extended-A accents removed ---- */

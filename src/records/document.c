@@ -38,8 +38,7 @@ enum folio_rc folio_document_create(const struct folio_chart *c, const struct fo
                                     int64_t *doc_id, int64_t *version_id, struct folio_err *err)
 {
     char now[32], svc[48], sha[FOLIO_SHA256_HEX_LEN + 1];
-    int64_t did = 0, vid = 0, enc_pid = 0;
-    bool found = false;
+    int64_t did = 0, vid = 0;
     enum folio_rc rc;
     if (!in)
         return folio_err_set(err, FOLIO_EINVAL, NULL, "no document given");
@@ -71,9 +70,8 @@ enum folio_rc folio_document_create(const struct folio_chart *c, const struct fo
         (rc = check_mime(in->mime_type, err)) ||
         (rc = rec_norm_time(in->service_at, svc, "service_at", err)))
         return rc;
-    if (folio_str_empty(in->ext_system) != folio_str_empty(in->ext_id))
-        return folio_err_set(err, FOLIO_EINVAL, "ext_id",
-                             "an external id needs both a system and an id");
+    if ((rc = rec_check_ext(in->ext_system, in->ext_id, err)))
+        return rc;
     if (in->content_len && !in->content)
         return folio_err_set(err, FOLIO_EINVAL, "content", "content length without content");
 
@@ -81,19 +79,7 @@ enum folio_rc folio_document_create(const struct folio_chart *c, const struct fo
     if (rc)
         return rc;
     rec_now(now);
-    rc = rec_require(c, "SELECT id FROM patient WHERE id = ?", in->patient_id, "patient_id",
-                     "patient", err);
-    if (rc == FOLIO_OK && in->encounter_id) {
-        rc = rec_query_i64(c, &enc_pid, &found, err,
-                           "SELECT patient_id FROM encounter WHERE id = ?", "i", in->encounter_id);
-        if (rc == FOLIO_OK && !found)
-            rc = folio_err_set(err, FOLIO_ENOTFOUND, "encounter_id", "no encounter with id %lld",
-                               (long long)in->encounter_id);
-        else if (rc == FOLIO_OK && enc_pid != in->patient_id)
-            rc = folio_err_set(err, FOLIO_EINVAL, "encounter_id",
-                               "encounter %lld belongs to another patient",
-                               (long long)in->encounter_id);
-    }
+    rc = rec_check_patient_encounter(c, in->patient_id, in->encounter_id, err);
     if (rc == FOLIO_OK && in->author_id)
         rc = rec_require(c, "SELECT id FROM provider WHERE id = ?", in->author_id, "author_id",
                          "provider", err);

@@ -77,14 +77,12 @@ enum folio_rc folio_provider_create(const struct folio_chart *c, const struct fo
                              in->npi);
     if (folio_str_empty(in->family) && folio_str_empty(in->given))
         return folio_err_set(err, FOLIO_EINVAL, "family", "a provider needs a family or given name");
-    if (folio_str_empty(in->ext_system) != folio_str_empty(in->ext_id))
-        return folio_err_set(err, FOLIO_EINVAL, "ext_id",
-                             "an external id needs both a system and an id");
+    if ((rc = rec_check_ext(in->ext_system, in->ext_id, err)))
+        return rc;
     const struct {
         const char *v, *k;
     } parts[] = {{in->family, "family"},       {in->given, "given"},
-                 {in->credentials, "credentials"}, {in->specialty, "specialty"},
-                 {in->ext_system, "ext_system"}, {in->ext_id, "ext_id"}};
+                 {in->credentials, "credentials"}, {in->specialty, "specialty"}};
     for (size_t i = 0; i < FOLIO_ARRAY_LEN(parts); i++)
         if ((rc = rec_check_text(parts[i].v, 256, parts[i].k, err)))
             return rc;
@@ -236,15 +234,13 @@ enum folio_rc folio_encounter_create(const struct folio_chart *c,
                              "'%s' is not a UB-04 point of origin code", in->admit_source);
     if ((rc = norm_disposition(in->disposition, dispbuf, &disp, err)))
         return rc;
-    if (folio_str_empty(in->ext_system) != folio_str_empty(in->ext_id))
-        return folio_err_set(err, FOLIO_EINVAL, "ext_id",
-                             "an external id needs both a system and an id");
+    if ((rc = rec_check_ext(in->ext_system, in->ext_id, err)))
+        return rc;
     const struct {
         const char *v, *k;
     } parts[] = {{in->account_number, "account_number"}, {in->source_class, "source_class"},
                  {in->service, "service"},               {in->location, "location"},
-                 {in->reason, "reason"},                 {in->ext_system, "ext_system"},
-                 {in->ext_id, "ext_id"}};
+                 {in->reason, "reason"}};
     for (size_t i = 0; i < FOLIO_ARRAY_LEN(parts); i++)
         if ((rc = rec_check_text(parts[i].v, 1024, parts[i].k, err)))
             return rc;

@@ -16,26 +16,6 @@ static const char *const abnormal_flags[] = {
 static const char *const result_status[] = {"C", "D", "F", "I", "N", "O", "P", "R", "S", "U", "W",
                                             "X", NULL};
 
-static enum folio_rc check_encounter_of(const struct folio_chart *c, int64_t patient_id,
-                                        int64_t encounter_id, struct folio_err *err)
-{
-    int64_t pid = 0;
-    bool found = false;
-    enum folio_rc rc = rec_require(c, "SELECT id FROM patient WHERE id = ?", patient_id,
-                                   "patient_id", "patient", err);
-    if (rc || !encounter_id)
-        return rc;
-    rc = rec_query_i64(c, &pid, &found, err, "SELECT patient_id FROM encounter WHERE id = ?", "i",
-                       encounter_id);
-    if (rc == FOLIO_OK && !found)
-        rc = folio_err_set(err, FOLIO_ENOTFOUND, "encounter_id", "no encounter with id %lld",
-                           (long long)encounter_id);
-    else if (rc == FOLIO_OK && pid != patient_id)
-        rc = folio_err_set(err, FOLIO_EINVAL, "encounter_id",
-                           "encounter %lld belongs to another patient", (long long)encounter_id);
-    return rc;
-}
-
 struct obs_norm {
     const char *value_type, *flag, *status;
     bool has_num;
@@ -78,14 +58,12 @@ static enum folio_rc norm_obs(const struct folio_observation *in, const char *de
         const char *v, *k;
     } parts[] = {{in->code_system, "code_system"}, {in->code, "code"},
                  {in->title, "title"},             {in->value_text, "value_text"},
-                 {in->units, "units"},             {in->ref_range, "ref_range"},
-                 {in->ext_system, "ext_system"},   {in->ext_id, "ext_id"}};
+                 {in->units, "units"},             {in->ref_range, "ref_range"}};
     for (size_t i = 0; i < FOLIO_ARRAY_LEN(parts); i++)
         if ((rc = rec_check_text(parts[i].v, i == 3 ? 65536 : 512, parts[i].k, err)))
             return rc;
-    if (folio_str_empty(in->ext_system) != folio_str_empty(in->ext_id))
-        return folio_err_set(err, FOLIO_EINVAL, "ext_id",
-                             "an external id needs both a system and an id");
+    if ((rc = rec_check_ext(in->ext_system, in->ext_id, err)))
+        return rc;
     return FOLIO_OK;
 }
 
@@ -131,7 +109,7 @@ enum folio_rc folio_observation_create(const struct folio_chart *c,
     rc = rec_begin(c, err);
     if (rc)
         return rc;
-    rc = check_encounter_of(c, in->patient_id, in->encounter_id, err);
+    rc = rec_check_patient_encounter(c, in->patient_id, in->encounter_id, err);
     if (rc == FOLIO_OK)
         rc = insert_obs(c, in, in->patient_id, in->encounter_id,
                         folio_str_empty(in->code_system) ? "LN" : in->code_system, in->code, &o, 0,
@@ -313,22 +291,19 @@ static enum folio_rc coded_create(const struct folio_chart *c, const struct code
     if ((rc = rec_check_text(in->code_system, 256, "code_system", err)) ||
         (rc = rec_check_text(in->code, 64, "code", err)) ||
         (rc = rec_check_text(in->display, 1024, "display", err)) ||
-        (rc = rec_check_text(in->ext_system, 256, "ext_system", err)) ||
-        (rc = rec_check_text(in->ext_id, 256, "ext_id", err)) ||
         (rc = rec_norm_time(in->start, start, start_field, err)) ||
         (rc = rec_norm_time(in->end, end, end_field, err)))
         return rc;
     if (start[0] && end[0] && strcmp(end, start) < 0)
         return folio_err_set(err, FOLIO_EINVAL, end_field, "%s %s precedes %s %s", end_field, end,
                              start_field, start);
-    if (folio_str_empty(in->ext_system) != folio_str_empty(in->ext_id))
-        return folio_err_set(err, FOLIO_EINVAL, "ext_id",
-                             "an external id needs both a system and an id");
+    if ((rc = rec_check_ext(in->ext_system, in->ext_id, err)))
+        return rc;
     rc = rec_begin(c, err);
     if (rc)
         return rc;
     rec_now(now);
-    rc = check_encounter_of(c, in->patient_id, in->encounter_id, err);
+    rc = rec_check_patient_encounter(c, in->patient_id, in->encounter_id, err);
     if (rc == FOLIO_OK)
         rc = rec_exec(c, id_out, NULL, err, sql, "iITTtttttTT", in->patient_id, in->encounter_id,
                       in->code_system, in->code, in->display, start, end, in->ext_system,

@@ -276,7 +276,7 @@ static enum folio_rc insert_phone(const struct folio_chart *c, int64_t pid,
 {
     char field[64], num[32];
     const char *use = "home";
-    size_t n = 0;
+    size_t n = 0, digits = 0;
     if (!folio_str_empty(in->use) && !(use = rec_pick(in->use, phone_uses))) {
         if (folio_sv_ieq_cstr(folio_sv_from(in->use), "cell")) {
             use = "mobile";
@@ -292,17 +292,17 @@ static enum folio_rc insert_phone(const struct folio_chart *c, int64_t pid,
         if (*p == '+' && n == 0) {
             num[n++] = '+';
         } else if (*p >= '0' && *p <= '9') {
-            if (n >= 21)
+            if (digits == 20)
                 return folio_err_set(err, FOLIO_EINVAL, field,
                                      "phone number '%s' has more than 20 digits", s);
             num[n++] = *p;
+            digits++;
         } else if (strchr(" -().x/", *p) == NULL) {
             return folio_err_set(err, FOLIO_EINVAL, field,
                                  "phone number '%s' holds '%c', which is not a digit", s, *p);
         }
     }
     num[n] = '\0';
-    size_t digits = (n && num[0] == '+') ? n - 1 : n;
     if (digits < 3)
         return folio_err_set(err, FOLIO_EINVAL, field, "phone number '%s' has too few digits", s);
     return rec_exec(c, NULL, NULL, err,
@@ -862,18 +862,19 @@ enum folio_rc folio_patient_find_by_identifier(const struct folio_chart *c, cons
     memcpy(buf, v.p, v.len);
     buf[v.len] = '\0';
     const char *match = buf;
+    bool found = false;
     if (strcmp(k, "SS") == 0) {
         rc = ssn_digits(buf, digits, "value", err);
-        if (rc)
-            return rc;
-        if (!c->key)
-            return folio_err_set(err, FOLIO_ECRYPTO, "value",
-                                 "searching by SSN needs the data key, and none was loaded");
-        folio_blind_index(c->key, digits, 9, bidx);
+        if (rc == FOLIO_OK && !c->key)
+            rc = folio_err_set(err, FOLIO_ECRYPTO, "value",
+                               "searching by SSN needs the data key, and none was loaded");
+        if (rc == FOLIO_OK)
+            folio_blind_index(c->key, digits, 9, bidx);
         wipe(digits, sizeof digits);
         match = bidx;
+        if (rc)
+            goto out;
     }
-    bool found = false;
     if (folio_str_empty(assigner))
         rc = rec_query_i64(c, patient_id, &found, err,
                            "SELECT patient_id FROM patient_identifier WHERE kind = ? AND "
@@ -884,6 +885,7 @@ enum folio_rc folio_patient_find_by_identifier(const struct folio_chart *c, cons
                            "SELECT patient_id FROM patient_identifier WHERE kind = ? AND "
                            "assigner = ? AND match_key = ? AND active = 1",
                            "TTT", k, assigner, match);
+out:
     wipe(buf, sizeof buf);
     if (rc)
         return rc;
@@ -1080,9 +1082,9 @@ enum folio_rc folio_patient_search(const struct folio_chart *c, const struct fol
         p.v[p.n++] = q->identifier;
         if (ss) {
             folio_blind_index(c->key, digits, 9, bidx);
-            wipe(digits, sizeof digits);
             p.v[p.n++] = bidx;
         }
+        wipe(digits, sizeof digits);
     }
     if (q && !folio_str_empty(q->sex)) {
         const char *sx = folio_sex_normalize(q->sex);

@@ -45,9 +45,13 @@ const char *rec_col_str(struct folio_arena *a, struct folio_stmt *st, int idx, b
 int64_t rec_col_i64(struct folio_stmt *st, int idx); /* NULL -> 0 */
 
 /* Validation helpers. All set err with field and value. */
-/* Optional text with max length; trims nothing. */
+/* Optional text with max length (bytes), valid UTF-8 without control characters other than
+ * tab, CR and LF; trims nothing. */
 enum folio_rc rec_check_text(const char *v, size_t max, const char *field,
                              struct folio_err *err) FOLIO_MUST_USE;
+/* External (system, id) of an import: both or neither, each at most 256 bytes of text. */
+enum folio_rc rec_check_ext(const char *ext_system, const char *ext_id,
+                            struct folio_err *err) FOLIO_MUST_USE;
 /* Normalises an optional time into out (empty string when absent). */
 enum folio_rc rec_norm_time(const char *in, char out[48], const char *field,
                             struct folio_err *err) FOLIO_MUST_USE;
@@ -71,6 +75,12 @@ void rec_page(int64_t *limit, int64_t *offset, int64_t def, int64_t max);
 /* ENOTFOUND unless row `id` exists in table (table is a literal name from the caller). */
 enum folio_rc rec_require(const struct folio_chart *c, const char *sql_exists, int64_t id,
                           const char *field, const char *what, struct folio_err *err) FOLIO_MUST_USE;
+
+/* ENOTFOUND unless the patient exists; when encounter_id is not 0, ENOTFOUND unless that
+ * encounter exists and EINVAL (field "encounter_id") when it belongs to another patient. */
+enum folio_rc rec_check_patient_encounter(const struct folio_chart *c, int64_t patient_id,
+                                          int64_t encounter_id,
+                                          struct folio_err *err) FOLIO_MUST_USE;
 
 static inline const char *rec_nz(const char *s)
 {

@@ -56,6 +56,35 @@ static void test_err_set(void **state)
     (void)folio_err_set(&err, FOLIO_EPARSE, big, "%s", big);
     assert_int_equal(strlen(err.msg), sizeof(err.msg) - 1);
     assert_int_equal(strlen(err.field), sizeof(err.field) - 1);
+
+    /* truncation never cuts a UTF-8 sequence (faces put messages into JSON and HL7):
+     * 511 bytes of two-byte letters would end in half an 'é' */
+    char accents[1201];
+    for (size_t i = 0; i + 1 < sizeof(accents); i += 2)
+        memcpy(accents + i, "\xc3\xa9", 2);
+    accents[sizeof(accents) - 1] = '\0';
+    (void)folio_err_set(&err, FOLIO_EINVAL, accents, "%s", accents);
+    assert_int_equal(strlen(err.msg), sizeof(err.msg) - 2);
+    assert_int_equal(strlen(err.field) % 2, 0);
+    assert_int_equal((unsigned char)err.msg[strlen(err.msg) - 1], 0xa9);
+    /* a three-byte sequence cut after its first byte goes too */
+    char euro[600];
+    memset(euro, 'a', sizeof(euro));
+    memcpy(euro + 510, "\xe2\x82\xac", 3);
+    euro[sizeof(euro) - 1] = '\0';
+    (void)folio_err_set(&err, FOLIO_EINVAL, NULL, "%s", euro);
+    assert_int_equal(strlen(err.msg), 510);
+    (void)folio_err_set(&err, FOLIO_EINVAL, NULL, "%s", euro + 1);
+    assert_int_equal(strlen(err.msg), 509);
+    /* and prefixing does not cut one either */
+    (void)folio_err_set(&err, FOLIO_EINVAL, NULL, "%s", accents);
+    folio_err_prefix(&err, "pq"); /* "pq: " + 507 bytes would cut the last letter */
+    assert_int_equal(strlen(err.msg), 510);
+    assert_int_equal((unsigned char)err.msg[509], 0xa9);
+    folio_err_prefix(&err, "%s", accents); /* the prefix itself is cut, then ":" fits */
+    assert_int_equal(strlen(err.msg), 511);
+    assert_int_equal((unsigned char)err.msg[509], 0xa9);
+    assert_int_equal(err.msg[510], ':');
 }
 
 static void test_err_prefix(void **state)
@@ -500,6 +529,37 @@ static void test_log(void **state)
     free(s);
 }
 
+
+/* A quoted literal that starts 2 bytes before the end of the 2 KiB line must not write past it
+ * (regression: the closing quote and NUL were written at line[2047] and line[2048]). */
+#define K10  "kkkkkkkkkk"
+#define K50  K10 K10 K10 K10 K10
+#define K200 K50 K50 K50 K50
+#define K174 K50 K50 K50 K10 K10 "kkkk"
+static void test_log_quoted_at_line_end(void **state)
+{
+    (void)state;
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    folio_log_set_file(f);
+    /* "2026-11-21T22:22:05Z level=info event=e" is 39 bytes; nine " K200=1" fields (203 each)
+     * and one " K174=1" (177) make 2043; " q=" then ends at 2046, where the quote opens. */
+    folio_log(FOLIO_LOG_INFO, "e", FOLIO_LOG_INT(K200, 1), FOLIO_LOG_INT(K200, 1),
+              FOLIO_LOG_INT(K200, 1), FOLIO_LOG_INT(K200, 1), FOLIO_LOG_INT(K200, 1),
+              FOLIO_LOG_INT(K200, 1), FOLIO_LOG_INT(K200, 1), FOLIO_LOG_INT(K200, 1),
+              FOLIO_LOG_INT(K200, 1), FOLIO_LOG_INT(K174, 1), FOLIO_LOG_LIT("q", "two words"),
+              FOLIO_LOG_END);
+    folio_log_set_file(NULL);
+    char *s = read_all(f);
+    fclose(f);
+    char *nl = strchr(s, '\n');
+    assert_non_null(nl);
+    *nl = '\0';
+    assert_int_equal(strlen(s), 2046);
+    assert_string_equal(s + 2043, " q=");
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -511,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_buf_detach),       cmocka_unit_test(test_buf_read_file),
         cmocka_unit_test(test_snprintf_strlcpy), cmocka_unit_test(test_arena_basic),
         cmocka_unit_test(test_arena_cap),        cmocka_unit_test(test_log),
+        cmocka_unit_test(test_log_quoted_at_line_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

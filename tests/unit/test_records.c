@@ -782,6 +782,66 @@ static void test_conditions_procedures_ext(void **state)
     assert_int_equal(ext, prov);
 }
 
+
+/* Regressions found in review. */
+static void test_review_regressions(void **state)
+{
+    struct fx *f = *state;
+    int64_t id = 0;
+
+    /* phones: at most 20 digits with or without '+' (21 were accepted without it) */
+    struct folio_phone ph21[] = {{.number = "123456789012345678901"}};
+    struct folio_phone ph20[] = {{.number = "12345678901234567890"}};
+    struct folio_phone ph20p[] = {{.number = "+12345678901234567890"}};
+    struct folio_patient_new p = {.name = {.family = "Digits"}, .birth_date = "1970"};
+    p.phones = ph21;
+    p.n_phones = 1;
+    EXPECT(FOLIO_EINVAL, "phones[0].number", folio_patient_create(&f->chart, &p, &id, &f->err));
+    p.phones = ph20;
+    OK(folio_patient_create(&f->chart, &p, &id, &f->err));
+    p.phones = ph20p;
+    OK(folio_patient_create(&f->chart, &p, &id, &f->err));
+    struct folio_patient g;
+    OK(folio_patient_get(&f->chart, id, &f->arena, &g, &f->err));
+    assert_string_equal(g.phones[0].number, "+12345678901234567890");
+
+    /* text must be UTF-8 on both backends (PostgreSQL failed with a store error, SQLite kept
+     * the bytes): Latin-1, a stray continuation byte, an overlong '/', a surrogate, > U+10FFFF,
+     * a truncated sequence */
+    static const char *const bad[] = {"Jos\xe9",         "a\x80" "b",         "\xc0\xaf",
+                                      "\xed\xa0\x80",     "\xf4\x90\x80\x80", "Zo\xc3"};
+    p.phones = NULL;
+    p.n_phones = 0;
+    for (size_t i = 0; i < FOLIO_ARRAY_LEN(bad); i++) {
+        p.name.family = bad[i];
+        EXPECT(FOLIO_EINVAL, "name.family", folio_patient_create(&f->chart, &p, &id, &f->err));
+        assert_non_null(strstr(f->err.msg, "UTF-8"));
+    }
+    p.name.family = "Zo\xc3\xab \xe2\x82\xac \xf0\x9f\x98\x80"; /* 2, 3 and 4-byte letters */
+    OK(folio_patient_create(&f->chart, &p, &id, &f->err));
+    struct folio_provider pr = {.family = "Doc", .specialty = "Cardiolog\xed" "a"};
+    EXPECT(FOLIO_EINVAL, "specialty", folio_provider_create(&f->chart, &pr, NULL, &f->err));
+
+    /* document external ids are checked like the others (they were not checked at all) */
+    char longid[300];
+    memset(longid, 'x', sizeof longid - 1);
+    longid[sizeof longid - 1] = '\0';
+    struct folio_document_new d = {.patient_id = id, .type_code = "11506-3", .content = "n",
+                                   .content_len = 1, .ext_system = "s", .ext_id = longid};
+    EXPECT(FOLIO_EINVAL, "ext_id", folio_document_create(&f->chart, &d, NULL, NULL, &f->err));
+    d.ext_id = "bad\xff";
+    EXPECT(FOLIO_EINVAL, "ext_id", folio_document_create(&f->chart, &d, NULL, NULL, &f->err));
+    d.ext_id = "doc-1";
+    OK(folio_document_create(&f->chart, &d, NULL, NULL, &f->err));
+
+    /* a time whose UTC form leaves 0001-9999 is refused, not stored as "10000-..." */
+    OK(folio_facility_ensure(&f->chart, "MAIN", NULL, NULL, &f->err));
+    struct folio_encounter_new e = {.patient_id = id, .facility_code = "MAIN",
+                                    .enc_class = "inpatient",
+                                    .admit_at = "9999-12-31T23:00-05:00"};
+    EXPECT(FOLIO_EINVAL, "admit_at", folio_encounter_create(&f->chart, &e, NULL, &f->err));
+}
+
 static void test_codes(void **state)
 {
     (void)state;
@@ -794,6 +854,11 @@ static void test_codes(void **state)
     assert_string_equal(folio_encounter_class_from_source("AMB"), "outpatient");
     assert_string_equal(folio_encounter_class_from_source("urgentcare"), "outpatient");
     assert_null(folio_encounter_class_from_source("spaceship"));
+    /* HL7 table 0004: N is "not applicable", B is "obstetrics"; neither is a newborn */
+    assert_null(folio_encounter_class_from_source("N"));
+    assert_null(folio_encounter_class_from_source("B"));
+    assert_string_equal(folio_encounter_class_from_source("newborn"), "newborn");
+    assert_string_equal(folio_encounter_class_from_source("E"), "emergency");
     assert_non_null(folio_ub04_disposition_title("95"));
     assert_null(folio_ub04_disposition_title("08"));
     assert_string_equal(folio_loinc_doc_title("11506-3"), "Progress note");
@@ -816,6 +881,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_documents, setup, teardown),
         cmocka_unit_test_setup_teardown(test_observations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conditions_procedures_ext, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_review_regressions, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -341,6 +341,11 @@ static void test_format_caps(void **state)
     assert_string_equal(out, "9999-12-31T23:59:59.123456-14:00");
     assert_true(folio_time_format_utc(&t, out, sizeof(out))); /* year 10000 still fits */
     assert_string_equal(out, "10000-01-01T13:59:59.123456Z");
+    assert_int_equal(
+        folio_time_parse_iso(FOLIO_SV_LIT("9999-12-31T23:59:59.123456+14:00"), &t, "f", &err),
+        FOLIO_OK);
+    assert_true(folio_time_format_utc(&t, out, sizeof(out)));
+    assert_string_equal(out, "9999-12-31T09:59:59.123456Z");
     char small[10];
     assert_false(folio_time_format_utc(&t, small, sizeof(small)));
     assert_false(folio_time_format_iso(&t, small, sizeof(small)));
@@ -368,6 +373,21 @@ static void test_normalize(void **state)
                      FOLIO_EINVAL);
     assert_string_equal(err.field, "admit_date");
     assert_non_null(strstr(err.msg, "2023-02-29"));
+    /* the shift to UTC must not leave 0001-9999 (regression: "10000-01-01T04:00Z") */
+    static const char *const edge[] = {"9999-12-31T23:00-05:00", "0001-01-01T00:30+01:00",
+                                       "99991231230000-0500", "000101010000+0001"};
+    for (size_t i = 0; i < FOLIO_ARRAY_LEN(edge); i++) {
+        if (folio_time_normalize(edge[i], out, sizeof(out), "admit_at", &err) != FOLIO_EINVAL)
+            fail_msg("'%s' normalized to '%s'", edge[i], out);
+        assert_string_equal(err.field, "admit_at");
+        assert_non_null(strstr(err.msg, "0001-9999"));
+    }
+    assert_int_equal(folio_time_normalize("9999-12-31T23:00+05:00", out, sizeof(out), "f", &err),
+                     FOLIO_OK);
+    assert_string_equal(out, "9999-12-31T18:00Z");
+    assert_int_equal(folio_time_normalize("0001-01-01T00:30-01:00", out, sizeof(out), "f", &err),
+                     FOLIO_OK);
+    assert_string_equal(out, "0001-01-01T01:30Z");
     assert_int_equal(folio_time_normalize(NULL, out, sizeof(out), "f", &err), FOLIO_EINVAL);
     assert_int_equal(folio_time_normalize("", out, sizeof(out), "f", &err), FOLIO_EINVAL);
     /* long junk is shown shortened */
