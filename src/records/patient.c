@@ -133,6 +133,9 @@ static enum folio_rc norm_kind(const char *kind, char out[8], const char *field,
         out[i] = ch;
     }
     out[n] = '\0';
+    /* "SSN" is not a table 0203 code but senders use it: it must never be stored unsealed. */
+    if (strcmp(out, "SSN") == 0)
+        folio_strlcpy(out, "SS", 8);
     return FOLIO_OK;
 }
 

@@ -246,6 +246,12 @@ static void test_ssn_never_plain(void **state)
                                   .birth_date = "1980-05-05", .ids = ids, .n_ids = 1};
     int64_t id = 0;
     OK(folio_patient_create(&f->chart, &p, &id, &f->err));
+    /* a sender's "ssn" kind (not an HL7 0203 code) is sealed like SS, never stored plain */
+    struct folio_identifier ids2[] = {{.kind = "ssn", .value = "219-09-8888"}};
+    struct folio_patient_new p2 = {.name = {.family = "Vault", .given = "Vera"},
+                                   .birth_date = "1981-05-05", .ids = ids2, .n_ids = 1};
+    int64_t id2 = 0;
+    OK(folio_patient_create(&f->chart, &p2, &id2, &f->err));
 
     /* scan every column of every identifier and patient row */
     static const char *const sqls[] = {
@@ -269,11 +275,13 @@ static void test_ssn_never_plain(void **state)
                 assert_null(strstr(v, "219099999"));
                 assert_null(strstr(v, "219-09-9999"));
                 assert_null(strstr(v, "21909"));
+                assert_null(strstr(v, "219088888"));
+                assert_null(strstr(v, "219-09-8888"));
             }
         }
         folio_stmt_free(st);
     }
-    assert_int_equal(rows, 2);
+    assert_int_equal(rows, 4);
 
     const char *ssn = NULL;
     OK(folio_patient_ssn_reveal(&f->chart, id, &f->arena, &ssn, &f->err));
