@@ -245,7 +245,7 @@ enum folio_rc folio_patient_ssn_reveal(const struct folio_chart *c, int64_t pati
  * identifier: value of any active identifier (exact; for an SSN input of 9 digits also the blind
  *   index when a key is given).
  * sex: HL7 0001 code.
- * limit: 1..1000 (0 -> 50); offset >= 0. Ordered by family, given, id. total = all matches. */
+ * limit: clamped to 1..1000 (0 or less -> 50); offset >= 0. Ordered by family, given, id. total = all matches. */
 struct folio_patient_query {
     const char *name;
     const char *birth_date;
@@ -390,7 +390,7 @@ enum folio_rc folio_encounter_create(const struct folio_chart *c,
                                      struct folio_err *err) FOLIO_MUST_USE;
 enum folio_rc folio_encounter_get(const struct folio_chart *c, int64_t id, struct folio_arena *a,
                                   struct folio_encounter *out, struct folio_err *err) FOLIO_MUST_USE;
-/* A patient's encounters, newest admit first (then id descending). limit 1..1000 (0 -> 50). */
+/* A patient's encounters, newest admit first (then id descending). limit clamped to 1..1000 (0 or less -> 50). */
 enum folio_rc folio_encounter_list(const struct folio_chart *c, int64_t patient_id, int64_t limit,
                                    int64_t offset, struct folio_arena *a,
                                    struct folio_encounter_page *out,

@@ -647,8 +647,13 @@ static void t_backend_specific_sql(void **state)
         const char *url = folio_test_store_url();
         assert_int_equal(folio_store_open(url + strlen("sqlite:"), &p, &err), FOLIO_OK);
         assert_int_equal(folio_store_kind(p), FOLIO_STORE_SQLITE);
-        assert_int_equal(count_rows(p, "SELECT COUNT(*) FROM schema_migrations"),
-                         (int64_t)folio_migrations_count);
+        int64_t for_sqlite = 0; /* every embedded migration but the PostgreSQL-only ones */
+        for (size_t i = 0; i < folio_migrations_count; i++) {
+            size_t n = strlen(folio_migrations[i].name);
+            if (n < 7 || strcmp(folio_migrations[i].name + n - 7, ".pg.sql") != 0)
+                for_sqlite++;
+        }
+        assert_int_equal(count_rows(p, "SELECT COUNT(*) FROM schema_migrations"), for_sqlite);
         folio_store_close(p);
     }
 }
