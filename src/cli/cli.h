@@ -38,5 +38,8 @@ int cmd_encounter(struct folio_cli *cli, int argc, char **argv);
 int cmd_document(struct folio_cli *cli, int argc, char **argv);
 int cmd_import(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_import.c */
 int cmd_demo(struct folio_cli *cli, int argc, char **argv);
+int cmd_user(struct folio_cli *cli, int argc, char **argv);  /* src/cli/cmd_user.c */
+int cmd_audit(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_audit.c */
+int cmd_serve(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_serve.c */
 
 #endif

@@ -36,6 +36,9 @@ static const struct cmd commands[] = {
     {"document", cmd_document, "add, show, amend and correct documents; version history"},
     {"import", cmd_import, "import a Synthea CSV folder"},
     {"demo", cmd_demo, "fill a database with demo patients and documents"},
+    {"user", cmd_user, "add, disable, reset the password of, and list users"},
+    {"audit", cmd_audit, "verify, checkpoint, search and export the audit trail"},
+    {"serve", cmd_serve, "run the web application and JSON API"},
     {"help", cmd_help, "show help for a command"},
 };
 
