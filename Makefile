@@ -1,5 +1,6 @@
 # Folio: a thin layer over CMake presets. See README.md.
-#   make run     install what is missing, build, start Folio on SQLite with demo data
+#   make run     install what is missing, build, create the demo database if there is none
+#                (DEMO=1 to add it to an existing one), start Folio at http://127.0.0.1:8080/
 #   make test    the whole suite: dev build (warnings as errors), then every test under ASan+UBSan,
 #                once on SQLite and once on a throwaway PostgreSQL 15 cluster
 #   make bench   benchmarks under bench/ (release build); they print their figures
@@ -8,6 +9,7 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 30
 FOLIO_DB ?= sqlite:var/folio.db
+LISTEN ?= 127.0.0.1:8080
 CTEST_ARGS ?=
 
 .PHONY: all deps build build-asan run test test-sqlite test-pg bench fuzz clean format
@@ -23,9 +25,16 @@ build: deps
 
 run: build
 	@mkdir -p var
-	./build/release/folio demo --db "$(FOLIO_DB)"
-	./build/release/folio serve --db "$(FOLIO_DB)" 2>/dev/null || \
-	  echo "folio serve arrives with the server issue; the demo database is at $(FOLIO_DB). Try: ./build/release/folio patient list"
+	@if [ "$(FOLIO_DB)" = "sqlite:var/folio.db" ] && [ ! -f var/folio.db ] || [ "$(DEMO)" = 1 ]; then \
+	  echo "creating the demo database ($(FOLIO_DB)) ..."; \
+	  ./build/release/folio --db "$(FOLIO_DB)" --quiet demo; \
+	fi
+	@echo
+	@echo "Demo sign-ins (password for all: demo-password):"
+	@echo "  him.tech chart.analyst coder coding.auditor roi privacy registrar clinician analyst admin"
+	@echo "Stop with Ctrl-C."
+	@echo
+	./build/release/folio --db "$(FOLIO_DB)" serve --listen $(LISTEN)
 
 build-asan: deps
 	cmake --preset dev >/dev/null

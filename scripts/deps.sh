@@ -8,7 +8,7 @@ pkgs=(
   libsqlite3-dev sqlite3
   libpq-dev postgresql-15 postgresql-client-15
   libjansson-dev libsodium-dev libcmocka-dev libmicrohttpd-dev
-  python3 ca-certificates
+  python3 ca-certificates openssl wrk
 )
 
 missing=()
@@ -17,7 +17,11 @@ for p in "${pkgs[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+browser() {
+  # Chromium and playwright-core for the browser tests (scripts/browser-deps.sh), when present.
+  if [ -f "$(dirname "$0")/browser-deps.sh" ]; then bash "$(dirname "$0")/browser-deps.sh"; fi
+}
+if [ ${#missing[@]} -eq 0 ]; then browser; exit 0; fi
 
 echo "deps: installing ${missing[*]}" >&2
 sudo=""
@@ -28,3 +32,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+browser

@@ -7,9 +7,13 @@
  * phone, email, exact birth date: year only) — the server redacts what it returns when the
  * session's roles lack that permission.
  *
- * Passwords are hashed with Argon2id (libsodium crypto_pwhash_str, interactive limits). Session
- * tokens are 256-bit random values, shown once to the client as 64 hex characters; the database
- * keeps only their SHA-256. Sign-in failures count towards a lockout.
+ * Passwords are hashed with Argon2id (libsodium crypto_pwhash_str, interactive limits; a stored
+ * hash made with other limits is rehashed at the next successful sign-in). For fast test suites
+ * only, FOLIO_PWHASH_FAST=1 in the environment selects the minimum limits; it is honoured only
+ * when set to exactly "1" and must never be set in production. Session tokens are 256-bit random
+ * values, shown once to the client as 64 lowercase hex characters; the database keeps only the
+ * SHA-256 of that text (sessions.token_sha256). Sign-in failures count towards a lockout.
+ * Users and ended sessions are never deleted (docs/users.md).
  */
 #ifndef FOLIO_PRIVACY_H
 #define FOLIO_PRIVACY_H
@@ -126,14 +130,26 @@ enum folio_rc folio_auth_login(struct folio_store *s, const struct folio_auth_po
                                const char *username, const char *password, bool cookie,
                                char token_out[FOLIO_TOKEN_HEX_LEN + 1], struct folio_session *out,
                                const char **reason, struct folio_err *err) FOLIO_MUST_USE;
+/* The same, recording the client's network address (or "cli") with the session (may be NULL).
+ * pol NULL, or a field <= 0, means the default. An unknown user, a malformed username or a
+ * disabled/locked account costs the same Argon2id work as a real check (no timing oracle). */
+enum folio_rc folio_auth_login_from(struct folio_store *s, const struct folio_auth_policy *pol,
+                                    const char *username, const char *password, bool cookie,
+                                    const char *client, char token_out[FOLIO_TOKEN_HEX_LEN + 1],
+                                    struct folio_session *out, const char **reason,
+                                    struct folio_err *err) FOLIO_MUST_USE;
 /* Looks a token up: EPERM when unknown, ended, idle too long, past its absolute expiry, or the
  * user is disabled. Refreshes last_seen at most once a minute (a write). */
 enum folio_rc folio_auth_check(struct folio_store *s, const struct folio_auth_policy *pol,
                                const char *token, struct folio_session *out,
                                struct folio_err *err) FOLIO_MUST_USE;
+/* Ends the session (ended_at now, ended_reason "logout"; the row is kept). A token that is
+ * already ended or unknown changes nothing and is FOLIO_OK; a malformed token is EPERM. */
 enum folio_rc folio_auth_logout(struct folio_store *s, const char *token,
                                 struct folio_err *err) FOLIO_MUST_USE;
-/* Constant-time comparison of a presented CSRF token with the session's. */
+/* Constant-time comparison of a presented CSRF token with the session's. Fails closed: false
+ * for a bearer session (no CSRF token; callers check CSRF only for cookie sessions), a NULL or
+ * wrongly sized token. */
 bool folio_auth_csrf_ok(const struct folio_session *sess, const char *presented);
 
 #endif

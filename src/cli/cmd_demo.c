@@ -12,10 +12,29 @@
 #include "cli/cli_chart.h"
 #include "cli/cli_util.h"
 #include "folio/import.h"
+#include "folio/privacy.h"
 #include "folio/records.h"
 
 #define DEMO_CSV    "corpora/synthea/csv_unmc_111pt"
 #define DEMO_SYSTEM "folio-demo"
+/* Demo databases only (docs/users.md): every demo user has this published password. */
+#define DEMO_PASSWORD "demo-password"
+
+static const struct {
+    const char *username, *name;
+    uint32_t role;
+} demo_users[] = {
+    {"him.tech", "Demo HIM Technician", FOLIO_ROLE_HIM_TECHNICIAN},
+    {"chart.analyst", "Demo Chart Analyst", FOLIO_ROLE_CHART_ANALYST},
+    {"coder", "Demo Coder", FOLIO_ROLE_CODER},
+    {"coding.auditor", "Demo Coding Auditor", FOLIO_ROLE_CODING_AUDITOR},
+    {"roi", "Demo ROI Specialist", FOLIO_ROLE_ROI_SPECIALIST},
+    {"privacy", "Demo Privacy Officer", FOLIO_ROLE_PRIVACY_OFFICER},
+    {"registrar", "Demo Cancer Registrar", FOLIO_ROLE_CANCER_REGISTRAR},
+    {"clinician", "Demo Clinician", FOLIO_ROLE_CLINICIAN},
+    {"analyst", "Demo Analyst", FOLIO_ROLE_ANALYST},
+    {"admin", "Demo Administrator", FOLIO_ROLE_ADMINISTRATOR},
+};
 
 static const char usage[] =
     "usage: folio demo [--source DIR]\n"
@@ -23,8 +42,10 @@ static const char usage[] =
     "Fills the database with demo data: the Synthea CSV sample of 111 patients\n"
     "(" DEMO_CSV " under the shared data folder: $FOLIO_SHARED/data, else\n"
     "<folio binary>/../../../shared/data, else ../shared/data), then one demo inpatient stay\n"
-    "with an H&P, an amended discharge summary, an operative note and observations.\n"
-    "Running it again adds nothing. Creates the key file when missing.\n";
+    "with an H&P, an amended discharge summary, an operative note and observations,\n"
+    "and one demo user per role (password \"" DEMO_PASSWORD "\": demo only, docs/users.md).\n"
+    "Running it again adds nothing (existing users are left as they are). Creates the key\n"
+    "file when missing.\n";
 
 static bool is_dir(const char *p)
 {
@@ -68,8 +89,33 @@ static void progress(void *ctx, const char *what, int64_t done)
 }
 
 struct demo_counts {
-    int64_t documents, versions, observations, encounters, patients;
+    int64_t documents, versions, observations, encounters, patients, users;
 };
+
+/* One user per role; a user that exists is left as it is (roles, password, disabled). */
+static enum folio_rc demo_add_users(struct folio_cli *cli, struct demo_counts *n)
+{
+    struct folio_arena a;
+    enum folio_rc rc = FOLIO_OK;
+
+    folio_arena_init(&a, 0);
+    for (size_t i = 0; i < FOLIO_ARRAY_LEN(demo_users); i++) {
+        struct folio_user u;
+        rc = folio_user_get(cli->store, demo_users[i].username, &a, &u, &cli->err);
+        if (rc == FOLIO_OK)
+            continue;
+        if (rc != FOLIO_ENOTFOUND)
+            break;
+        folio_err_clear(&cli->err);
+        rc = folio_user_add(cli->store, cli->actor, demo_users[i].username, demo_users[i].name,
+                            demo_users[i].role, DEMO_PASSWORD, NULL, &cli->err);
+        if (rc)
+            break;
+        n->users++;
+    }
+    folio_arena_release(&a);
+    return rc;
+}
 
 static enum folio_rc find_ext(struct folio_cli *cli, const struct folio_chart *c,
                               enum folio_ext_kind kind, const char *id, int64_t *out, bool *found)
@@ -385,9 +431,16 @@ static enum folio_rc demo_main(struct folio_cli *cli, int argc, char **argv)
     rc = demo_extras(cli, &chart, &n);
     if (rc)
         goto out;
+    rc = demo_add_users(cli, &n);
+    if (rc)
+        goto out;
     if (cli->json) {
         json_t *o = json_object(), *imp = json_object(), *demo = json_object();
-        int bad = !o || cli_jset(o, "imported", imp) || cli_jset(o, "demo", demo);
+        json_t *users = json_array();
+        int bad = !o || cli_jset(o, "imported", imp) || cli_jset(o, "demo", demo) ||
+                  cli_jset(o, "users", users);
+        for (size_t u = 0; !bad && u < FOLIO_ARRAY_LEN(demo_users); u++)
+            bad |= json_array_append_new(users, json_string(demo_users[u].username)) != 0;
         for (k = 0; !bad && k < FOLIO_IMPORT_KINDS; k++) {
             json_t *x = json_object();
             bad |= cli_jset(imp, folio_import_kind_name((enum folio_import_kind)k), x);
@@ -403,6 +456,7 @@ static enum folio_rc demo_main(struct folio_cli *cli, int argc, char **argv)
             bad |= cli_jset_int(demo, "documents", n.documents);
             bad |= cli_jset_int(demo, "versions", n.versions);
             bad |= cli_jset_int(demo, "observations", n.observations);
+            bad |= cli_jset_int(demo, "users", n.users);
         }
         if (bad) {
             json_decref(o);
@@ -420,6 +474,11 @@ static enum folio_rc demo_main(struct folio_cli *cli, int argc, char **argv)
            "%lld observations added\n",
            (long long)n.patients, (long long)n.encounters, (long long)n.documents,
            (long long)n.versions, (long long)n.observations);
+    printf("demo users (%lld added; password \"%s\", demo only):", (long long)n.users,
+           DEMO_PASSWORD);
+    for (size_t u = 0; u < FOLIO_ARRAY_LEN(demo_users); u++)
+        printf(" %s", demo_users[u].username);
+    printf("\n");
     if (n.patients == 0)
         printf("try: folio patient search --name Demo\n");
     else
