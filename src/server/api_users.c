@@ -1,0 +1,195 @@
+/* Users and roles (administrators). Every call is audited user.admin; passwords never are. */
+#include "folio/base.h"
+
+#include "folio/privacy.h"
+#include "server/render.h"
+#include "server/server.h"
+
+/* "roles": ["coder", ...] -> bit set; errors name "roles[i]". */
+static enum folio_rc read_roles(const json_t *body, uint32_t *roles, bool *present,
+                                struct folio_err *err)
+{
+    const json_t *arr = NULL;
+    enum folio_rc rc;
+    size_t i;
+
+    *roles = 0;
+    *present = false;
+    rc = folio_api_arr(body, NULL, "roles", 16, &arr, err);
+    if (rc || !arr)
+        return rc;
+    for (i = 0; i < json_array_size(arr); i++) {
+        const json_t *v = json_array_get(arr, i);
+        char field[32];
+        uint32_t one = 0;
+
+        (void)folio_snprintf(field, sizeof(field), "roles[%zu]", i);
+        if (!json_is_string(v))
+            return folio_err_set(err, FOLIO_EINVAL, field, "%s must be a role name", field);
+        if (strchr(json_string_value(v), ',') ||
+            folio_roles_parse(json_string_value(v), &one, err) != FOLIO_OK) {
+            return folio_err_set(err, FOLIO_EINVAL, field, "%s: '%s' is not a role", field,
+                                 json_string_value(v));
+        }
+        *roles |= one;
+    }
+    if (!*roles)
+        return folio_err_set(err, FOLIO_EINVAL, "roles", "roles must name at least one role");
+    *present = true;
+    return FOLIO_OK;
+}
+
+static enum folio_rc reply_user(struct folio_req *req, struct folio_resp *resp, int status,
+                                const char *username, struct folio_err *err)
+{
+    struct folio_user u;
+    enum folio_rc rc = folio_user_get(req->store, username, req->arena, &u, err);
+
+    if (rc)
+        return rc;
+    return folio_api_reply(resp, status, folio_render_user(&u), err);
+}
+
+static enum folio_rc list(struct folio_req *req, struct folio_resp *resp, struct folio_err *err)
+{
+    struct folio_user *users = NULL;
+    json_t *items;
+    size_t n = 0, i;
+    enum folio_rc rc;
+
+    rc = folio_user_list(req->store, req->arena, &users, &n, err);
+    rc = rc ? rc : folio_srv_audit(req, "user.admin", 0, "user", 0, "list users", err);
+    if (rc)
+        return rc;
+    items = json_array();
+    for (i = 0; items && i < n; i++) {
+        if (json_array_append_new(items, folio_render_user(&users[i]))) {
+            json_decref(items);
+            items = NULL;
+        }
+    }
+    return folio_api_reply(resp, 200, folio_render_page(items, (int64_t)n, (int64_t)n, 0), err);
+}
+
+static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, struct folio_err *err)
+{
+    static const char *const allowed[] = {"username", "display_name", "roles", "password", NULL};
+    const char *username = NULL, *display = NULL, *password = NULL, *actor;
+    struct folio_user u;
+    json_t *body = NULL;
+    uint32_t roles = 0;
+    bool present = false;
+    int64_t id = 0;
+    char rl[256];
+    enum folio_rc rc;
+
+    actor = req->session ? req->session->username : NULL;
+    rc = folio_req_json(req, &body, err);
+    rc = rc ? rc : folio_json_only(body, allowed, err);
+    rc = rc ? rc : folio_api_req_str(body, NULL, "username", &username, err);
+    rc = rc ? rc : folio_api_str(body, NULL, "display_name", &display, err);
+    rc = rc ? rc : folio_api_req_str(body, NULL, "password", &password, err);
+    rc = rc ? rc : read_roles(body, &roles, &present, err);
+    if (rc)
+        goto out;
+    if (!present) {
+        rc = folio_err_set(err, FOLIO_EINVAL, "roles", "roles is required");
+        goto out;
+    }
+    rc = folio_user_add(req->store, actor, username, display, roles, password, &id, err);
+    rc = rc ? rc : folio_user_get(req->store, username, req->arena, &u, err);
+    if (rc)
+        goto out;
+    (void)folio_roles_format(roles, rl, sizeof(rl));
+    rc = folio_srv_audit(req, "user.admin", 0, "user", id,
+                         folio_arena_printf(req->arena, "create %s roles=%s", u.username, rl), err);
+    if (rc)
+        goto out;
+    (void)folio_snprintf(resp->location, sizeof(resp->location), "/api/v1/users/%s", u.username);
+    rc = folio_api_reply(resp, 201, folio_render_user(&u), err);
+out:
+    json_decref(body);
+    return rc;
+}
+
+static enum folio_rc update(struct folio_req *req, struct folio_resp *resp, struct folio_err *err)
+{
+    static const char *const allowed[] = {"disabled", "roles", NULL};
+    const char *username = req->words[0], *actor = req->session ? req->session->username : NULL;
+    struct folio_user u;
+    json_t *body = NULL;
+    uint32_t roles = 0;
+    bool has_roles = false, has_disabled = false, disabled = false;
+    char rl[256];
+    enum folio_rc rc;
+
+    rc = folio_user_get(req->store, username, req->arena, &u, err);
+    rc = rc ? rc : folio_req_json(req, &body, err);
+    rc = rc ? rc : folio_json_only(body, allowed, err);
+    rc = rc ? rc : folio_api_bool(body, NULL, "disabled", &disabled, &has_disabled, err);
+    rc = rc ? rc : read_roles(body, &roles, &has_roles, err);
+    if (rc)
+        goto out;
+    if (has_disabled && disabled && actor && strcmp(actor, u.username) == 0) {
+        rc = folio_err_set(err, FOLIO_ESTATE, "disabled", "you cannot disable your own account");
+        goto out;
+    }
+    if (has_disabled) {
+        rc = folio_user_set_disabled(req->store, actor, u.username, disabled, err);
+        if (rc)
+            goto out;
+    }
+    if (has_roles) {
+        rc = folio_user_set_roles(req->store, actor, u.username, roles, err);
+        if (rc)
+            goto out;
+    }
+    rl[0] = '\0';
+    if (has_roles)
+        (void)folio_roles_format(roles, rl, sizeof(rl));
+    rc = folio_srv_audit(req, "user.admin", 0, "user", u.id,
+                         folio_arena_printf(req->arena, "update %s%s%s%s%s", u.username,
+                                            has_disabled ? " disabled=" : "",
+                                            has_disabled ? (disabled ? "true" : "false") : "",
+                                            has_roles ? " roles=" : "", rl),
+                         err);
+    rc = rc ? rc : reply_user(req, resp, 200, u.username, err);
+out:
+    json_decref(body);
+    return rc;
+}
+
+static enum folio_rc set_password(struct folio_req *req, struct folio_resp *resp,
+                                  struct folio_err *err)
+{
+    static const char *const allowed[] = {"password", NULL};
+    const char *actor = req->session ? req->session->username : NULL, *password = NULL;
+    struct folio_user u;
+    json_t *body = NULL;
+    enum folio_rc rc;
+
+    rc = folio_user_get(req->store, req->words[0], req->arena, &u, err);
+    rc = rc ? rc : folio_req_json(req, &body, err);
+    rc = rc ? rc : folio_json_only(body, allowed, err);
+    rc = rc ? rc : folio_api_req_str(body, NULL, "password", &password, err);
+    rc = rc ? rc : folio_user_reset_password(req->store, actor, u.username, password, err);
+    rc = rc ? rc
+            : folio_srv_audit(req, "user.admin", 0, "user", u.id,
+                              folio_arena_printf(req->arena, "reset password of %s", u.username),
+                              err);
+    json_decref(body);
+    if (rc)
+        return rc;
+    resp->status = 204;
+    return FOLIO_OK;
+}
+
+const struct folio_route folio_api_user_routes[] = {
+    {"GET", "/api/v1/users", FOLIO_PERM_USER_ADMIN, list, "List users"},
+    {"POST", "/api/v1/users", FOLIO_PERM_USER_ADMIN, create, "Create a user"},
+    {"PATCH", "/api/v1/users/{username}", FOLIO_PERM_USER_ADMIN, update,
+     "Disable or enable a user, or change their roles"},
+    {"POST", "/api/v1/users/{username}/password", FOLIO_PERM_USER_ADMIN, set_password,
+     "Set a user's password (ends their sessions)"},
+    {NULL, NULL, FOLIO_PERM_NONE, NULL, NULL},
+};
