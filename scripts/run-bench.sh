@@ -3,7 +3,7 @@
 # figures. Benchmarks never fail on time; a non-zero exit means a benchmark itself broke.
 # Usage: scripts/run-bench.sh BUILD_DIR [ARGS passed to each benchmark]
 # Environment: FOLIO_BENCH_N (patients, default 10000), FOLIO_BENCH_DB (postgresql://... to
-# measure PostgreSQL as well).
+# measure PostgreSQL as well), FOLIO_BENCH_API=0 (skip scripts/bench-api.sh).
 set -uo pipefail
 build=${1:?usage: scripts/run-bench.sh BUILD_DIR [ARGS]}
 shift
@@ -26,4 +26,18 @@ for b in "$dir"/bench_*; do
   echo "($(( $(date +%s) - start )) s)"
 done
 [ "$found" -eq 1 ] || { echo "run-bench: no benchmark programs in $dir" >&2; exit 1; }
+# The HTTP API benchmark (bench/api/README.md); FOLIO_BENCH_API=0 skips it.
+if [ "${FOLIO_BENCH_API:-1}" != 0 ]; then
+  if command -v wrk >/dev/null; then
+    echo "== bench-api =="
+    start=$(date +%s)
+    if ! "$(dirname "$0")/bench-api.sh"; then
+      echo "run-bench: bench-api failed" >&2
+      status=1
+    fi
+    echo "($(( $(date +%s) - start )) s)"
+  else
+    echo "run-bench: wrk is not installed: skipping the API benchmark (scripts/deps.sh)" >&2
+  fi
+fi
 exit $status

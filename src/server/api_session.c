@@ -26,6 +26,7 @@ static json_t *session_body(const struct folio_session *s, const char *token)
     bad |= folio_jset_str(u, "username", s->username);
     bad |= folio_jset_str(u, "display_name", s->display_name);
     bad |= folio_jset(u, "roles", folio_render_roles(s->roles));
+    bad |= folio_jset(u, "permissions", folio_render_permissions(s->roles));
     bad |= folio_jset(o, "user", u);
     bad |= folio_jset_str(o, "mode", s->cookie ? "cookie" : "bearer");
     if (s->cookie)

@@ -396,6 +396,23 @@ json_t *folio_render_roles(uint32_t roles)
     return arr;
 }
 
+json_t *folio_render_permissions(uint32_t roles)
+{
+    json_t *arr = json_array();
+
+    if (!arr)
+        return NULL;
+    for (int p = FOLIO_PERM_SIGNED_IN; p < FOLIO_PERM__COUNT; p++) {
+        if (!folio_roles_can(roles, (enum folio_perm)p))
+            continue;
+        if (json_array_append_new(arr, json_string(folio_perm_name((enum folio_perm)p))) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
 json_t *folio_render_user(const struct folio_user *u)
 {
     json_t *o = json_object();

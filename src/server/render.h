@@ -40,6 +40,9 @@ json_t *folio_render_observation(const struct folio_observation *o);
 json_t *folio_render_audit_entry(const struct folio_audit_entry *e);
 json_t *folio_render_user(const struct folio_user *u);
 json_t *folio_render_roles(uint32_t roles); /* ["coder", ...] */
+/* The permissions the roles grant, by name: ["signed_in", "patient.read", ...]. The UI offers
+ * screens from this list, so it never keeps a copy of the policy. */
+json_t *folio_render_permissions(uint32_t roles);
 /* {"items": items, "total", "limit", "offset"}; takes the reference to items (even on error). */
 json_t *folio_render_page(json_t *items, int64_t total, int64_t limit, int64_t offset);
 

@@ -66,8 +66,16 @@ struct folio_resp {
     const char *content_disposition; /* e.g. attachment; filename="..." (optional) */
     char etag[32];       /* set with folio_resp_etag(); "" = none */
     char location[128];  /* for 201 Created; "" = none */
+    /* Set with folio_resp_set_cookie() only. */
+    char cookie[FOLIO_TOKEN_HEX_LEN + 1];
+    bool cookie_set, cookie_clear;
 };
 void folio_resp_etag(struct folio_resp *resp, int64_t version); /* "\"v<N>\"" */
+/* Session cookie for the response: folio_session=<token>; HttpOnly; SameSite=Strict; Path=/
+ * (+ Secure under TLS). token NULL clears the cookie (Max-Age=0). token is copied. */
+void folio_resp_set_cookie(struct folio_resp *resp, const char *token);
+/* True when the request came over HTTPS. */
+bool folio_req_tls(const struct folio_req *r);
 
 /* A handler returns FOLIO_OK after filling resp, or an error code with err filled: the core maps
  * it to the status below and the body {"error":{"code","message","field"}} and rolls back.
@@ -75,10 +83,16 @@ void folio_resp_etag(struct folio_resp *resp, int64_t version); /* "\"v<N>\"" */
  *   the handler set err->field to "If-Match"), ETOOBIG 413, EPERM 403, ESTATE 409, EBUSY 503,
  *   anything else 500 (logged by code name only, never the message).
  * Precondition: a change to a versioned resource without If-Match is 428 — handlers return
- * folio_srv_precondition_required(err). */
+ * folio_srv_precondition_required(err).
+ * A handler may also return FOLIO_OK with resp->status >= 400 and a JSON body it built itself
+ * (e.g. a refused sign-in whose failure count must be kept): the transaction then commits. */
 typedef enum folio_rc (*folio_handler_fn)(struct folio_req *req, struct folio_resp *resp,
                                           struct folio_err *err);
 enum folio_rc folio_srv_precondition_required(struct folio_err *err);
+/* The error body {"error":{"code","message","field"}} for err (new reference), and the status
+ * the core sends for it (for handlers that answer an error themselves, see above). */
+json_t *folio_srv_error_body(const struct folio_err *err);
+int folio_srv_status_for(const struct folio_err *err);
 enum folio_rc folio_srv_stale(int64_t current_version, struct folio_err *err); /* 412 */
 
 /* Appends an audit entry for this request (user, roles and client come from the request). */
@@ -120,12 +134,19 @@ struct folio_server_opts {
     size_t max_body;           /* default 16 MiB */
     bool audit;                /* default true; false only for the benchmark's comparison */
     struct folio_auth_policy auth;
+    /* Limits (0 = default): */
+    size_t max_header;         /* request line + headers + read buffer per connection, 64 KiB */
+    unsigned per_ip_limit;     /* concurrent connections per client address, 256 */
+    unsigned conn_timeout;     /* seconds of inactivity before a connection is closed, 60 */
+    unsigned drain_seconds;    /* stop: how long to wait for requests in flight, 10 */
 };
 void folio_server_opts_defaults(struct folio_server_opts *o);
 enum folio_rc folio_server_start(const struct folio_server_opts *o, struct folio_server **out,
                                  struct folio_err *err) FOLIO_MUST_USE;
 unsigned folio_server_port(const struct folio_server *srv); /* the bound port (listen ":0") */
-/* Stops accepting, finishes requests in flight, frees everything. */
+bool folio_server_tls(const struct folio_server *srv);
+/* Stops accepting, finishes requests in flight (bounded by opts.drain_seconds), frees
+ * everything. NULL ok. */
 void folio_server_stop(struct folio_server *srv);
 
 #endif

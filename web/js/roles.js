@@ -1,6 +1,6 @@
-// What each role may use, to offer only the screens a user can use. The server enforces the real
-// policy (src/privacy/policy.c, docs/permissions.md) on every request; this table only decides
-// which screens and tabs to show; it mirrors the table in src/privacy/policy.c. When the session response carries "permissions", those win.
+// Roles and what a user may use, to offer only the screens a user can use. The server enforces the
+// policy (src/privacy/policy.c, docs/permissions.md) on every request and tells the UI, in the
+// session's user.permissions, what the user's roles grant: the UI keeps no copy of the policy.
 
 export const ROLE_TITLES = {
   him_technician: 'HIM technician',
@@ -16,20 +16,6 @@ export const ROLE_TITLES = {
 };
 export const ROLE_NAMES = Object.keys(ROLE_TITLES);
 
-const CHART = ['patient.read', 'identifiers', 'document.read', 'result.read'];
-const POLICY = {
-  him_technician: [...CHART, 'patient.write', 'encounter.write', 'document.write'],
-  chart_analyst: CHART,
-  coder: CHART,
-  coding_auditor: CHART,
-  roi_specialist: CHART,
-  privacy_officer: ['patient.read', 'identifiers', 'audit.read'],
-  cancer_registrar: CHART,
-  clinician: [...CHART, 'document.write', 'document.amend', 'result.write'],
-  analyst: ['patient.read', 'result.read'],
-  administrator: ['user.admin'],
-};
-
 export function rolesOf(user) {
   const r = user && user.roles;
   if (Array.isArray(r)) return r;
@@ -38,10 +24,7 @@ export function rolesOf(user) {
 }
 
 export function permsOf(user) {
-  if (user && Array.isArray(user.permissions)) return new Set(user.permissions);
-  const set = new Set();
-  for (const role of rolesOf(user)) for (const p of POLICY[role] || []) set.add(p);
-  return set;
+  return new Set(user && Array.isArray(user.permissions) ? user.permissions : []);
 }
 
 export function roleTitle(name) { return ROLE_TITLES[name] || name; }

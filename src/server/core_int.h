@@ -1,0 +1,76 @@
+/* Private to the HTTP core (http.c, router.c, req.c, static.c): never included by api_*.c. */
+#ifndef FOLIO_SERVER_CORE_INT_H
+#define FOLIO_SERVER_CORE_INT_H
+
+#include "folio/base.h"
+
+#include <limits.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "server/server.h"
+
+struct folio_server {
+    struct MHD_Daemon *d;
+    struct folio_server_opts o; /* strings borrowed from the caller until stop */
+    struct folio_key key;
+    bool tls;
+    bool have_web_root;
+    char web_root[PATH_MAX]; /* realpath of opts.web_root */
+    size_t web_root_len;
+    unsigned port;
+    pthread_key_t tkey; /* this worker thread's store */
+    bool tkey_ok;
+    pthread_mutex_t mu; /* guards stores */
+    struct folio_store **stores;
+    size_t n_stores, cap_stores;
+    /* SQLite: one writer at a time in this process, queued here rather than in SQLite's busy
+     * handler (which sleeps in steps of up to 100 ms: long tails under load). */
+    bool serialize_tx;
+    pthread_mutex_t tx_mu;
+    /* SQLite: WAL checkpoints run in a background thread, not in a request's commit. */
+    pthread_t ckpt_thread;
+    bool ckpt_running;
+    pthread_cond_t ckpt_cv; /* with mu: wakes the checkpointer at stop */
+    bool stopping;
+    atomic_int inflight; /* requests between their first byte and their completion */
+    struct folio_buf tls_cert_pem, tls_key_pem;
+};
+
+/* One request: allocated on MHD's first call, freed when MHD reports it completed. */
+struct core_req {
+    struct folio_server *srv;
+    struct MHD_Connection *conn;
+    struct folio_arena arena;
+    struct folio_buf body;
+    bool too_big;
+    bool api;
+    struct folio_req req;
+    struct folio_resp resp;
+    struct folio_session session;
+};
+
+/* ---- router.c ---- */
+enum core_match { CORE_NO_PATH = 0, CORE_MATCHED, CORE_WRONG_METHOD };
+/* Finds the route for method+path. On CORE_MATCHED fills ids/words (words copied into a);
+ * on CORE_WRONG_METHOD fills allow ("GET, POST"). */
+enum core_match core_route_find(const char *method, const char *path, struct folio_arena *a,
+                                const struct folio_route **route, int64_t ids[3],
+                                const char *words[2], char *allow, size_t allow_cap);
+
+/* ---- req.c ---- */
+/* The JSON error body text for code/msg/field (malloc'd, caller frees), NULL on ENOMEM. */
+char *core_error_text(enum folio_rc code, const char *msg, const char *field, size_t *len);
+/* Adds the security headers every response carries; api adds Cache-Control no-store. */
+void core_add_security_headers(struct MHD_Response *r, bool api);
+
+/* ---- static.c ---- */
+/* Serves a GET/HEAD for path from srv->web_root (404/405 plain pages otherwise). */
+enum MHD_Result core_static_serve(struct folio_server *srv, struct MHD_Connection *conn,
+                                  const char *method, const char *path);
+/* Queues a plain-text response with the security headers. */
+enum MHD_Result core_queue_text(struct MHD_Connection *conn, unsigned status, const char *text,
+                                bool api);
+
+#endif
