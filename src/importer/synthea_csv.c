@@ -140,10 +140,11 @@ static enum folio_rc do_providers(struct imp_ctx *x, const char *dir, bool *pres
     while (!rc && !(rc = cf_next(x, &f, &have, err)) && have) {
         char given[256] = "", key[160];
         const char *name = get(&f, ix[1]), *sp;
+        const char *ext_id = get(&f, ix[0]);
         struct folio_provider pv = {0};
         int64_t id;
 
-        if (!get(&f, ix[0])) {
+        if (!ext_id) {
             rc = folio_err_set(err, FOLIO_EINVAL, "Id", "%s: Id: missing", f.where);
             break;
         }
@@ -158,8 +159,8 @@ static enum folio_rc do_providers(struct imp_ctx *x, const char *dir, bool *pres
         }
         pv.specialty = get(&f, spec);
         pv.ext_system = IMP_SYS;
-        pv.ext_id = get(&f, ix[0]);
-        (void)folio_snprintf(key, sizeof key, "csv:%s", pv.ext_id);
+        pv.ext_id = ext_id;
+        (void)folio_snprintf(key, sizeof key, "csv:%s", ext_id);
         rc = imp_provider(x, key, &pv, &id, f.where, err);
     }
 out:

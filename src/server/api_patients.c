@@ -282,7 +282,7 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
         ids[in.n_ids++].value = ssn;
     }
     for (i = 0; arr_ids && i < json_array_size(arr_ids); i++) {
-        const json_t *x;
+        const json_t *x = NULL;
         struct folio_identifier *d = &ids[in.n_ids++];
 
         rc = array_elem(arr_ids, "identifiers", i, ident_fields, path, &x, err);
@@ -293,7 +293,7 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
             goto out;
     }
     for (i = 0; arr_addr && i < json_array_size(arr_addr); i++) {
-        const json_t *x;
+        const json_t *x = NULL;
 
         rc = array_elem(arr_addr, "addresses", i, addr_fields, path, &x, err);
         rc = rc ? rc : read_address(x, path, &addrs[in.n_addresses++], err);
@@ -301,7 +301,7 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
             goto out;
     }
     for (i = 0; arr_ph && i < json_array_size(arr_ph); i++) {
-        const json_t *x;
+        const json_t *x = NULL;
 
         rc = array_elem(arr_ph, "phones", i, phone_fields, path, &x, err);
         rc = rc ? rc : read_phone(x, path, &phones[in.n_phones++], err);
@@ -309,7 +309,7 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
             goto out;
     }
     for (i = 0; arr_other && i < json_array_size(arr_other); i++) {
-        const json_t *x;
+        const json_t *x = NULL;
 
         rc = array_elem(arr_other, "other_names", i, name_fields, path, &x, err);
         rc = rc ? rc : read_name(x, path, &others[in.n_other_names++], err);
