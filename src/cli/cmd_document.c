@@ -5,8 +5,27 @@
 #include "cli/cli.h"
 #include "cli/cli_chart.h"
 #include "cli/cli_util.h"
+#include "folio/audit.h"
 #include "folio/records.h"
 #include "folio/time.h"
+
+/* The audit entry for this command's access to a chart, appended in the command's transaction
+ * (docs/audit.md): the user is --as, the client "cli". */
+static enum folio_rc audit_access(struct folio_cli *cli, const char *action, int64_t patient_id,
+                                  const char *entity_type, int64_t entity_id, const char *detail)
+{
+    struct folio_audit_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.action = action;
+    ev.username = cli->actor;
+    ev.patient_id = patient_id;
+    ev.entity_type = entity_type;
+    ev.entity_id = entity_id;
+    ev.detail = detail;
+    ev.client = "cli";
+    return folio_audit_append(cli->store, &ev, NULL, &cli->err);
+}
 
 static const char usage[] =
     "usage: folio document add --patient ID --type LOINC (--file PATH | --text TEXT) [options]\n"
@@ -33,6 +52,22 @@ static const char usage[] =
     "show prints the header then the content; --raw prints only the content's bytes;\n"
     "--version N shows version N (default: the current one). --if-version N on a change refuses\n"
     "it (exit 4) when the current version is not N.\n";
+
+/* A document's audit entry, with the document's patient. */
+static enum folio_rc audit_document(struct folio_cli *cli, const struct folio_chart *chart,
+                                    const char *action, int64_t id, const char *detail)
+{
+    struct folio_arena a;
+    struct folio_document d;
+    enum folio_rc rc;
+
+    folio_arena_init(&a, 0);
+    rc = folio_document_get(chart, id, &a, &d, &cli->err);
+    if (!rc)
+        rc = audit_access(cli, action, d.patient_id, "document", id, detail);
+    folio_arena_release(&a);
+    return rc;
+}
 
 static enum folio_rc print_id_json(struct folio_cli *cli, const char *k1, int64_t v1, const char *k2,
                          int64_t v2)
@@ -66,6 +101,7 @@ static enum folio_rc document_add(struct folio_cli *cli, int argc, char **argv)
     struct folio_document_new in;
     struct folio_buf content;
     int64_t pid = 0, eid = 0, doc = 0, ver = 0;
+    bool in_tx = false;
     enum folio_rc rc;
 
     folio_buf_init(&content, 0);
@@ -95,6 +131,10 @@ static enum folio_rc document_add(struct folio_cli *cli, int argc, char **argv)
     rc = cli_chart_open(cli, &chart);
     if (rc)
         goto out;
+    rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = true;
     memset(&in, 0, sizeof(in));
     in.patient_id = pid;
     in.encounter_id = eid;
@@ -112,11 +152,19 @@ static enum folio_rc document_add(struct folio_cli *cli, int argc, char **argv)
     rc = folio_document_create(&chart, &in, &doc, &ver, &cli->err);
     if (rc)
         goto out;
+    rc = audit_access(cli, "document.create", pid, "document", doc, NULL);
+    if (!rc)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = false;
     if (cli->json)
         rc = print_id_json(cli, "id", doc, "version_id", ver);
     else
         printf("created document %lld (version 1)\n", (long long)doc);
 out:
+    if (in_tx)
+        folio_store_rollback(cli->store);
     folio_buf_release(&content);
     return rc;
 }
@@ -148,6 +196,7 @@ static enum folio_rc document_show(struct folio_cli *cli, int argc, char **argv)
     const void *p = NULL;
     size_t len = 0;
     char num[64];
+    bool in_tx = false;
     enum folio_rc rc;
 
     folio_arena_init(&a, 0);
@@ -165,6 +214,10 @@ static enum folio_rc document_show(struct folio_cli *cli, int argc, char **argv)
     rc = cli_chart_open(cli, &chart);
     if (rc)
         goto out;
+    rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = true;
     rc = folio_document_get(&chart, id, &a, &d, &cli->err);
     if (rc)
         goto out;
@@ -188,6 +241,12 @@ static enum folio_rc document_show(struct folio_cli *cli, int argc, char **argv)
     rc = folio_document_content(&chart, v->id, &a, &p, &len, &cli->err);
     if (rc)
         goto out;
+    rc = audit_access(cli, raw ? "document.download" : "document.view", d.patient_id, "document", id, NULL);
+    if (!rc)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = false;
     if (raw) {
         if (len && fwrite(p, 1, len, stdout) != len)
             rc = folio_err_set(&cli->err, FOLIO_EIO, NULL, "cannot write to standard output");
@@ -253,6 +312,8 @@ static enum folio_rc document_show(struct folio_cli *cli, int argc, char **argv)
                v->mime_type ? v->mime_type : "binary", len);
     }
 out:
+    if (in_tx)
+        folio_store_rollback(cli->store);
     folio_arena_release(&a);
     return rc;
 }
@@ -273,6 +334,7 @@ static enum folio_rc document_list(struct folio_cli *cli, int argc, char **argv)
     struct folio_chart chart;
     struct folio_arena a;
     struct folio_document_page pg;
+    bool in_tx = false;
     enum folio_rc rc;
 
     folio_arena_init(&a, 0);
@@ -296,9 +358,19 @@ static enum folio_rc document_list(struct folio_cli *cli, int argc, char **argv)
     rc = cli_chart_open(cli, &chart);
     if (rc)
         goto out;
+    rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = true;
     rc = folio_document_list(&chart, pid, eid, limit ? limit : 50, offset, &a, &pg, &cli->err);
     if (rc)
         goto out;
+    rc = audit_access(cli, "document.list", pid, NULL, 0, NULL);
+    if (!rc)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = false;
     if (cli->json) {
         json_t *o = json_object(), *arr = json_array();
         int bad = !o || cli_jset(o, "items", arr);
@@ -318,6 +390,8 @@ static enum folio_rc document_list(struct folio_cli *cli, int argc, char **argv)
     if (!rc)
         printf("%zu of %lld document%s\n", pg.n, (long long)pg.total, pg.total == 1 ? "" : "s");
 out:
+    if (in_tx)
+        folio_store_rollback(cli->store);
     folio_arena_release(&a);
     return rc;
 }
@@ -333,6 +407,7 @@ static enum folio_rc document_history(struct folio_cli *cli, int argc, char **ar
     struct cli_table t;
     size_t nv = 0;
     int64_t id = 0;
+    bool in_tx = false;
     enum folio_rc rc;
 
     folio_arena_init(&a, 0);
@@ -350,9 +425,19 @@ static enum folio_rc document_history(struct folio_cli *cli, int argc, char **ar
     rc = cli_chart_open(cli, &chart);
     if (rc)
         goto out;
+    rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = true;
     rc = folio_document_history(&chart, id, &a, &vs, &nv, &cli->err);
     if (rc)
         goto out;
+    rc = audit_document(cli, &chart, "document.view", id, "history");
+    if (!rc)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = false;
     if (cli->json) {
         json_t *o = json_object(), *arr = json_array();
         int bad = !o || cli_jset(o, "versions", arr);
@@ -384,6 +469,8 @@ static enum folio_rc document_history(struct folio_cli *cli, int argc, char **ar
     }
     cli_table_print(&t, stdout);
 out:
+    if (in_tx)
+        folio_store_rollback(cli->store);
     cli_table_release(&t);
     folio_arena_release(&a);
     return rc;
@@ -408,6 +495,7 @@ static enum folio_rc document_change(struct folio_cli *cli, const char *what, en
     struct folio_document_change ch;
     struct folio_buf content, full;
     int64_t id = 0, ver = 0;
+    bool in_tx = false;
     enum folio_rc rc;
 
     folio_arena_init(&a, 0);
@@ -445,6 +533,10 @@ static enum folio_rc document_change(struct folio_cli *cli, const char *what, en
     rc = cli_chart_open(cli, &chart);
     if (rc)
         goto out;
+    rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = true;
     if (kind == FOLIO_DOC_ADDENDUM) {
         /* the new version holds the current content followed by the dated addendum */
         struct folio_document d;
@@ -474,6 +566,12 @@ static enum folio_rc document_change(struct folio_cli *cli, const char *what, en
     rc = folio_document_revise(&chart, id, &ch, &ver, &cli->err);
     if (rc)
         goto out;
+    rc = audit_document(cli, &chart, "document.amend", id, what);
+    if (!rc)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = false;
     {
         struct folio_document d;
         rc = folio_document_get(&chart, id, &a, &d, &cli->err);
@@ -486,6 +584,8 @@ static enum folio_rc document_change(struct folio_cli *cli, const char *what, en
                    (long long)d.current.version_no, d.current.status ? d.current.status : "-");
     }
 out:
+    if (in_tx)
+        folio_store_rollback(cli->store);
     folio_buf_release(&full);
     folio_buf_release(&content);
     folio_arena_release(&a);
@@ -504,6 +604,7 @@ static enum folio_rc document_sign(struct folio_cli *cli, int argc, char **argv)
     struct folio_arena a;
     struct folio_document d;
     int64_t id = 0, prov = 0, sig = 0;
+    bool in_tx = false;
     enum folio_rc rc;
 
     folio_arena_init(&a, 0);
@@ -521,6 +622,10 @@ static enum folio_rc document_sign(struct folio_cli *cli, int argc, char **argv)
     rc = cli_chart_open(cli, &chart);
     if (rc)
         goto out;
+    rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = true;
     rc = cli_resolve_provider(cli, &chart, provider, &prov);
     if (rc)
         goto out;
@@ -531,12 +636,20 @@ static enum folio_rc document_sign(struct folio_cli *cli, int argc, char **argv)
                              &cli->err);
     if (rc)
         goto out;
+    rc = audit_access(cli, "document.amend", d.patient_id, "document", id, "sign");
+    if (!rc)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = false;
     if (cli->json)
         rc = print_id_json(cli, "id", id, "signature_id", sig);
     else
         printf("signed version %lld of document %lld\n", (long long)d.current.version_no,
                (long long)id);
 out:
+    if (in_tx)
+        folio_store_rollback(cli->store);
     folio_arena_release(&a);
     return rc;
 }

@@ -4,8 +4,27 @@
 #include "cli/cli.h"
 #include "cli/cli_chart.h"
 #include "cli/cli_util.h"
+#include "folio/audit.h"
 #include "folio/records.h"
 #include "folio/time.h"
+
+/* The audit entry for this command's access to a chart, appended in the command's transaction
+ * (docs/audit.md): the user is --as, the client "cli". */
+static enum folio_rc audit_access(struct folio_cli *cli, const char *action, int64_t patient_id,
+                                  const char *entity_type, int64_t entity_id, const char *detail)
+{
+    struct folio_audit_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.action = action;
+    ev.username = cli->actor;
+    ev.patient_id = patient_id;
+    ev.entity_type = entity_type;
+    ev.entity_id = entity_id;
+    ev.detail = detail;
+    ev.client = "cli";
+    return folio_audit_append(cli->store, &ev, NULL, &cli->err);
+}
 
 static const char usage[] =
     "usage: folio encounter add --patient ID --class CLASS [options]\n"
@@ -24,6 +43,22 @@ static const char usage[] =
     "  --attending NPI|ID     attending provider\n"
     "discharge: --at defaults to now; --disposition is the UB-04 discharge status (01 home).\n"
     "A discharged encounter cannot be discharged again (exit 10).\n";
+
+/* An encounter's audit entry, with the encounter's patient. */
+static enum folio_rc audit_encounter(struct folio_cli *cli, const struct folio_chart *chart,
+                                     const char *action, int64_t id)
+{
+    struct folio_arena a;
+    struct folio_encounter e;
+    enum folio_rc rc;
+
+    folio_arena_init(&a, 0);
+    rc = folio_encounter_get(chart, id, &a, &e, &cli->err);
+    if (!rc)
+        rc = audit_access(cli, action, e.patient_id, "encounter", id, NULL);
+    folio_arena_release(&a);
+    return rc;
+}
 
 static enum folio_rc encounter_add(struct folio_cli *cli, int argc, char **argv)
 {
@@ -90,6 +125,9 @@ static enum folio_rc encounter_add(struct folio_cli *cli, int argc, char **argv)
         if (rc)
             goto out;
     }
+    rc = audit_access(cli, "encounter.create", pid, "encounter", id, NULL);
+    if (rc)
+        goto out;
     rc = folio_store_commit(cli->store, &cli->err);
     if (rc)
         goto out;
@@ -166,6 +204,7 @@ static enum folio_rc encounter_show(struct folio_cli *cli, int argc, char **argv
     struct folio_encounter e;
     struct folio_document_page docs;
     int64_t id = 0;
+    bool in_tx = false;
     enum folio_rc rc;
 
     folio_arena_init(&a, 0);
@@ -182,12 +221,22 @@ static enum folio_rc encounter_show(struct folio_cli *cli, int argc, char **argv
     rc = cli_chart_open(cli, &chart);
     if (rc)
         goto out;
+    rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = true;
     rc = folio_encounter_get(&chart, id, &a, &e, &cli->err);
     if (rc)
         goto out;
     rc = folio_document_list(&chart, e.patient_id, id, 50, 0, &a, &docs, &cli->err);
     if (rc)
         goto out;
+    rc = audit_access(cli, "encounter.view", e.patient_id, "encounter", id, NULL);
+    if (!rc)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = false;
     if (cli->json) {
         json_t *o = cli_json_encounter(&e), *arr = json_array();
         int bad = !o || cli_jset(o, "documents", arr);
@@ -206,6 +255,8 @@ static enum folio_rc encounter_show(struct folio_cli *cli, int argc, char **argv
         rc = cli_print_documents(cli, &docs);
     }
 out:
+    if (in_tx)
+        folio_store_rollback(cli->store);
     folio_arena_release(&a);
     return rc;
 }
@@ -223,6 +274,7 @@ static enum folio_rc encounter_list(struct folio_cli *cli, int argc, char **argv
     struct folio_chart chart;
     struct folio_arena a;
     struct folio_encounter_page pg;
+    bool in_tx = false;
     enum folio_rc rc;
 
     folio_arena_init(&a, 0);
@@ -244,9 +296,19 @@ static enum folio_rc encounter_list(struct folio_cli *cli, int argc, char **argv
     rc = cli_chart_open(cli, &chart);
     if (rc)
         goto out;
+    rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = true;
     rc = folio_encounter_list(&chart, pid, limit, offset, &a, &pg, &cli->err);
     if (rc)
         goto out;
+    rc = audit_access(cli, "encounter.view", pid, NULL, 0, "list");
+    if (!rc)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = false;
     if (cli->json) {
         json_t *o = json_object(), *arr = json_array();
         int bad = !o || cli_jset(o, "items", arr);
@@ -266,6 +328,8 @@ static enum folio_rc encounter_list(struct folio_cli *cli, int argc, char **argv
     if (!rc)
         printf("%zu of %lld encounter%s\n", pg.n, (long long)pg.total, pg.total == 1 ? "" : "s");
 out:
+    if (in_tx)
+        folio_store_rollback(cli->store);
     folio_arena_release(&a);
     return rc;
 }
@@ -281,6 +345,7 @@ static enum folio_rc encounter_discharge(struct folio_cli *cli, int argc, char *
     struct folio_chart chart;
     char now[32];
     int64_t id = 0;
+    bool in_tx = false;
     enum folio_rc rc;
 
     rc = cli_parse(cli, "encounter discharge", argc, argv, 1, opts, FOLIO_ARRAY_LEN(opts), 1,
@@ -298,9 +363,19 @@ static enum folio_rc encounter_discharge(struct folio_cli *cli, int argc, char *
     rc = cli_chart_open(cli, &chart);
     if (rc)
         goto out;
+    rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = true;
     rc = folio_encounter_discharge(&chart, id, at ? at : now, disposition, &cli->err);
     if (rc)
         goto out;
+    rc = audit_encounter(cli, &chart, "encounter.update", id);
+    if (!rc)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = false;
     if (cli->json) {
         struct folio_arena a;
         struct folio_encounter e;
@@ -314,6 +389,8 @@ static enum folio_rc encounter_discharge(struct folio_cli *cli, int argc, char *
         printf("discharged encounter %lld\n", (long long)id);
     }
 out:
+    if (in_tx)
+        folio_store_rollback(cli->store);
     return rc;
 }
 

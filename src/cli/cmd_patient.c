@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "cli/cli_chart.h"
 #include "cli/cli_util.h"
+#include "folio/audit.h"
 #include "folio/records.h"
 
 static const char usage[] =
@@ -27,6 +28,43 @@ static const char usage[] =
     "Smith* and given John*); --mrn (or --identifier) matches any active identifier exactly;\n"
     "--birth-date matches at the precision given (1961 = all of 1961). Default limit 50.\n"
     "--json prints objects with the field names listed in docs/cli.md.\n";
+
+/* The audit entry for this command's access to a chart, appended in the command's transaction
+ * (docs/audit.md): the user is --as, the client "cli". */
+static enum folio_rc audit_access(struct folio_cli *cli, const char *action, int64_t patient_id,
+                                  const char *entity_type, int64_t entity_id, const char *detail)
+{
+    struct folio_audit_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.action = action;
+    ev.username = cli->actor;
+    ev.patient_id = patient_id;
+    ev.entity_type = entity_type;
+    ev.entity_id = entity_id;
+    ev.detail = detail;
+    ev.client = "cli";
+    return folio_audit_append(cli->store, &ev, NULL, &cli->err);
+}
+
+/* patient.search: the terms given and the number of results. */
+static enum folio_rc audit_search(struct folio_cli *cli, const struct folio_patient_query *q,
+                                  int64_t total)
+{
+    char detail[1024];
+
+    (void)folio_snprintf(detail, sizeof(detail), "%s%s%s%s%s%s%s%s%sresults=%lld",
+                         q->name ? "name=" : "", q->name ? q->name : "", q->name ? " " : "",
+                         q->birth_date ? "birth_date=" : "", q->birth_date ? q->birth_date : "",
+                         q->birth_date ? " " : "", q->identifier ? "identifier=" : "",
+                         q->identifier ? q->identifier : "", q->identifier ? " " : "",
+                         (long long)total);
+    if (q->sex) {
+        size_t n = strlen(detail);
+        (void)folio_snprintf(detail + n, sizeof(detail) - n, " sex=%s", q->sex);
+    }
+    return audit_access(cli, "patient.search", 0, NULL, 0, detail);
+}
 
 static const char *sex_label(const char *code)
 {
@@ -140,6 +178,9 @@ static enum folio_rc patient_add(struct folio_cli *cli, int argc, char **argv)
             goto out;
     }
     rc = folio_patient_create(&chart, &in, &id, &cli->err);
+    if (rc)
+        goto out;
+    rc = audit_access(cli, "patient.create", id, "patient", id, NULL);
     if (rc)
         goto out;
     rc = folio_store_commit(cli->store, &cli->err);
@@ -388,6 +429,7 @@ static enum folio_rc patient_show(struct folio_cli *cli, int argc, char **argv)
     struct folio_encounter_page enc;
     struct folio_document_page docs;
     int64_t id = 0;
+    bool in_tx = false;
     enum folio_rc rc;
 
     folio_arena_init(&a, 0);
@@ -404,6 +446,10 @@ static enum folio_rc patient_show(struct folio_cli *cli, int argc, char **argv)
     rc = cli_chart_open(cli, &chart);
     if (rc)
         goto out;
+    rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = true;
     rc = folio_patient_get(&chart, id, &a, &p, &cli->err);
     if (rc)
         goto out;
@@ -413,11 +459,19 @@ static enum folio_rc patient_show(struct folio_cli *cli, int argc, char **argv)
     rc = folio_document_list(&chart, id, 0, 20, 0, &a, &docs, &cli->err);
     if (rc)
         goto out;
+    rc = audit_access(cli, "patient.view", id, "patient", id, NULL);
+    if (!rc)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = false;
     if (cli->json)
         rc = cli_json_print(cli, json_patient(&p, &enc, &docs));
     else
         rc = print_patient(cli, &p, &enc, &docs);
 out:
+    if (in_tx)
+        folio_store_rollback(cli->store);
     folio_arena_release(&a);
     return rc;
 }
@@ -479,6 +533,7 @@ static enum folio_rc patient_search(struct folio_cli *cli, const char *what, int
     struct folio_arena a;
     struct folio_patient_page pg;
     struct cli_table t;
+    bool in_tx = false;
     enum folio_rc rc;
     size_t i;
 
@@ -501,9 +556,19 @@ static enum folio_rc patient_search(struct folio_cli *cli, const char *what, int
     rc = cli_chart_open(cli, &chart);
     if (rc)
         goto out;
+    rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = true;
     rc = folio_patient_search(&chart, &q, &a, &pg, &cli->err);
     if (rc)
         goto out;
+    rc = audit_search(cli, &q, pg.total);
+    if (!rc)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = false;
     if (cli->json) {
         rc = cli_json_print(cli, json_page(&pg, q.limit ? q.limit : 50, q.offset));
         goto out;
@@ -529,6 +594,8 @@ static enum folio_rc patient_search(struct folio_cli *cli, const char *what, int
     else
         printf("%zu of %lld patient%s\n", pg.n, (long long)pg.total, pg.total == 1 ? "" : "s");
 out:
+    if (in_tx)
+        folio_store_rollback(cli->store);
     cli_table_release(&t);
     folio_arena_release(&a);
     return rc;
