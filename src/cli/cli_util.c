@@ -1,5 +1,6 @@
 /* Private helpers of the `folio` command: option parsing, aligned tables, JSON output. */
 #include "folio/base.h"
+#include "folio/audit.h"
 
 #include "cli/cli_util.h"
 
@@ -342,4 +343,20 @@ void cli_note(const struct folio_cli *cli, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+}
+
+enum folio_rc cli_audit(struct folio_cli *cli, const char *action, int64_t patient_id,
+                        const char *entity_type, int64_t entity_id, const char *detail)
+{
+    struct folio_audit_event ev;
+
+    memset(&ev, 0, sizeof(ev));
+    ev.action = action;
+    ev.username = cli->actor;
+    ev.patient_id = patient_id;
+    ev.entity_type = entity_type;
+    ev.entity_id = entity_id;
+    ev.detail = detail;
+    ev.client = "cli";
+    return folio_audit_append(cli->store, &ev, NULL, &cli->err);
 }

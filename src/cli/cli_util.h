@@ -80,4 +80,10 @@ void cli_note(const struct folio_cli *cli, const char *fmt, ...) FOLIO_PRINTF(2,
 /* Opens the store; migrate=false leaves the schema alone (db status, db migrate). */
 enum folio_rc cli_open_store_ex(struct folio_cli *cli, bool migrate) FOLIO_MUST_USE;
 
+/* Appends an audit entry for a CLI access to patient information: user = cli->actor, client
+ * "cli". Call inside the transaction of the action it records. */
+enum folio_rc cli_audit(struct folio_cli *cli, const char *action, int64_t patient_id,
+                        const char *entity_type, int64_t entity_id,
+                        const char *detail) FOLIO_MUST_USE;
+
 #endif

@@ -9,24 +9,6 @@
 #include "folio/records.h"
 #include "folio/time.h"
 
-/* The audit entry for this command's access to a chart, appended in the command's transaction
- * (docs/audit.md): the user is --as, the client "cli". */
-static enum folio_rc audit_access(struct folio_cli *cli, const char *action, int64_t patient_id,
-                                  const char *entity_type, int64_t entity_id, const char *detail)
-{
-    struct folio_audit_event ev;
-
-    memset(&ev, 0, sizeof(ev));
-    ev.action = action;
-    ev.username = cli->actor;
-    ev.patient_id = patient_id;
-    ev.entity_type = entity_type;
-    ev.entity_id = entity_id;
-    ev.detail = detail;
-    ev.client = "cli";
-    return folio_audit_append(cli->store, &ev, NULL, &cli->err);
-}
-
 static const char usage[] =
     "usage: folio document add --patient ID --type LOINC (--file PATH | --text TEXT) [options]\n"
     "       folio document show ID [--version N] [--raw]\n"
@@ -64,7 +46,7 @@ static enum folio_rc audit_document(struct folio_cli *cli, const struct folio_ch
     folio_arena_init(&a, 0);
     rc = folio_document_get(chart, id, &a, &d, &cli->err);
     if (!rc)
-        rc = audit_access(cli, action, d.patient_id, "document", id, detail);
+        rc = cli_audit(cli, action, d.patient_id, "document", id, detail);
     folio_arena_release(&a);
     return rc;
 }
@@ -152,7 +134,7 @@ static enum folio_rc document_add(struct folio_cli *cli, int argc, char **argv)
     rc = folio_document_create(&chart, &in, &doc, &ver, &cli->err);
     if (rc)
         goto out;
-    rc = audit_access(cli, "document.create", pid, "document", doc, NULL);
+    rc = cli_audit(cli, "document.create", pid, "document", doc, NULL);
     if (!rc)
         rc = folio_store_commit(cli->store, &cli->err);
     if (rc)
@@ -241,7 +223,7 @@ static enum folio_rc document_show(struct folio_cli *cli, int argc, char **argv)
     rc = folio_document_content(&chart, v->id, &a, &p, &len, &cli->err);
     if (rc)
         goto out;
-    rc = audit_access(cli, raw ? "document.download" : "document.view", d.patient_id, "document", id, NULL);
+    rc = cli_audit(cli, raw ? "document.download" : "document.view", d.patient_id, "document", id, NULL);
     if (!rc)
         rc = folio_store_commit(cli->store, &cli->err);
     if (rc)
@@ -365,7 +347,7 @@ static enum folio_rc document_list(struct folio_cli *cli, int argc, char **argv)
     rc = folio_document_list(&chart, pid, eid, limit ? limit : 50, offset, &a, &pg, &cli->err);
     if (rc)
         goto out;
-    rc = audit_access(cli, "document.list", pid, NULL, 0, NULL);
+    rc = cli_audit(cli, "document.list", pid, NULL, 0, NULL);
     if (!rc)
         rc = folio_store_commit(cli->store, &cli->err);
     if (rc)
@@ -636,7 +618,7 @@ static enum folio_rc document_sign(struct folio_cli *cli, int argc, char **argv)
                              &cli->err);
     if (rc)
         goto out;
-    rc = audit_access(cli, "document.amend", d.patient_id, "document", id, "sign");
+    rc = cli_audit(cli, "document.amend", d.patient_id, "document", id, "sign");
     if (!rc)
         rc = folio_store_commit(cli->store, &cli->err);
     if (rc)

@@ -8,24 +8,6 @@
 #include "folio/records.h"
 #include "folio/time.h"
 
-/* The audit entry for this command's access to a chart, appended in the command's transaction
- * (docs/audit.md): the user is --as, the client "cli". */
-static enum folio_rc audit_access(struct folio_cli *cli, const char *action, int64_t patient_id,
-                                  const char *entity_type, int64_t entity_id, const char *detail)
-{
-    struct folio_audit_event ev;
-
-    memset(&ev, 0, sizeof(ev));
-    ev.action = action;
-    ev.username = cli->actor;
-    ev.patient_id = patient_id;
-    ev.entity_type = entity_type;
-    ev.entity_id = entity_id;
-    ev.detail = detail;
-    ev.client = "cli";
-    return folio_audit_append(cli->store, &ev, NULL, &cli->err);
-}
-
 static const char usage[] =
     "usage: folio encounter add --patient ID --class CLASS [options]\n"
     "       folio encounter show ID\n"
@@ -55,7 +37,7 @@ static enum folio_rc audit_encounter(struct folio_cli *cli, const struct folio_c
     folio_arena_init(&a, 0);
     rc = folio_encounter_get(chart, id, &a, &e, &cli->err);
     if (!rc)
-        rc = audit_access(cli, action, e.patient_id, "encounter", id, NULL);
+        rc = cli_audit(cli, action, e.patient_id, "encounter", id, NULL);
     folio_arena_release(&a);
     return rc;
 }
@@ -125,7 +107,7 @@ static enum folio_rc encounter_add(struct folio_cli *cli, int argc, char **argv)
         if (rc)
             goto out;
     }
-    rc = audit_access(cli, "encounter.create", pid, "encounter", id, NULL);
+    rc = cli_audit(cli, "encounter.create", pid, "encounter", id, NULL);
     if (rc)
         goto out;
     rc = folio_store_commit(cli->store, &cli->err);
@@ -231,7 +213,7 @@ static enum folio_rc encounter_show(struct folio_cli *cli, int argc, char **argv
     rc = folio_document_list(&chart, e.patient_id, id, 50, 0, &a, &docs, &cli->err);
     if (rc)
         goto out;
-    rc = audit_access(cli, "encounter.view", e.patient_id, "encounter", id, NULL);
+    rc = cli_audit(cli, "encounter.view", e.patient_id, "encounter", id, NULL);
     if (!rc)
         rc = folio_store_commit(cli->store, &cli->err);
     if (rc)
@@ -303,7 +285,7 @@ static enum folio_rc encounter_list(struct folio_cli *cli, int argc, char **argv
     rc = folio_encounter_list(&chart, pid, limit, offset, &a, &pg, &cli->err);
     if (rc)
         goto out;
-    rc = audit_access(cli, "encounter.view", pid, NULL, 0, "list");
+    rc = cli_audit(cli, "encounter.view", pid, NULL, 0, "list");
     if (!rc)
         rc = folio_store_commit(cli->store, &cli->err);
     if (rc)

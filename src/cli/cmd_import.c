@@ -6,24 +6,6 @@
 #include "cli/cli_util.h"
 #include "folio/audit.h"
 
-/* The audit entry for this command's access to a chart, appended in the command's transaction
- * (docs/audit.md): the user is --as, the client "cli". */
-static enum folio_rc audit_access(struct folio_cli *cli, const char *action, int64_t patient_id,
-                                  const char *entity_type, int64_t entity_id, const char *detail)
-{
-    struct folio_audit_event ev;
-
-    memset(&ev, 0, sizeof(ev));
-    ev.action = action;
-    ev.username = cli->actor;
-    ev.patient_id = patient_id;
-    ev.entity_type = entity_type;
-    ev.entity_id = entity_id;
-    ev.detail = detail;
-    ev.client = "cli";
-    return folio_audit_append(cli->store, &ev, NULL, &cli->err);
-}
-
 static const char usage[] =
     "usage: folio import synthea PATH [--dry-run]\n"
     "\n"
@@ -172,7 +154,7 @@ int cmd_import(struct folio_cli *cli, int argc, char **argv)
         goto out;
     (void)folio_snprintf(detail, sizeof(detail), "synthea %s%s", args.pos[1],
                          dry_run ? " (dry run)" : "");
-    rc = audit_access(cli, "import.run", 0, NULL, 0, detail);
+    rc = cli_audit(cli, "import.run", 0, NULL, 0, detail);
     if (!rc)
         rc = folio_store_commit(cli->store, &cli->err);
     if (rc)

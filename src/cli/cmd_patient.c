@@ -29,24 +29,6 @@ static const char usage[] =
     "--birth-date matches at the precision given (1961 = all of 1961). Default limit 50.\n"
     "--json prints objects with the field names listed in docs/cli.md.\n";
 
-/* The audit entry for this command's access to a chart, appended in the command's transaction
- * (docs/audit.md): the user is --as, the client "cli". */
-static enum folio_rc audit_access(struct folio_cli *cli, const char *action, int64_t patient_id,
-                                  const char *entity_type, int64_t entity_id, const char *detail)
-{
-    struct folio_audit_event ev;
-
-    memset(&ev, 0, sizeof(ev));
-    ev.action = action;
-    ev.username = cli->actor;
-    ev.patient_id = patient_id;
-    ev.entity_type = entity_type;
-    ev.entity_id = entity_id;
-    ev.detail = detail;
-    ev.client = "cli";
-    return folio_audit_append(cli->store, &ev, NULL, &cli->err);
-}
-
 /* patient.search: the terms given and the number of results. */
 static enum folio_rc audit_search(struct folio_cli *cli, const struct folio_patient_query *q,
                                   int64_t total)
@@ -63,7 +45,7 @@ static enum folio_rc audit_search(struct folio_cli *cli, const struct folio_pati
         size_t n = strlen(detail);
         (void)folio_snprintf(detail + n, sizeof(detail) - n, " sex=%s", q->sex);
     }
-    return audit_access(cli, "patient.search", 0, NULL, 0, detail);
+    return cli_audit(cli, "patient.search", 0, NULL, 0, detail);
 }
 
 static const char *sex_label(const char *code)
@@ -180,7 +162,7 @@ static enum folio_rc patient_add(struct folio_cli *cli, int argc, char **argv)
     rc = folio_patient_create(&chart, &in, &id, &cli->err);
     if (rc)
         goto out;
-    rc = audit_access(cli, "patient.create", id, "patient", id, NULL);
+    rc = cli_audit(cli, "patient.create", id, "patient", id, NULL);
     if (rc)
         goto out;
     rc = folio_store_commit(cli->store, &cli->err);
@@ -459,7 +441,7 @@ static enum folio_rc patient_show(struct folio_cli *cli, int argc, char **argv)
     rc = folio_document_list(&chart, id, 0, 20, 0, &a, &docs, &cli->err);
     if (rc)
         goto out;
-    rc = audit_access(cli, "patient.view", id, "patient", id, NULL);
+    rc = cli_audit(cli, "patient.view", id, "patient", id, NULL);
     if (!rc)
         rc = folio_store_commit(cli->store, &cli->err);
     if (rc)

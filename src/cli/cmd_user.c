@@ -198,6 +198,23 @@ static enum folio_rc print_done(struct folio_cli *cli, const char *username, con
     return FOLIO_OK;
 }
 
+/* Ends the transaction of a user change: on success records user.admin in it and commits,
+ * otherwise rolls back. rc is the change's result. */
+static enum folio_rc finish_change(struct folio_cli *cli, enum folio_rc rc, const char *username,
+                                   const char *what)
+{
+    char detail[160];
+
+    folio_snprintf(detail, sizeof detail, "%s %s", what, username);
+    if (!rc)
+        rc = cli_audit(cli, "user.admin", 0, "user", 0, detail);
+    if (!rc)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        folio_store_rollback(cli->store);
+    return rc;
+}
+
 static enum folio_rc user_add(struct folio_cli *cli, int argc, char **argv)
 {
     const char *roles_s = NULL, *name = NULL, *pw_file = NULL, *username = NULL;
@@ -232,7 +249,12 @@ static enum folio_rc user_add(struct folio_cli *cli, int argc, char **argv)
     if (!rc)
         rc = read_password(cli, pw_file, pw_stdin, &pw);
     if (!rc)
-        rc = folio_user_add(cli->store, cli->actor, username, name, roles, pw.data, &id, &cli->err);
+        rc = folio_store_begin(cli->store, &cli->err);
+    if (!rc)
+        rc = finish_change(cli,
+                           folio_user_add(cli->store, cli->actor, username, name, roles, pw.data,
+                                          &id, &cli->err),
+                           username, "add");
     if (!rc)
         rc = folio_user_get(cli->store, username, &a, &u, &cli->err);
     if (rc)
@@ -263,7 +285,11 @@ static enum folio_rc user_set_disabled(struct folio_cli *cli, int argc, char **a
     if (!rc)
         rc = folio_cli_open_store(cli);
     if (!rc)
-        rc = folio_user_set_disabled(cli->store, cli->actor, username, disabled, &cli->err);
+        rc = folio_store_begin(cli->store, &cli->err);
+    if (!rc)
+        rc = finish_change(
+            cli, folio_user_set_disabled(cli->store, cli->actor, username, disabled, &cli->err),
+            username, disabled ? "disable" : "enable");
     if (!rc)
         rc = folio_user_get(cli->store, username, &a, &u, &cli->err);
     if (rc)
@@ -300,7 +326,11 @@ static enum folio_rc user_roles(struct folio_cli *cli, int argc, char **argv)
     if (!rc)
         rc = folio_cli_open_store(cli);
     if (!rc)
-        rc = folio_user_set_roles(cli->store, cli->actor, username, roles, &cli->err);
+        rc = folio_store_begin(cli->store, &cli->err);
+    if (!rc)
+        rc = finish_change(cli,
+                           folio_user_set_roles(cli->store, cli->actor, username, roles, &cli->err),
+                           username, "roles");
     if (!rc)
         rc = folio_user_get(cli->store, username, &a, &u, &cli->err);
     if (rc)
@@ -342,7 +372,11 @@ static enum folio_rc user_reset(struct folio_cli *cli, int argc, char **argv)
     if (!rc)
         rc = read_password(cli, pw_file, pw_stdin, &pw);
     if (!rc)
-        rc = folio_user_reset_password(cli->store, cli->actor, username, pw.data, &cli->err);
+        rc = folio_store_begin(cli->store, &cli->err);
+    if (!rc)
+        rc = finish_change(
+            cli, folio_user_reset_password(cli->store, cli->actor, username, pw.data, &cli->err),
+            username, "reset-password");
     if (rc)
         goto out;
     folio_snprintf(line, sizeof line,

@@ -103,6 +103,9 @@ for p in "$PW1" "$PW2" "$PW3" "$PW4"; do
   check "password not in the database" 0 "$(db_dump | grep -cF -- "$p")"
 done
 check "users are never deleted" 3 "$(count)"
+# every user change is in the audit trail, and a refused one is not
+check "user changes audited" 1 "$(( $(sql "SELECT COUNT(*) FROM audit_log WHERE action='user.admin'") >= 3 ))"
+check "audit names the user changed" 1 "$(( $(sql "SELECT COUNT(*) FROM audit_log WHERE action='user.admin' AND detail LIKE 'add %'") >= 1 ))"
 
 # --- folio demo: one user per role, idempotent, an existing user left as it is
 if [ -d "${FOLIO_SHARED:-}/data/corpora/synthea/csv_unmc_111pt" ]; then
