@@ -584,7 +584,8 @@ struct folio_observation {
     double value_num;        /* output */
     const char *units;
     const char *ref_range;
-    const char *abnormal_flag; /* HL7 0078: L H LL HH N A AA < > U D B W S R I NEG POS ... */
+    const char *abnormal_flag; /* HL7 0078: L H LL HH N A AA < > U D B W S R I NEG POS ...;
+                                  several (OBX-8 repeats) joined with '~', e.g. "H~A" */
     const char *status;        /* HL7 0085: C D F I N O P R S U W X; NULL -> "F" */
     const char *observed_at;   /* time */
     const char *ext_system;
@@ -601,6 +602,10 @@ struct folio_observation_page {
     size_t n;
     int64_t total;
 };
+/* Canonical HL7 table 0078 abnormal flag / table 0085 result status for code (ASCII
+ * case-insensitive); NULL when code is not in the table. */
+const char *folio_obs_abnormal_flag(const char *code);
+const char *folio_obs_result_status(const char *code);
 /* value_type NM requires value_text to be a number (EINVAL naming it). */
 enum folio_rc folio_observation_create(const struct folio_chart *c,
                                        const struct folio_observation *in, int64_t *id_out,
@@ -686,5 +691,80 @@ enum folio_ext_kind {
 enum folio_rc folio_records_find_ext(const struct folio_chart *c, enum folio_ext_kind kind,
                                      const char *system, const char *ext_id, int64_t *id_out,
                                      struct folio_err *err) FOLIO_MUST_USE;
+
+/* ======================================================================================
+ * Visit changes after creation (HL7 A06/A07/A08/A12/A13), contacts (NK1), coverage (IN1).
+ * Each change is also written to encounter_event with the previous values.
+ * ====================================================================================== */
+/* NULL = unchanged. enc_class as in folio_encounter_new (or derived from source_class when only
+ * that is given); status only "in-progress" (a planned visit is admitted; admit_at required then
+ * unless already set). ESTATE for a cancelled encounter. *changed (may be NULL) tells whether
+ * anything differed; nothing is written when nothing differs. event names the change for the
+ * history ("update", "change-class"; NULL -> "update"). */
+struct folio_encounter_update {
+    const char *enc_class;
+    const char *source_class;
+    const char *status;
+    const char *admit_at;
+    const char *admit_type;
+    const char *admit_source;
+    const char *service;
+    const char *reason;
+};
+enum folio_rc folio_encounter_update(const struct folio_chart *c, int64_t id,
+                                     const struct folio_encounter_update *u, const char *event,
+                                     bool *changed, struct folio_err *err) FOLIO_MUST_USE;
+/* Undoes a discharge: status back to in-progress, discharge time and disposition cleared (kept
+ * in the history), the location and provider rows closed at the discharge reopened. reason
+ * required. ESTATE unless discharged. */
+enum folio_rc folio_encounter_cancel_discharge(const struct folio_chart *c, int64_t id,
+                                               const char *reason,
+                                               struct folio_err *err) FOLIO_MUST_USE;
+/* Undoes the latest transfer: the current location row is marked cancelled (kept) and the one
+ * before it is current again. reason required. ESTATE when the encounter is not in progress or
+ * has fewer than two locations. */
+enum folio_rc folio_encounter_cancel_transfer(const struct folio_chart *c, int64_t id,
+                                              const char *reason,
+                                              struct folio_err *err) FOLIO_MUST_USE;
+
+/* Next of kin / contact. family or given required. ext (system, id) unique: adding the same
+ * ext again returns the existing id with *created false. */
+struct folio_contact {
+    int64_t id; /* output only */
+    const char *relationship; /* HL7 table 0063 */
+    const char *contact_role; /* HL7 table 0131 */
+    const char *family;
+    const char *given;
+    const char *phone;
+    const char *address; /* one line of text */
+    const char *ext_system;
+    const char *ext_id;
+};
+enum folio_rc folio_patient_add_contact(const struct folio_chart *c, int64_t patient_id,
+                                        const struct folio_contact *in, int64_t *id_out,
+                                        bool *created, struct folio_err *err) FOLIO_MUST_USE;
+/* Insurance coverage; payer_name or payer_id required; ext as for contacts. */
+struct folio_coverage {
+    int64_t id; /* output only */
+    const char *payer_id;
+    const char *payer_name;
+    const char *plan_id;
+    const char *plan_type;
+    const char *group_number;
+    const char *member_id;
+    const char *subscriber;
+    const char *relationship; /* of the insured to the patient, HL7 table 0063 */
+    const char *effective;    /* date */
+    const char *expires;      /* date */
+    const char *ext_system;
+    const char *ext_id;
+};
+enum folio_rc folio_coverage_add(const struct folio_chart *c, int64_t patient_id,
+                                 const struct folio_coverage *in, int64_t *id_out, bool *created,
+                                 struct folio_err *err) FOLIO_MUST_USE;
+/* Counts for faces and tests. */
+enum folio_rc folio_patient_count_contacts(const struct folio_chart *c, int64_t patient_id,
+                                           int64_t *contacts, int64_t *coverages,
+                                           struct folio_err *err) FOLIO_MUST_USE;
 
 #endif

@@ -21,7 +21,44 @@ struct obs_norm {
     bool has_num;
     double num;
     char observed[48];
+    char flags[128];
 };
+
+const char *folio_obs_abnormal_flag(const char *code)
+{
+    return rec_pick(code, abnormal_flags);
+}
+
+const char *folio_obs_result_status(const char *code)
+{
+    return rec_pick(code, result_status);
+}
+
+/* One table 0078 flag, or several joined with '~' (OBX-8 repeats): canonical text into out. */
+static bool norm_flags(const char *in, char *out, size_t cap)
+{
+    struct folio_sv rest = folio_sv_from(in), one;
+    size_t n = 0;
+    out[0] = '\0';
+    while (folio_sv_next_field(&rest, '~', &one)) {
+        char piece[8];
+        const char *canon;
+        if (one.len == 0 || one.len >= sizeof piece)
+            return false;
+        memcpy(piece, one.p, one.len);
+        piece[one.len] = '\0';
+        if (!(canon = rec_pick(piece, abnormal_flags)))
+            return false;
+        size_t cl = strlen(canon);
+        if (n + cl + 2 > cap)
+            return false;
+        if (n)
+            out[n++] = '~';
+        memcpy(out + n, canon, cl + 1);
+        n += cl;
+    }
+    return n > 0;
+}
 
 static enum folio_rc norm_obs(const struct folio_observation *in, const char *def_status,
                               struct obs_norm *o, struct folio_err *err)
@@ -44,10 +81,13 @@ static enum folio_rc norm_obs(const struct folio_observation *in, const char *de
                              in->value_text);
     if (strcmp(o->value_type, "NM") != 0)
         o->has_num = false;
-    if (!folio_str_empty(in->abnormal_flag) &&
-        !(o->flag = rec_pick(in->abnormal_flag, abnormal_flags)))
-        return folio_err_set(err, FOLIO_EINVAL, "abnormal_flag",
-                             "'%s' is not an HL7 table 0078 abnormal flag", in->abnormal_flag);
+    if (!folio_str_empty(in->abnormal_flag)) {
+        if (!norm_flags(in->abnormal_flag, o->flags, sizeof o->flags))
+            return folio_err_set(err, FOLIO_EINVAL, "abnormal_flag",
+                                 "'%s' is not an HL7 table 0078 abnormal flag (or a '~' list of them)",
+                                 in->abnormal_flag);
+        o->flag = o->flags;
+    }
     o->status = def_status;
     if (!folio_str_empty(in->status) && !(o->status = rec_pick(in->status, result_status)))
         return folio_err_set(err, FOLIO_EINVAL, "status",

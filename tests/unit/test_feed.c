@@ -1,0 +1,184 @@
+/* Tests of the HL7 feed (include/folio/feed.h) on the backend under test: idempotence, unknown
+ * visits created from the snapshot, cancels, merge requests, refusals. */
+#include "folio/base.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "folio/crypto.h"
+#include "folio/feed.h"
+#include "folio/hl7v2.h"
+#include "folio/records.h"
+#include "testdb.h"
+
+struct fx {
+    struct folio_store *store;
+    struct folio_key key;
+    struct folio_chart chart;
+    struct folio_arena arena;
+    struct folio_err err;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    assert_int_equal(folio_crypto_init(&f->err), FOLIO_OK);
+    f->store = folio_test_store_open();
+    memset(f->key.k, 7, sizeof f->key.k);
+    f->chart = (struct folio_chart){f->store, &f->key, NULL};
+    folio_arena_init(&f->arena, 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    folio_arena_release(&f->arena);
+    folio_test_store_close(f->store);
+    free(f);
+    return 0;
+}
+
+#define PID_A "PID|1||MRN1^^^MAIN^MR||DOE^JANE^Q||19610412|F|||1 Main St^^Springfield^IL^62701^USA^H||(217)555-0100\r"
+
+static struct folio_feed_result apply(struct fx *f, const char *trigger, const char *control,
+                                      const char *rest)
+{
+    char buf[4096];
+    struct folio_hl7_msg *m = NULL;
+    struct folio_feed_result res;
+    int n = snprintf(buf, sizeof buf,
+                     "MSH|^~\\&|REG|MAIN|FOLIO|MAIN|20240305090700||ADT^%s|%s|P|2.5.1\r"
+                     "EVN|%s|20240305090700\r%s",
+                     trigger, control, trigger, rest);
+    assert_true(n > 0 && (size_t)n < sizeof buf);
+    assert_int_equal(folio_hl7_parse(buf, (size_t)n, NULL, &m, NULL, &f->err), FOLIO_OK);
+    if (folio_feed_apply(&f->chart, m, NULL, &res, &f->err) != FOLIO_OK)
+        fail_msg("feed: %s", f->err.msg);
+    folio_hl7_free(m);
+    return res;
+}
+
+static void test_admit_idempotent(void **state)
+{
+    struct fx *f = *state;
+    const char *body = PID_A "PV1|1|I|4W^412^B|E|||1234567893^WELBY^MARCUS^^^^MD^^^^^^NPI||||||||||||V100|||||||||||||||||||||||||20240305090000-0500\r"
+                             "DG1|1||I10^Essential hypertension^I10\r";
+    struct folio_feed_result r1 = apply(f, "A01", "m1", body);
+    assert_int_equal(r1.ack, FOLIO_FEED_AA);
+    assert_true(r1.created_patient && r1.created_encounter);
+    assert_int_equal(r1.n_conditions, 1);
+    struct folio_feed_result r2 = apply(f, "A01", "m2", body);
+    assert_int_equal(r2.ack, FOLIO_FEED_AA);
+    if (!r2.unchanged) {
+        int64_t n = 0, v = 0;
+        bool fd = false;
+        assert_int_equal(folio_store_query_i64(f->store, "SELECT COUNT(*) FROM encounter_event",
+                                               NULL, 0, &n, &fd, &f->err), FOLIO_OK);
+        assert_int_equal(folio_store_query_i64(f->store, "SELECT version FROM patient", NULL, 0,
+                                               &v, &fd, &f->err), FOLIO_OK);
+        fail_msg("repeat changed something: %lld encounter events, patient version %lld",
+                 (long long)n, (long long)v);
+    }
+    assert_int_equal(r2.patient_id, r1.patient_id);
+    assert_int_equal(r2.encounter_id, r1.encounter_id);
+    struct folio_encounter e;
+    assert_int_equal(folio_encounter_get(&f->chart, r1.encounter_id, &f->arena, &e, &f->err),
+                     FOLIO_OK);
+    assert_string_equal(e.admit_at, "2024-03-05T14:00:00Z");
+    assert_string_equal(e.enc_class, "inpatient");
+    assert_string_equal(e.location, "4W^412^B");
+    assert_int_equal(e.n_providers, 1);
+    assert_string_equal(e.providers[0].npi, "1234567893");
+}
+
+static void test_unknown_visit_discharge_then_admit(void **state)
+{
+    struct fx *f = *state;
+    const char *pv1 = "PV1|1|I|4W^412^B||||||||||||||||V200|||||||||||||||||01||||||||"
+                      "20240301080000|20240304120000\r";
+    char body[2048];
+    snprintf(body, sizeof body, "%s%s", PID_A, pv1);
+    struct folio_feed_result r = apply(f, "A03", "d1", body);
+    assert_int_equal(r.ack, FOLIO_FEED_AA);
+    assert_true(r.created_encounter);
+    struct folio_encounter e;
+    assert_int_equal(folio_encounter_get(&f->chart, r.encounter_id, &f->arena, &e, &f->err),
+                     FOLIO_OK);
+    assert_string_equal(e.status, "discharged");
+    assert_string_equal(e.discharge_at, "2024-03-04T12:00:00Z");
+    /* the admit arriving late finds the same visit */
+    struct folio_feed_result a = apply(f, "A01", "d2", body);
+    assert_int_equal(a.ack, FOLIO_FEED_AA);
+    assert_int_equal(a.encounter_id, r.encounter_id);
+    assert_false(a.created_encounter);
+    /* cancel the discharge: back in progress */
+    struct folio_feed_result c = apply(f, "A13", "d3", body);
+    assert_int_equal(c.ack, FOLIO_FEED_AA);
+    assert_int_equal(folio_encounter_get(&f->chart, r.encounter_id, &f->arena, &e, &f->err),
+                     FOLIO_OK);
+    assert_string_equal(e.status, "in-progress");
+    assert_null(e.discharge_at);
+}
+
+static void test_cancel_unknown_and_refusals(void **state)
+{
+    struct fx *f = *state;
+    struct folio_feed_result r = apply(f, "A11", "c1", PID_A "PV1|1|I|||||||||||||||||V9\r");
+    assert_int_equal(r.ack, FOLIO_FEED_AE);
+    assert_int_equal(r.errors[0].code, 204);
+    r = apply(f, "A09", "c2", PID_A "PV1|1|I\r");
+    assert_int_equal(r.ack, FOLIO_FEED_AR);
+    assert_int_equal(r.errors[0].code, 201);
+    r = apply(f, "A01", "c3", "PID|1||MRN2^^^MAIN^MR||ROE^RICK||19990230|M\rPV1|1|I\r");
+    assert_int_equal(r.ack, FOLIO_FEED_AE);
+    assert_int_equal(r.errors[0].code, 102);
+    assert_string_equal(r.errors[0].loc.seg, "PID");
+    assert_int_equal(r.errors[0].loc.field, 7);
+    /* nothing of a refused message reaches the chart */
+    int64_t id = 0;
+    assert_int_equal(folio_patient_find_by_identifier(&f->chart, "MR", "MAIN", "MRN2", &id,
+                                                      &f->err),
+                     FOLIO_ENOTFOUND);
+}
+
+static void test_merge_request_recorded(void **state)
+{
+    struct fx *f = *state;
+    struct folio_feed_result a = apply(f, "A28", "g1", PID_A);
+    assert_int_equal(a.ack, FOLIO_FEED_AA);
+    struct folio_feed_result b =
+        apply(f, "A28", "g2", "PID|1||MRN9^^^MAIN^MR||DOE^JANE||19610412|F\r");
+    assert_int_equal(b.ack, FOLIO_FEED_AA);
+    assert_true(a.patient_id != b.patient_id);
+    struct folio_feed_result m =
+        apply(f, "A40", "g3", PID_A "MRG|MRN9^^^MAIN^MR\r");
+    assert_int_equal(m.ack, FOLIO_FEED_AA);
+    assert_int_equal(m.prior_patient_id, b.patient_id);
+    int64_t n = 0;
+    bool found = false;
+    assert_int_equal(folio_store_query_i64(f->store,
+                                           "SELECT COUNT(*) FROM feed_merge_request", NULL, 0,
+                                           &n, &found, &f->err),
+                     FOLIO_OK);
+    assert_int_equal(n, 1);
+    /* nothing moved: the prior patient still has its identifier */
+    int64_t id = 0;
+    assert_int_equal(folio_patient_find_by_identifier(&f->chart, "MR", "MAIN", "MRN9", &id,
+                                                      &f->err),
+                     FOLIO_OK);
+    assert_int_equal(id, b.patient_id);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_admit_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_visit_discharge_then_admit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_unknown_and_refusals, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_merge_request_recorded, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
