@@ -39,6 +39,7 @@ static const struct cmd commands[] = {
     {"user", cmd_user, "add, disable, reset the password of, and list users"},
     {"audit", cmd_audit, "verify, checkpoint, search and export the audit trail"},
     {"serve", cmd_serve, "run the web application and JSON API"},
+    {"hl7", cmd_hl7, "HL7 v2 message log: list, errors, show, replay, prune; send over MLLP"},
     {"help", cmd_help, "show help for a command"},
 };
 

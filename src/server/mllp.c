@@ -1,0 +1,1210 @@
+/* The MLLP listener (src/server/mllp.h, docs/mllp.md): one epoll thread for the sockets, one
+ * writer thread that applies messages through the HL7 message log (folio/hl7log.h) with group
+ * commit, and a small blocking client. */
+#include "folio/base.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "folio/crypto.h"
+#include "folio/hl7log.h"
+#include "folio/log.h"
+#include "folio/records.h"
+#include "folio/store.h"
+#include "server/mllp.h"
+
+#define VT 0x0B
+#define FS 0x1C
+#define CR 0x0D
+
+#define DEFAULT_LISTEN   "127.0.0.1:2575"
+#define DEFAULT_MAX_MSG  ((size_t)1 << 20)
+#define DEFAULT_MAX_CONN 256u
+#define DEFAULT_IDLE     600u
+#define DEFAULT_PENDING  256u
+#define DEFAULT_BATCH    512u
+#define DEFAULT_DRAIN    10u
+#define OUT_PAUSE        ((size_t)1 << 20) /* unsent ACK bytes that pause reading */
+#define READ_CHUNK       65536
+
+enum frame_state { ST_IDLE = 0, ST_FRAME, ST_DISCARD, ST_AFTER_FS };
+
+struct conn {
+    struct conn *prev, *next; /* live list (I/O thread only) */
+    int fd;
+    int64_t id;
+    char peer[80];
+    enum frame_state st;
+    struct folio_buf in;  /* frame being read (capped at max_message) */
+    size_t garbage;       /* bytes outside frames since the last frame */
+    size_t dropped;       /* bytes of an oversize frame not kept */
+    struct folio_buf out; /* ACK bytes to send */
+    size_t out_off;
+    unsigned pending; /* jobs queued, not yet answered */
+    unsigned refs;    /* jobs holding this conn */
+    bool closed;      /* fd closed; freed when refs == 0 */
+    bool reading;     /* EPOLLIN armed */
+    bool want_out;    /* EPOLLOUT armed */
+    time_t last;
+};
+
+struct job {
+    struct job *next;
+    struct conn *c;
+    char *data;
+    size_t len;
+    const char *frame_error; /* static text */
+    char *reply;             /* framed ACK(s) to send, malloc'd; NULL = nothing */
+    size_t reply_len;
+};
+
+struct folio_mllp {
+    struct folio_mllp_opts o;
+    struct folio_key key;
+    int lfd, efd, ep;
+    unsigned port;
+    pthread_t io, wr;
+    bool io_started, wr_started;
+    atomic_bool stopping;
+    /* writer queue */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct job *q_head, *q_tail;
+    size_t q_len;
+    bool wr_stop;
+    /* answered jobs, back to the I/O thread */
+    struct job *d_head, *d_tail;
+    /* I/O thread only */
+    struct conn *conns;
+    struct conn *dead; /* closed, freed by reap() once no job holds them (linked by next) */
+    unsigned n_conns;
+    int64_t next_id;
+    /* stats */
+    atomic_uint_fast64_t st_conns, st_msgs, st_batches, st_naks, st_frame_errors;
+};
+
+void folio_mllp_opts_defaults(struct folio_mllp_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->listen = DEFAULT_LISTEN;
+}
+
+unsigned folio_mllp_port(const struct folio_mllp *m)
+{
+    return m ? m->port : 0;
+}
+
+void folio_mllp_get_stats(struct folio_mllp *m, struct folio_mllp_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!m)
+        return;
+    out->connections = atomic_load(&m->st_conns);
+    out->messages = atomic_load(&m->st_msgs);
+    out->batches = atomic_load(&m->st_batches);
+    out->naks = atomic_load(&m->st_naks);
+    out->frame_errors = atomic_load(&m->st_frame_errors);
+}
+
+/* ---- addresses ---- */
+
+/* "HOST:PORT", "[v6]:PORT" or ":PORT" (127.0.0.1), as `folio serve --listen`. */
+static enum folio_rc parse_hostport(const char *s, const char *what, struct sockaddr_storage *ss,
+                                    socklen_t *sslen, bool *loopback, struct folio_err *err)
+{
+    char host[256], port[8];
+    const char *colon;
+    struct addrinfo hints, *res = NULL;
+    size_t hlen;
+    int64_t pn;
+    int gai;
+
+    if (folio_str_empty(s))
+        goto bad;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (!close || close[1] != ':')
+            goto bad;
+        hlen = (size_t)(close - s - 1);
+        if (hlen == 0 || hlen >= sizeof(host))
+            goto bad;
+        memcpy(host, s + 1, hlen);
+        host[hlen] = '\0';
+        colon = close + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon)
+            goto bad;
+        hlen = (size_t)(colon - s);
+        if (hlen >= sizeof(host) || memchr(s, ':', hlen))
+            goto bad;
+        if (hlen == 0)
+            (void)folio_strlcpy(host, "127.0.0.1", sizeof(host));
+        else {
+            memcpy(host, s, hlen);
+            host[hlen] = '\0';
+        }
+    }
+    if (colon[1] == '-' || folio_sv_to_i64(folio_sv_from(colon + 1), &pn) != FOLIO_OK || pn < 0 ||
+        pn > 65535)
+        goto bad;
+    (void)folio_snprintf(port, sizeof(port), "%lld", (long long)pn);
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    gai = getaddrinfo(host, port, &hints, &res);
+    if (gai != 0 || !res)
+        return folio_err_set(err, FOLIO_EUSAGE, what, "cannot resolve address '%s': %s", s,
+                             gai_strerror(gai));
+    memset(ss, 0, sizeof(*ss));
+    *sslen = res->ai_addrlen <= sizeof(*ss) ? (socklen_t)res->ai_addrlen : (socklen_t)sizeof(*ss);
+    memcpy(ss, res->ai_addr, *sslen);
+    freeaddrinfo(res);
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+        *loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    } else {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+        *loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
+                    (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
+    }
+    return FOLIO_OK;
+bad:
+    return folio_err_set(err, FOLIO_EUSAGE, what,
+                         "bad address '%s': want HOST:PORT, [IPv6]:PORT or :PORT", s ? s : "");
+}
+
+static void peer_text(const struct sockaddr_storage *ss, socklen_t len, char *out, size_t cap)
+{
+    char host[INET6_ADDRSTRLEN + 8], serv[16];
+
+    if (getnameinfo((const struct sockaddr *)ss, len, host, sizeof(host), serv, sizeof(serv),
+                    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+        (void)folio_strlcpy(out, "unknown", cap);
+        return;
+    }
+    if (ss->ss_family == AF_INET6)
+        (void)folio_snprintf(out, cap, "[%s]:%s", host, serv);
+    else
+        (void)folio_snprintf(out, cap, "%s:%s", host, serv);
+}
+
+/* ---- the writer: group commit ---- */
+
+static void tx_lock(struct folio_mllp *m)
+{
+    if (m->o.tx_lock)
+        m->o.tx_lock(m->o.tx_ctx);
+}
+
+static void tx_unlock(struct folio_mllp *m)
+{
+    if (m->o.tx_unlock)
+        m->o.tx_unlock(m->o.tx_ctx);
+}
+
+/* Appends <VT> p <FS><CR> to b. */
+static enum folio_rc frame_into(struct folio_buf *b, const char *p, size_t len)
+{
+    enum folio_rc rc = folio_buf_append_ch(b, VT);
+    if (!rc)
+        rc = folio_buf_append(b, p, len);
+    if (!rc)
+        rc = folio_buf_append_ch(b, FS);
+    if (!rc)
+        rc = folio_buf_append_ch(b, CR);
+    return rc;
+}
+
+static void job_set_reply(struct job *j, const struct folio_hl7_receipt *r, const char *nak,
+                          size_t nak_len)
+{
+    struct folio_buf b;
+
+    folio_buf_init(&b, 0);
+    if (nak) {
+        if (frame_into(&b, nak, nak_len))
+            goto fail;
+    } else {
+        if (r->ack && frame_into(&b, r->ack, r->ack_len))
+            goto fail;
+    }
+    if (b.len)
+        j->reply = folio_buf_detach(&b, &j->reply_len);
+    folio_buf_release(&b);
+    return;
+fail:
+    folio_buf_release(&b);
+}
+
+static void job_nak(struct folio_mllp *m, struct job *j, struct folio_arena *a, enum folio_rc why)
+{
+    const char *ack = NULL;
+    size_t len = 0;
+    struct folio_err err;
+
+    memset(&err, 0, sizeof(err));
+    atomic_fetch_add(&m->st_naks, 1);
+    folio_log(FOLIO_LOG_ERROR, "mllp.nak", FOLIO_LOG_RC("rc", why), FOLIO_LOG_END);
+    if (folio_hl7log_nak(j->data, j->len,
+                         "the message could not be stored (database failure): send it again", a,
+                         &ack, &len, &err) == FOLIO_OK)
+        job_set_reply(j, NULL, ack, len);
+}
+
+static void rollback_all(struct folio_store *st)
+{
+    int guard = 64;
+
+    while (folio_store_tx_depth(st) > 0 && guard-- > 0)
+        folio_store_rollback(st);
+}
+
+/* One transaction for the whole batch. Returns false when it failed as a whole (nothing
+ * committed, no reply set): the caller retries one message per transaction. */
+static bool run_batch(struct folio_mllp *m, const struct folio_chart *chart, struct job *batch,
+                      struct folio_arena *a, bool single)
+{
+    struct folio_err err;
+    struct folio_hl7_receipt *rs = NULL;
+    struct job *j;
+    size_t n = 0, i;
+    bool ok = false;
+
+    for (j = batch; j; j = j->next)
+        n++;
+    rs = calloc(n ? n : 1, sizeof(*rs));
+    if (!rs)
+        return false;
+    memset(&err, 0, sizeof(err));
+    tx_lock(m);
+    if (folio_store_begin(chart->store, &err) != FOLIO_OK)
+        goto out;
+    for (j = batch, i = 0; j; j = j->next, i++) {
+        struct folio_hl7_inbound in;
+        enum folio_rc rc;
+
+        memset(&in, 0, sizeof(in));
+        in.raw = j->data;
+        in.len = j->len;
+        in.connection_id = j->c->id;
+        in.peer = j->c->peer;
+        in.frame_error = j->frame_error;
+        memset(&err, 0, sizeof(err));
+        rc = folio_hl7log_receive(chart, &in, a, &rs[i], &err);
+        if (rc) {
+            if (!single)
+                goto out; /* retry one by one: this message's failure must not sink others */
+            job_nak(m, j, a, rc);
+            rs[i].log_id = -1;
+        }
+    }
+    memset(&err, 0, sizeof(err));
+    if (folio_store_commit(chart->store, &err) != FOLIO_OK) {
+        if (single) {
+            for (j = batch; j; j = j->next)
+                if (!j->reply)
+                    job_nak(m, j, a, err.code);
+            for (j = batch, i = 0; j; j = j->next, i++)
+                rs[i].log_id = -1;
+        } else {
+            goto out;
+        }
+    }
+    /* Committed (durably: synchronous=FULL / PostgreSQL commit): now the answers. */
+    for (j = batch, i = 0; j; j = j->next, i++)
+        if (rs[i].log_id > 0)
+            job_set_reply(j, &rs[i], NULL, 0);
+    ok = true;
+out:
+    if (!ok || folio_store_tx_depth(chart->store) > 0)
+        rollback_all(chart->store);
+    tx_unlock(m);
+    free(rs);
+    return ok;
+}
+
+static void hand_back(struct folio_mllp *m, struct job *batch)
+{
+    struct job *tail = batch;
+    uint64_t one = 1;
+
+    while (tail->next)
+        tail = tail->next;
+    pthread_mutex_lock(&m->mu);
+    if (m->d_tail)
+        m->d_tail->next = batch;
+    else
+        m->d_head = batch;
+    m->d_tail = tail;
+    pthread_mutex_unlock(&m->mu);
+    if (write(m->efd, &one, sizeof(one)) < 0) {
+        /* the counter is saturated: the I/O thread is awake anyway */
+    }
+}
+
+/* The writer's connection: synchronous=FULL on SQLite (WAL + synchronous=NORMAL loses the last
+ * commits on power loss: an AA must not). NULL when the database cannot be opened. */
+static struct folio_store *writer_open(struct folio_mllp *m)
+{
+    struct folio_store *st = NULL;
+    struct folio_err err;
+
+    memset(&err, 0, sizeof(err));
+    if (folio_store_open(m->o.db_url, &st, &err) != FOLIO_OK) {
+        folio_log(FOLIO_LOG_ERROR, "mllp.db_open_failed", FOLIO_LOG_RC("rc", err.code),
+                  FOLIO_LOG_END);
+        return NULL;
+    }
+    if (folio_store_kind(st) == FOLIO_STORE_SQLITE &&
+        folio_store_exec(st, "PRAGMA synchronous=FULL", &err) != FOLIO_OK) {
+        folio_log(FOLIO_LOG_ERROR, "mllp.sync_full_failed", FOLIO_LOG_RC("rc", err.code),
+                  FOLIO_LOG_END);
+        folio_store_close(st);
+        return NULL;
+    }
+    return st;
+}
+
+static void *writer_main(void *arg)
+{
+    struct folio_mllp *m = arg;
+    struct folio_store *st = NULL;
+    struct folio_chart chart;
+    struct folio_arena a;
+    struct folio_err err;
+    uint_fast64_t naks_seen = 0;
+
+    memset(&err, 0, sizeof(err));
+    folio_arena_init(&a, 0);
+    st = writer_open(m);
+    memset(&chart, 0, sizeof(chart));
+    chart.store = st;
+    chart.key = &m->key;
+    chart.actor = NULL;
+
+    for (;;) {
+        struct job *batch = NULL, **tail = &batch, *j;
+        unsigned n = 0;
+
+        pthread_mutex_lock(&m->mu);
+        while (!m->q_head && !m->wr_stop)
+            pthread_cond_wait(&m->cv, &m->mu);
+        if (!m->q_head && m->wr_stop) {
+            pthread_mutex_unlock(&m->mu);
+            break;
+        }
+        while (m->q_head && n < m->o.max_batch) {
+            j = m->q_head;
+            m->q_head = j->next;
+            j->next = NULL;
+            *tail = j;
+            tail = &j->next;
+            n++;
+            m->q_len--;
+        }
+        if (!m->q_head)
+            m->q_tail = NULL;
+        pthread_mutex_unlock(&m->mu);
+
+        folio_arena_release(&a);
+        if (!st) { /* lost (or never had) the database: try again for this batch */
+            st = writer_open(m);
+            chart.store = st;
+        }
+        if (!st) {
+            for (j = batch; j; j = j->next)
+                job_nak(m, j, &a, FOLIO_ESTORE);
+        } else if (!run_batch(m, &chart, batch, &a, n == 1)) {
+            /* The batch failed as a whole: each message in its own transaction, so one bad
+             * message (or a busy database) costs only itself. */
+            for (j = batch; j; j = j->next) {
+                struct job *next = j->next;
+                folio_arena_release(&a);
+                j->next = NULL;
+                if (!run_batch(m, &chart, j, &a, true) && !j->reply)
+                    job_nak(m, j, &a, FOLIO_ESTORE);
+                j->next = next;
+            }
+        }
+        atomic_fetch_add(&m->st_batches, 1);
+        atomic_fetch_add(&m->st_msgs, n);
+        if (st && atomic_load(&m->st_naks) != naks_seen) {
+            /* a failure of the database itself (e.g. PostgreSQL restarted): a new connection
+             * for the next batch */
+            folio_store_close(st);
+            st = NULL;
+            chart.store = NULL;
+        }
+        naks_seen = atomic_load(&m->st_naks);
+        hand_back(m, batch);
+    }
+    folio_arena_release(&a);
+    folio_store_close(st);
+    return NULL;
+}
+
+/* ---- the I/O thread ---- */
+
+static void conn_arm(struct folio_mllp *m, struct conn *c)
+{
+    struct epoll_event ev;
+
+    if (c->closed)
+        return;
+    memset(&ev, 0, sizeof(ev));
+    ev.events = (c->reading ? EPOLLIN | EPOLLRDHUP : 0u) | (c->want_out ? EPOLLOUT : 0u);
+    ev.data.ptr = c;
+    (void)epoll_ctl(m->ep, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+static void conn_free(struct conn *c)
+{
+    folio_buf_release(&c->in);
+    folio_buf_release(&c->out);
+    free(c);
+}
+
+static void conn_close(struct folio_mllp *m, struct conn *c, const char *why)
+{
+    if (c->closed)
+        return;
+    (void)why;
+    (void)epoll_ctl(m->ep, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    c->fd = -1;
+    c->closed = true;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        m->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    c->prev = NULL;
+    c->next = m->dead;
+    m->dead = c;
+    m->n_conns--;
+}
+
+/* Frees closed connections no job refers to any more. Called between event batches only, so
+ * no pointer to them is in use. */
+static void reap(struct folio_mllp *m)
+{
+    struct conn **pp = &m->dead;
+
+    while (*pp) {
+        struct conn *c = *pp;
+        if (c->refs == 0) {
+            *pp = c->next;
+            conn_free(c);
+        } else {
+            pp = &c->next;
+        }
+    }
+}
+
+static void conn_flush(struct folio_mllp *m, struct conn *c)
+{
+    while (!c->closed && c->out_off < c->out.len) {
+        ssize_t w = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
+        if (w > 0) {
+            c->out_off += (size_t)w;
+            c->last = time(NULL);
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!c->want_out) {
+                c->want_out = true;
+                conn_arm(m, c);
+            }
+            return;
+        }
+        conn_close(m, c, "write");
+        return;
+    }
+    if (c->closed)
+        return;
+    folio_buf_reset(&c->out);
+    c->out_off = 0;
+    if (c->want_out) {
+        c->want_out = false;
+        conn_arm(m, c);
+    }
+}
+
+static bool should_read(const struct folio_mllp *m, const struct conn *c)
+{
+    return !atomic_load(&m->stopping) && c->pending < m->o.max_pending &&
+           c->out.len - c->out_off < OUT_PAUSE;
+}
+
+static void enqueue(struct folio_mllp *m, struct conn *c, char *data, size_t len,
+                    const char *frame_error)
+{
+    struct job *j = calloc(1, sizeof(*j));
+
+    if (!j) {
+        free(data);
+        conn_close(m, c, "oom");
+        return;
+    }
+    if (frame_error) {
+        atomic_fetch_add(&m->st_frame_errors, 1);
+        folio_log(FOLIO_LOG_WARN, "mllp.broken_frame", FOLIO_LOG_INT("conn", c->id),
+                  FOLIO_LOG_INT("bytes", len), FOLIO_LOG_END);
+    }
+    j->c = c;
+    j->data = data;
+    j->len = len;
+    j->frame_error = frame_error;
+    c->pending++;
+    c->refs++;
+    pthread_mutex_lock(&m->mu);
+    if (m->q_tail)
+        m->q_tail->next = j;
+    else
+        m->q_head = j;
+    m->q_tail = j;
+    m->q_len++;
+    pthread_cond_signal(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+}
+
+/* Hands the frame read so far to the writer. */
+static void frame_done(struct folio_mllp *m, struct conn *c, const char *frame_error)
+{
+    size_t len = 0;
+    char *data;
+
+    if (c->dropped && !frame_error)
+        frame_error = "the message exceeds the size limit of the interface: it was not "
+                      "processed (only its beginning is kept in the message log)";
+    data = folio_buf_detach(&c->in, &len);
+    c->dropped = 0;
+    if (!data) {
+        conn_close(m, c, "oom");
+        return;
+    }
+    enqueue(m, c, data, len, frame_error);
+}
+
+/* Runs the framing state machine over bytes just read. */
+static void on_bytes(struct folio_mllp *m, struct conn *c, const char *p, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n && !c->closed) {
+        switch (c->st) {
+        case ST_AFTER_FS:
+            c->st = ST_IDLE;
+            if (p[i] == CR) { /* <FS><CR>: the end block */
+                i++;
+                continue;
+            }
+            /* <FS> without <CR>: accepted (lenient), the byte is read as the next one */
+            continue;
+        case ST_IDLE: {
+            const char *vt = memchr(p + i, VT, n - i);
+            size_t skip = vt ? (size_t)(vt - (p + i)) : n - i;
+            size_t k;
+
+            for (k = 0; k < skip; k++) {
+                char ch = p[i + k];
+                if (ch != CR && ch != '\n' && ch != ' ' && ch != '\t')
+                    c->garbage++;
+            }
+            i += skip;
+            if (c->garbage > m->o.max_message) {
+                folio_log(FOLIO_LOG_WARN, "mllp.garbage", FOLIO_LOG_INT("conn", c->id),
+                          FOLIO_LOG_INT("bytes", c->garbage),
+                          FOLIO_LOG_LIT("effect", "connection closed"), FOLIO_LOG_END);
+                atomic_fetch_add(&m->st_frame_errors, 1);
+                conn_close(m, c, "garbage");
+                return;
+            }
+            if (vt) {
+                if (c->garbage) {
+                    folio_log(FOLIO_LOG_WARN, "mllp.garbage", FOLIO_LOG_INT("conn", c->id),
+                              FOLIO_LOG_INT("bytes", c->garbage),
+                              FOLIO_LOG_LIT("effect", "skipped"), FOLIO_LOG_END);
+                    c->garbage = 0;
+                }
+                i++;
+                c->st = ST_FRAME;
+                folio_buf_reset(&c->in);
+                c->dropped = 0;
+            }
+            break;
+        }
+        case ST_FRAME:
+        case ST_DISCARD: {
+            const char *fs = memchr(p + i, FS, n - i);
+            size_t span = fs ? (size_t)(fs - (p + i)) : n - i;
+            const char *vt = memchr(p + i, VT, span);
+
+            if (vt) {
+                /* A start block inside a frame: the frame before it never ended. */
+                size_t part = (size_t)(vt - (p + i));
+                if (c->st == ST_FRAME && folio_buf_append(&c->in, p + i, part) != FOLIO_OK)
+                    c->dropped += part;
+                frame_done(m, c,
+                           "the frame was cut off: a new start block <VT> came before the end "
+                           "block <FS><CR>");
+                i += part + 1;
+                c->st = ST_FRAME;
+                folio_buf_reset(&c->in);
+                continue;
+            }
+            if (c->st == ST_FRAME) {
+                if (folio_buf_append(&c->in, p + i, span) != FOLIO_OK) {
+                    /* over max_message: keep what fits, drop the rest until <FS> */
+                    size_t room = c->in.max > c->in.len ? c->in.max - c->in.len : 0;
+                    if (room && folio_buf_append(&c->in, p + i, room) != FOLIO_OK)
+                        room = 0;
+                    c->dropped += span - room;
+                    c->st = ST_DISCARD;
+                }
+            } else {
+                c->dropped += span;
+            }
+            i += span;
+            if (fs) {
+                i++;
+                frame_done(m, c, NULL);
+                c->st = ST_AFTER_FS;
+            }
+            break;
+        }
+        }
+    }
+}
+
+static void on_readable(struct folio_mllp *m, struct conn *c)
+{
+    char buf[READ_CHUNK];
+
+    while (!c->closed && should_read(m, c)) {
+        ssize_t r = recv(c->fd, buf, sizeof(buf), 0);
+        if (r > 0) {
+            c->last = time(NULL);
+            on_bytes(m, c, buf, (size_t)r);
+            continue;
+        }
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        /* closed by the peer (or an error): a frame cut short is dropped, never applied */
+        if (c->st == ST_FRAME || c->st == ST_DISCARD) {
+            atomic_fetch_add(&m->st_frame_errors, 1);
+            folio_log(FOLIO_LOG_WARN, "mllp.partial_frame", FOLIO_LOG_INT("conn", c->id),
+                      FOLIO_LOG_INT("bytes", c->in.len + c->dropped), FOLIO_LOG_END);
+        }
+        conn_close(m, c, "eof");
+        return;
+    }
+    if (!c->closed && c->reading && !should_read(m, c)) {
+        c->reading = false; /* back-pressure: resumes when answers go out */
+        conn_arm(m, c);
+    }
+}
+
+static void on_accept(struct folio_mllp *m)
+{
+    for (;;) {
+        struct sockaddr_storage ss;
+        socklen_t len = sizeof(ss);
+        struct epoll_event ev;
+        struct conn *c;
+        int one = 1;
+        int fd = accept(m->lfd, (struct sockaddr *)&ss, &len);
+
+        if (fd < 0)
+            return;
+        if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 ||
+            fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+            close(fd);
+            continue;
+        }
+        if (m->n_conns >= m->o.max_connections || atomic_load(&m->stopping)) {
+            folio_log(FOLIO_LOG_WARN, "mllp.refused", FOLIO_LOG_INT("connections", m->n_conns),
+                      FOLIO_LOG_LIT("reason", "connection limit"), FOLIO_LOG_END);
+            close(fd);
+            continue;
+        }
+        c = calloc(1, sizeof(*c));
+        if (!c) {
+            close(fd);
+            continue;
+        }
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        c->fd = fd;
+        c->id = ++m->next_id;
+        peer_text(&ss, len, c->peer, sizeof(c->peer));
+        folio_buf_init(&c->in, m->o.max_message);
+        folio_buf_init(&c->out, 0);
+        c->reading = true;
+        c->last = time(NULL);
+        memset(&ev, 0, sizeof(ev));
+        ev.events = EPOLLIN | EPOLLRDHUP;
+        ev.data.ptr = c;
+        if (epoll_ctl(m->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            close(fd);
+            conn_free(c);
+            continue;
+        }
+        c->next = m->conns;
+        if (m->conns)
+            m->conns->prev = c;
+        m->conns = c;
+        m->n_conns++;
+        atomic_fetch_add(&m->st_conns, 1);
+    }
+}
+
+/* Answers that came back from the writer: queue their bytes and send. */
+static void on_done(struct folio_mllp *m)
+{
+    struct job *j, *next;
+    uint64_t v;
+
+    if (read(m->efd, &v, sizeof(v)) < 0) {
+        /* nothing to read: spurious wake-up */
+    }
+    pthread_mutex_lock(&m->mu);
+    j = m->d_head;
+    m->d_head = m->d_tail = NULL;
+    pthread_mutex_unlock(&m->mu);
+    for (; j; j = next) {
+        struct conn *c = j->c;
+
+        next = j->next;
+        c->pending--;
+        c->refs--;
+        if (!c->closed && j->reply) {
+            if (folio_buf_append(&c->out, j->reply, j->reply_len) != FOLIO_OK)
+                conn_close(m, c, "oom");
+            else
+                conn_flush(m, c);
+        }
+        if (!c->closed && !c->reading && should_read(m, c)) {
+            c->reading = true;
+            conn_arm(m, c);
+        }
+        free(j->data);
+        free(j->reply);
+        free(j);
+    }
+}
+
+static void sweep_idle(struct folio_mllp *m)
+{
+    time_t now = time(NULL);
+    struct conn *c = m->conns, *next;
+
+    for (; c; c = next) {
+        next = c->next;
+        if (c->pending == 0 && now - c->last > (time_t)m->o.idle_seconds) {
+            folio_log(FOLIO_LOG_INFO, "mllp.idle_close", FOLIO_LOG_INT("conn", c->id),
+                      FOLIO_LOG_END);
+            conn_close(m, c, "idle");
+        }
+    }
+}
+
+static unsigned total_pending(const struct folio_mllp *m)
+{
+    unsigned n = 0;
+    const struct conn *c;
+
+    for (c = m->conns; c; c = c->next)
+        n += c->pending + (c->out.len > c->out_off ? 1u : 0u);
+    return n;
+}
+
+static void *io_main(void *arg)
+{
+    struct folio_mllp *m = arg;
+    struct epoll_event evs[64];
+    time_t last_sweep = time(NULL), drain_until = 0;
+    bool draining = false;
+
+    for (;;) {
+        int n, i;
+
+        if (atomic_load(&m->stopping) && !draining) {
+            draining = true;
+            drain_until = time(NULL) + (time_t)m->o.drain_seconds;
+            (void)epoll_ctl(m->ep, EPOLL_CTL_DEL, m->lfd, NULL);
+            close(m->lfd);
+            m->lfd = -1;
+        }
+        if (draining) {
+            unsigned queued;
+            pthread_mutex_lock(&m->mu);
+            queued = (unsigned)m->q_len;
+            pthread_mutex_unlock(&m->mu);
+            if ((queued == 0 && total_pending(m) == 0) || time(NULL) > drain_until)
+                break;
+        }
+        n = epoll_wait(m->ep, evs, (int)FOLIO_ARRAY_LEN(evs), draining ? 50 : 1000);
+        for (i = 0; i < n; i++) {
+            void *p = evs[i].data.ptr;
+            if (p == &m->lfd) {
+                on_accept(m);
+            } else if (p == &m->efd) {
+                on_done(m);
+            } else {
+                struct conn *c = p;
+                if (c->closed)
+                    continue;
+                if (evs[i].events & EPOLLOUT)
+                    conn_flush(m, c);
+                if (!c->closed && (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)))
+                    on_readable(m, c);
+            }
+        }
+        if (time(NULL) != last_sweep) {
+            last_sweep = time(NULL);
+            sweep_idle(m);
+        }
+        reap(m);
+    }
+    /* Stop the writer (it finishes what is queued), then collect its last answers. */
+    pthread_mutex_lock(&m->mu);
+    m->wr_stop = true;
+    pthread_cond_signal(&m->cv);
+    pthread_mutex_unlock(&m->mu);
+    pthread_join(m->wr, NULL);
+    m->wr_started = false;
+    on_done(m);
+    while (m->conns)
+        conn_close(m, m->conns, "stop");
+    reap(m);
+    return NULL;
+}
+
+/* ---- start / stop ---- */
+
+static enum folio_rc migrate_db(const char *url, struct folio_err *err)
+{
+    struct folio_store *st = NULL;
+    enum folio_rc rc = folio_store_open(url, &st, err);
+
+    if (!rc)
+        rc = folio_store_migrate(st, NULL, err);
+    folio_store_close(st);
+    return rc;
+}
+
+enum folio_rc folio_mllp_start(const struct folio_mllp_opts *o, struct folio_mllp **out,
+                               struct folio_err *err)
+{
+    struct folio_mllp *m;
+    struct sockaddr_storage ss;
+    socklen_t sslen = 0;
+    struct epoll_event ev;
+    bool loopback = false;
+    int one = 1;
+    enum folio_rc rc;
+
+    *out = NULL;
+    m = calloc(1, sizeof(*m));
+    if (!m)
+        return folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
+    m->o = *o;
+    m->lfd = m->efd = m->ep = -1;
+    if (!m->o.max_message)
+        m->o.max_message = DEFAULT_MAX_MSG;
+    if (!m->o.max_connections)
+        m->o.max_connections = DEFAULT_MAX_CONN;
+    if (!m->o.idle_seconds)
+        m->o.idle_seconds = DEFAULT_IDLE;
+    if (!m->o.max_pending)
+        m->o.max_pending = DEFAULT_PENDING;
+    if (!m->o.max_batch)
+        m->o.max_batch = DEFAULT_BATCH;
+    if (!m->o.drain_seconds)
+        m->o.drain_seconds = DEFAULT_DRAIN;
+    if (pthread_mutex_init(&m->mu, NULL) != 0) {
+        free(m);
+        return folio_err_set(err, FOLIO_ENOMEM, NULL, "cannot create a mutex");
+    }
+    if (pthread_cond_init(&m->cv, NULL) != 0) {
+        pthread_mutex_destroy(&m->mu);
+        free(m);
+        return folio_err_set(err, FOLIO_ENOMEM, NULL, "cannot create a condition variable");
+    }
+
+    rc = parse_hostport(folio_str_empty(m->o.listen) ? DEFAULT_LISTEN : m->o.listen, "mllp", &ss,
+                        &sslen, &loopback, err);
+    if (rc)
+        goto out;
+    if (m->o.tls_cert || m->o.tls_key) {
+        rc = folio_err_set(err, FOLIO_EUSAGE, "mllp-tls",
+                           "MLLP over TLS is not available yet (docs/mllp.md): put a TLS "
+                           "tunnel (stunnel) in front and use --insecure-mllp");
+        goto out;
+    }
+    if (!loopback && !m->o.insecure) {
+        rc = folio_err_set(err, FOLIO_EUSAGE, "mllp",
+                           "refusing MLLP on %s without TLS: HL7 carries patient data; use a "
+                           "loopback address behind a TLS tunnel, or --insecure-mllp when the "
+                           "network is otherwise protected",
+                           m->o.listen);
+        goto out;
+    }
+    if (folio_str_empty(m->o.db_url)) {
+        rc = folio_err_set(err, FOLIO_EUSAGE, "db", "no database URL");
+        goto out;
+    }
+    rc = folio_crypto_init(err);
+    if (rc)
+        goto out;
+    if (folio_str_empty(m->o.key_path) || access(m->o.key_path, F_OK) != 0) {
+        rc = folio_err_set(err, FOLIO_ECRYPTO, "key",
+                           "key file '%s' not found: run 'folio init' (or 'folio demo') first",
+                           m->o.key_path ? m->o.key_path : "");
+        goto out;
+    }
+    rc = folio_key_load(m->o.key_path, &m->key, err);
+    if (rc)
+        goto out;
+    rc = migrate_db(m->o.db_url, err);
+    if (rc)
+        goto out;
+
+    m->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (m->lfd < 0 || setsockopt(m->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        bind(m->lfd, (struct sockaddr *)&ss, sslen) != 0 || listen(m->lfd, 1024) != 0) {
+        rc = folio_err_set(err, FOLIO_EIO, "mllp", "cannot listen on %s: %s", m->o.listen,
+                           strerror(errno));
+        goto out;
+    }
+    {
+        struct sockaddr_storage b;
+        socklen_t bl = sizeof(b);
+        if (getsockname(m->lfd, (struct sockaddr *)&b, &bl) == 0)
+            m->port = b.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&b)->sin6_port)
+                                              : ntohs(((struct sockaddr_in *)&b)->sin_port);
+    }
+    m->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    m->ep = epoll_create1(EPOLL_CLOEXEC);
+    if (m->efd < 0 || m->ep < 0) {
+        rc = folio_err_set(err, FOLIO_EIO, "mllp", "cannot create the event loop: %s",
+                           strerror(errno));
+        goto out;
+    }
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN;
+    ev.data.ptr = &m->lfd;
+    if (epoll_ctl(m->ep, EPOLL_CTL_ADD, m->lfd, &ev) != 0) {
+        rc = folio_err_set(err, FOLIO_EIO, "mllp", "epoll: %s", strerror(errno));
+        goto out;
+    }
+    ev.data.ptr = &m->efd;
+    if (epoll_ctl(m->ep, EPOLL_CTL_ADD, m->efd, &ev) != 0) {
+        rc = folio_err_set(err, FOLIO_EIO, "mllp", "epoll: %s", strerror(errno));
+        goto out;
+    }
+    if (pthread_create(&m->wr, NULL, writer_main, m) != 0) {
+        rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "cannot start the MLLP writer thread");
+        goto out;
+    }
+    m->wr_started = true;
+    if (pthread_create(&m->io, NULL, io_main, m) != 0) {
+        rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "cannot start the MLLP thread");
+        goto out;
+    }
+    m->io_started = true;
+    folio_log(FOLIO_LOG_INFO, "mllp.start", FOLIO_LOG_INT("port", m->port),
+              FOLIO_LOG_INT("max_message", m->o.max_message),
+              FOLIO_LOG_INT("max_connections", m->o.max_connections), FOLIO_LOG_END);
+    *out = m;
+    m = NULL;
+out:
+    folio_mllp_stop(m);
+    return rc;
+}
+
+void folio_mllp_stop(struct folio_mllp *m)
+{
+    if (!m)
+        return;
+    atomic_store(&m->stopping, true);
+    if (m->io_started) {
+        uint64_t one = 1;
+        if (write(m->efd, &one, sizeof(one)) < 0) {
+            /* saturated: awake anyway */
+        }
+        pthread_join(m->io, NULL);
+    } else if (m->wr_started) {
+        pthread_mutex_lock(&m->mu);
+        m->wr_stop = true;
+        pthread_cond_signal(&m->cv);
+        pthread_mutex_unlock(&m->mu);
+        pthread_join(m->wr, NULL);
+    }
+    /* Jobs never answered (stop timed out): drop them. */
+    while (m->q_head) {
+        struct job *j = m->q_head;
+        m->q_head = j->next;
+        free(j->data);
+        free(j->reply);
+        free(j);
+    }
+    while (m->d_head) {
+        struct job *j = m->d_head;
+        m->d_head = j->next;
+        free(j->data);
+        free(j->reply);
+        free(j);
+    }
+    while (m->dead) { /* every job is gone: nothing refers to them */
+        struct conn *c = m->dead;
+        m->dead = c->next;
+        conn_free(c);
+    }
+    if (m->lfd >= 0)
+        close(m->lfd);
+    if (m->efd >= 0)
+        close(m->efd);
+    if (m->ep >= 0)
+        close(m->ep);
+    if (m->io_started)
+        folio_log(FOLIO_LOG_INFO, "mllp.stop", FOLIO_LOG_INT("messages", atomic_load(&m->st_msgs)),
+                  FOLIO_LOG_END);
+    folio_key_wipe(&m->key);
+    pthread_cond_destroy(&m->cv);
+    pthread_mutex_destroy(&m->mu);
+    free(m);
+}
+
+/* ---- client ---- */
+
+enum folio_rc folio_mllp_client_connect(struct folio_mllp_client *c, const char *hostport,
+                                        struct folio_err *err)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = 0;
+    bool loopback = false;
+    int one = 1;
+    enum folio_rc rc;
+
+    memset(c, 0, sizeof(*c));
+    c->fd = -1;
+    rc = parse_hostport(hostport, "to", &ss, &len, &loopback, err);
+    if (rc)
+        return rc;
+    c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&ss, len) != 0) {
+        rc = folio_err_set(err, FOLIO_EIO, "to", "cannot connect to %s: %s", hostport,
+                           strerror(errno));
+        if (c->fd >= 0)
+            close(c->fd);
+        c->fd = -1;
+        return rc;
+    }
+    (void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    return FOLIO_OK;
+}
+
+void folio_mllp_client_close(struct folio_mllp_client *c)
+{
+    if (c && c->fd >= 0) {
+        close(c->fd);
+        c->fd = -1;
+    }
+}
+
+static enum folio_rc send_all(int fd, const char *p, size_t n, struct folio_err *err)
+{
+    while (n) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return folio_err_set(err, FOLIO_EIO, "to", "send failed: %s", strerror(errno));
+        p += w;
+        n -= (size_t)w;
+    }
+    return FOLIO_OK;
+}
+
+enum folio_rc folio_mllp_client_send(struct folio_mllp_client *c, const char *msg, size_t len,
+                                     struct folio_err *err)
+{
+    char vt = VT, end[2] = {FS, CR};
+    enum folio_rc rc = send_all(c->fd, &vt, 1, err);
+
+    if (!rc)
+        rc = send_all(c->fd, msg, len, err);
+    if (!rc)
+        rc = send_all(c->fd, end, 2, err);
+    return rc;
+}
+
+enum folio_rc folio_mllp_client_recv(struct folio_mllp_client *c, struct folio_buf *out,
+                                     int timeout_ms, struct folio_err *err)
+{
+    bool in_frame = false;
+
+    folio_buf_reset(out);
+    for (;;) {
+        while (c->off < c->len) {
+            char ch = c->buf[c->off];
+            if (!in_frame) {
+                c->off++;
+                if (ch == VT)
+                    in_frame = true;
+                continue;
+            }
+            {
+                const char *fs = memchr(c->buf + c->off, FS, c->len - c->off);
+                size_t span = fs ? (size_t)(fs - (c->buf + c->off)) : c->len - c->off;
+                if (folio_buf_append(out, c->buf + c->off, span) != FOLIO_OK)
+                    return folio_err_set(err, FOLIO_ETOOBIG, "to", "answer too large");
+                c->off += span;
+                if (fs) {
+                    c->off++;
+                    /* the CR after FS, when it is already here */
+                    if (c->off < c->len && c->buf[c->off] == CR)
+                        c->off++;
+                    return FOLIO_OK;
+                }
+            }
+        }
+        c->off = c->len = 0;
+        {
+            struct pollfd pfd = {c->fd, POLLIN, 0};
+            int pr = poll(&pfd, 1, timeout_ms);
+            ssize_t r;
+
+            if (pr == 0)
+                return folio_err_set(err, FOLIO_EIO, "to", "no answer within %d ms", timeout_ms);
+            if (pr < 0 && errno == EINTR)
+                continue;
+            r = recv(c->fd, c->buf, sizeof(c->buf), 0);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                return folio_err_set(err, FOLIO_EIO, "to", "the connection was closed%s",
+                                     in_frame ? " in the middle of an answer" : "");
+            c->len = (size_t)r;
+        }
+    }
+}
