@@ -59,6 +59,8 @@ enum folio_perm {
     FOLIO_PERM_RESULT_WRITE = 10,
     FOLIO_PERM_AUDIT_READ = 11,   /* audit search, verify, exports, who-accessed reports */
     FOLIO_PERM_USER_ADMIN = 12,   /* users and roles */
+    FOLIO_PERM_INTERFACE_READ = 13,  /* HL7 message log: raw messages, ACKs, errors queue */
+    FOLIO_PERM_INTERFACE_WRITE = 14, /* HL7 message log: replay a message */
     FOLIO_PERM__COUNT
 };
 const char *folio_perm_name(enum folio_perm p); /* "patient.read", ... */

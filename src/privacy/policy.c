@@ -41,6 +41,8 @@ static const char *const perm_names[FOLIO_PERM__COUNT] = {
     [FOLIO_PERM_RESULT_WRITE] = "result.write",
     [FOLIO_PERM_AUDIT_READ] = "audit.read",
     [FOLIO_PERM_USER_ADMIN] = "user.admin",
+    [FOLIO_PERM_INTERFACE_READ] = "interface.read",
+    [FOLIO_PERM_INTERFACE_WRITE] = "interface.write",
 };
 
 #define P(x) (1u << (x))
@@ -56,7 +58,8 @@ static const struct {
     uint32_t perms;
 } policy[] = {
     {FOLIO_ROLE_HIM_TECHNICIAN, BASE | CHART_READ | P(FOLIO_PERM_PATIENT_WRITE) |
-                                    P(FOLIO_PERM_ENCOUNTER_WRITE) | P(FOLIO_PERM_DOCUMENT_WRITE)},
+                                    P(FOLIO_PERM_ENCOUNTER_WRITE) | P(FOLIO_PERM_DOCUMENT_WRITE) |
+                                    P(FOLIO_PERM_INTERFACE_READ) | P(FOLIO_PERM_INTERFACE_WRITE)},
     {FOLIO_ROLE_CHART_ANALYST, BASE | CHART_READ},
     {FOLIO_ROLE_CODER, BASE | CHART_READ},
     {FOLIO_ROLE_CODING_AUDITOR, BASE | CHART_READ},

@@ -6,6 +6,7 @@ import { searchScreen } from './search.js';
 import { chartScreen } from './chart.js';
 import { auditScreen } from './audit.js';
 import { usersScreen } from './users.js';
+import { interfaceScreen } from './interface.js';
 
 const app = {
   user: null,
@@ -95,6 +96,7 @@ function renderSignIn() {
 function navItems() {
   const items = [];
   if (app.can('patient.read')) items.push({ hash: '#/search', label: 'Patients', key: 'search' });
+  if (app.can('interface.read')) items.push({ hash: '#/interface', label: 'Interface', key: 'interface' });
   if (app.can('audit.read')) items.push({ hash: '#/audit', label: 'Audit trail', key: 'audit' });
   if (app.can('user.admin')) items.push({ hash: '#/users', label: 'Users', key: 'users' });
   return items;
@@ -154,6 +156,8 @@ async function route() {
       mark('search'); await searchScreen(ctx);
     } else if (screen === 'patient' && app.can('patient.read')) {
       mark('search'); await chartScreen(ctx);
+    } else if (screen === 'interface' && app.can('interface.read')) {
+      mark('interface'); await interfaceScreen(ctx);
     } else if (screen === 'audit' && app.can('audit.read')) {
       mark('audit'); await auditScreen(ctx);
     } else if (screen === 'users' && app.can('user.admin')) {
