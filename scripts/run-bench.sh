@@ -40,4 +40,9 @@ if [ "${FOLIO_BENCH_API:-1}" != 0 ]; then
     echo "run-bench: wrk is not installed: skipping the API benchmark (scripts/deps.sh)" >&2
   fi
 fi
+# The MLLP benchmark against a separate server process (bench/mllp/README.md).
+if [ "${FOLIO_BENCH_MLLP:-1}" != 0 ]; then
+  echo "== bench-mllp =="
+  "$(dirname "$0")/../bench/mllp/run.sh" "$build" || status=1
+fi
 exit $status

@@ -24,7 +24,9 @@
  *   document.list document.view document.create document.amend document.download document.print
  *   observation.view observation.create
  *   audit.search audit.verify audit.export audit.report user.admin
- *   record.export (bulk/CLI exports), import.run */
+ *   record.export (bulk/CLI exports), import.run
+ *   interface.receive (an inbound HL7 message applied), interface.list, interface.view (one
+ *   logged message, with its patient), interface.replay, interface.resolve, interface.prune */
 struct folio_audit_event {
     const char *action;      /* required, from the vocabulary above ("<a-z_>.<a-z_>", <= 64) */
     const char *outcome;     /* "success" (default when NULL), "failure", "denied", "error" */
