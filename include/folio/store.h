@@ -35,7 +35,8 @@ struct folio_stmt;
  *   "sqlite:PATH" or a plain path (created if missing; parent directory must exist),
  *   "sqlite::memory:" for tests,
  *   "postgresql://..." or "postgres://..." (libpq connection URI).
- * SQLite is opened with WAL, foreign_keys=ON, busy_timeout=5000, synchronous=NORMAL.
+ * SQLite is opened with WAL, foreign_keys=ON, busy_timeout=5000, synchronous=NORMAL,
+ * temp_store=MEMORY, SQLITE_OPEN_NOMUTEX (see Threading).
  * Does not migrate; see folio_store_migrate. */
 enum folio_rc folio_store_open(const char *url, struct folio_store **out,
                                struct folio_err *err) FOLIO_MUST_USE;
@@ -59,10 +60,30 @@ int folio_store_tx_depth(const struct folio_store *s);
 enum folio_rc folio_store_exec(struct folio_store *s, const char *sql,
                                struct folio_err *err) FOLIO_MUST_USE;
 
-/* Prepared statements. Parameter indexes are 1-based. Binding copies the value. */
+/* Prepared statements. Parameter indexes are 1-based. Binding copies the value.
+ *
+ * Statement cache: each connection keeps the statements its users free (up to 128 by default,
+ * least recently used finalised first), keyed by the exact SQL text. prepare hands back such
+ * an idle statement when one has the same text: reset, with every parameter cleared (SQL NULL),
+ * exactly as a newly prepared one would behave. A statement is never handed out twice: preparing
+ * SQL whose statement is in use (nested loops) prepares another one. So callers simply
+ * prepare/free around each use; the SQL is compiled once per connection (PostgreSQL: a named
+ * server-side prepared statement per connection and parameter types). Closing the store
+ * finalises the cache; statements still handed out must be freed before, as always. */
 enum folio_rc folio_store_prepare(struct folio_store *s, const char *sql, struct folio_stmt **out,
                                   struct folio_err *err) FOLIO_MUST_USE;
-void folio_stmt_free(struct folio_stmt *st); /* NULL ok */
+/* NULL ok. Gives the statement back to its connection's cache (or finalises it). */
+void folio_stmt_free(struct folio_stmt *st);
+
+struct folio_stmt_cache_stats {
+    size_t idle;     /* statements in the cache now */
+    size_t max_idle; /* its bound */
+    uint64_t hits;   /* prepares served from the cache */
+    uint64_t misses; /* prepares that compiled */
+};
+void folio_store_stmt_cache_stats(const struct folio_store *s, struct folio_stmt_cache_stats *out);
+/* Bounds the cache (0 disables it, finalising the idle statements). */
+void folio_store_stmt_cache_limit(struct folio_store *s, size_t max_idle);
 /* Ready to execute again; bound values are kept. */
 enum folio_rc folio_stmt_reset(struct folio_stmt *st, struct folio_err *err) FOLIO_MUST_USE;
 enum folio_rc folio_stmt_bind_null(struct folio_stmt *st, int idx) FOLIO_MUST_USE;

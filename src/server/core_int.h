@@ -29,6 +29,21 @@ struct folio_server {
      * handler (which sleeps in steps of up to 100 ms: long tails under load). */
     bool serialize_tx;
     pthread_mutex_t tx_mu;
+    /* SQLite: the one connection every write transaction runs on, used only while holding
+     * tx_mu (one thread at a time, as store.h requires). As the only writer it keeps its page
+     * cache and compiled statements warm: SQLite drops a connection's page cache whenever
+     * another connection has committed, which with one connection per thread happened on
+     * nearly every request. The per-thread connections serve the session check (a read). */
+    struct folio_store *wstore;
+    /* Group commit on wstore (http.c tx_begin/tx_end): requests that queue for the write lock
+     * while a transaction is open run as savepoints inside it, and the last one commits for
+     * all; each answers only after that COMMIT. All guarded by tx_mu. */
+    atomic_int tx_waiting;    /* threads blocked on tx_mu */
+    bool grp_open;            /* wstore has the group's transaction open */
+    unsigned grp_n;           /* members so far */
+    struct tx_member *grp_members;
+    pthread_cond_t grp_cv;    /* with tx_mu: a group committed */
+    bool grp_cv_ok;
     /* SQLite: WAL checkpoints run in a background thread, not in a request's commit. */
     pthread_t ckpt_thread;
     bool ckpt_running;

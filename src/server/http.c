@@ -86,16 +86,165 @@ static struct folio_store *thread_store(struct folio_server *srv, struct folio_e
     return st;
 }
 
-static void tx_lock(struct folio_server *srv)
+static void rollback_all(struct folio_store *st)
 {
-    if (srv->serialize_tx)
-        pthread_mutex_lock(&srv->tx_mu);
+    int guard = 64;
+
+    while (folio_store_tx_depth(st) > 0 && guard-- > 0)
+        folio_store_rollback(st);
 }
 
-static void tx_unlock(struct folio_server *srv)
+#define GROUP_MAX 16u /* requests per group commit, bounding what a member waits for */
+
+/* A request waiting for its group's COMMIT (on its thread's stack). */
+struct tx_member {
+    struct tx_member *next;
+    bool done;
+    enum folio_rc rc;
+    struct folio_err err;
+};
+
+/* One request's transaction: the connection it runs on and the depth to return to. */
+struct tx_run {
+    struct folio_store *st;
+    int base;
+    bool grouped;
+};
+
+static void tx_mutex_lock(struct folio_server *srv)
 {
-    if (srv->serialize_tx)
+    atomic_fetch_add(&srv->tx_waiting, 1);
+    pthread_mutex_lock(&srv->tx_mu);
+    atomic_fetch_sub(&srv->tx_waiting, 1);
+}
+
+/* Commits the open group (tx_mu held) and wakes its members with the outcome. */
+static void group_commit_locked(struct folio_server *srv)
+{
+    struct folio_err err;
+    struct tx_member *m;
+    enum folio_rc rc;
+
+    if (!srv->grp_open)
+        return;
+    memset(&err, 0, sizeof(err));
+    rc = folio_store_commit(srv->wstore, &err);
+    if (rc)
+        rollback_all(srv->wstore);
+    for (m = srv->grp_members; m; m = m->next) {
+        m->rc = rc;
+        if (rc)
+            m->err = err;
+        m->done = true;
+    }
+    srv->grp_members = NULL;
+    srv->grp_n = 0;
+    srv->grp_open = false;
+    pthread_cond_broadcast(&srv->grp_cv);
+}
+
+/* Opens a request's transaction. SQLite: takes the write lock and runs on the shared writer
+ * connection, as a savepoint in the group's transaction (opened when none is); PostgreSQL: a
+ * plain BEGIN on the thread's own connection (own). On error nothing is held. */
+static enum folio_rc tx_begin(struct folio_server *srv, struct folio_store *own, struct tx_run *t,
+                              struct folio_err *err)
+{
+    enum folio_rc rc;
+
+    memset(t, 0, sizeof(*t));
+    t->st = own;
+    if (!srv->serialize_tx)
+        return folio_store_begin(own, err);
+    tx_mutex_lock(srv);
+    if (!srv->wstore) {
+        rc = folio_store_begin(own, err);
+        if (rc)
+            pthread_mutex_unlock(&srv->tx_mu);
+        return rc;
+    }
+    t->st = srv->wstore;
+    t->grouped = true;
+    if (!srv->grp_open) {
+        rc = folio_store_begin(t->st, err);
+        if (rc) {
+            rollback_all(t->st);
+            pthread_mutex_unlock(&srv->tx_mu);
+            return rc;
+        }
+        srv->grp_open = true;
+    }
+    t->base = folio_store_tx_depth(t->st);
+    rc = folio_store_begin(t->st, err);
+    if (rc) {
+        group_commit_locked(srv); /* the others' work stands on its own */
         pthread_mutex_unlock(&srv->tx_mu);
+    }
+    return rc;
+}
+
+/* Ends a request's transaction with the work's outcome rc: commits it (rc OK) or rolls it back,
+ * releases the lock, and returns the final outcome: only FOLIO_OK once the work is committed
+ * (grouped: after the group's COMMIT). err gets the commit's error. */
+static enum folio_rc tx_end(struct folio_server *srv, struct tx_run *t, enum folio_rc rc,
+                            struct folio_err *err)
+{
+    struct tx_member me;
+
+    if (rc == FOLIO_OK) {
+        while (folio_store_tx_depth(t->st) > t->base + 1) /* a handler left a savepoint open */
+            folio_store_rollback(t->st);
+        rc = folio_store_commit(t->st, err);
+    }
+    if (rc) {
+        int guard = 64;
+        while (folio_store_tx_depth(t->st) > t->base && guard-- > 0)
+            folio_store_rollback(t->st);
+    }
+    if (!t->grouped) {
+        if (srv->serialize_tx)
+            pthread_mutex_unlock(&srv->tx_mu);
+        return rc;
+    }
+    memset(&me, 0, sizeof(me));
+    if (rc == FOLIO_OK) {
+        me.next = srv->grp_members;
+        srv->grp_members = &me;
+        srv->grp_n++;
+    }
+    /* Commit now unless another request is queued to join (it, or a later one, commits).
+     * After a failure too: SQLite may have ended the whole transaction on some errors. */
+    if (rc || atomic_load(&srv->tx_waiting) == 0 || srv->grp_n >= GROUP_MAX)
+        group_commit_locked(srv);
+    if (rc == FOLIO_OK) {
+        while (!me.done)
+            pthread_cond_wait(&srv->grp_cv, &srv->tx_mu);
+        rc = me.rc;
+        if (rc)
+            *err = me.err;
+    }
+    pthread_mutex_unlock(&srv->tx_mu);
+    return rc;
+}
+
+/* WAL frames (pages) past which the checkpointer restarts the WAL: 32768 = 128 MiB of
+ * 4 KiB pages. */
+#define WAL_RESTART_FRAMES 32768
+
+/* Runs a wal_checkpoint pragma; *log gets the WAL's size in frames. false on an error (busy:
+ * next time). */
+static bool wal_checkpoint(struct folio_store *st, const char *sql, int64_t *log)
+{
+    struct folio_stmt *stmt = NULL;
+    struct folio_err err;
+    bool row = false, ok;
+
+    memset(&err, 0, sizeof(err));
+    ok = folio_store_prepare(st, sql, &stmt, &err) == FOLIO_OK &&
+         folio_stmt_step(stmt, &row, &err) == FOLIO_OK && row;
+    if (ok)
+        *log = folio_stmt_column_i64(stmt, 1);
+    folio_stmt_free(stmt);
+    return ok;
 }
 
 /* Checkpoints the WAL every 250 ms with its own connection (PASSIVE: never blocks readers or
@@ -105,6 +254,7 @@ static void *checkpointer(void *arg)
     struct folio_server *srv = arg;
     struct folio_store *st = NULL;
     struct folio_err err;
+    int64_t log = 0;
 
     memset(&err, 0, sizeof(err));
     if (folio_store_open(srv->o.db_url, &st, &err) != FOLIO_OK)
@@ -123,8 +273,18 @@ static void *checkpointer(void *arg)
         if (srv->stopping)
             break;
         pthread_mutex_unlock(&srv->mu);
-        if (folio_store_exec(st, "PRAGMA wal_checkpoint(PASSIVE)", &err) != FOLIO_OK)
-            memset(&err, 0, sizeof(err)); /* busy: next time */
+        /* Without the write lock: copies the frames and pays the fsyncs while requests run. */
+        if (wal_checkpoint(st, "PRAGMA wal_checkpoint(PASSIVE)", &log) && log > WAL_RESTART_FRAMES) {
+            /* Under a steady write load the WAL never starts over by itself (a frame is always
+             * appended between a checkpoint and the next write) and grows without bound. So
+             * once it is large, checkpoint between two writers and wait for the readers
+             * (RESTART): the next writer starts the WAL from its beginning. This holds the
+             * write lock for the fsyncs (milliseconds), hence only past the threshold. */
+            tx_mutex_lock(srv);
+            group_commit_locked(srv);
+            (void)wal_checkpoint(st, "PRAGMA wal_checkpoint(RESTART)", &log);
+            pthread_mutex_unlock(&srv->tx_mu);
+        }
         pthread_mutex_lock(&srv->mu);
     }
     pthread_mutex_unlock(&srv->mu);
@@ -268,20 +428,13 @@ static const char *request_token(struct MHD_Connection *conn)
     return MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, COOKIE_NAME);
 }
 
-static void rollback_all(struct folio_store *st)
-{
-    int guard = 64;
-
-    while (folio_store_tx_depth(st) > 0 && guard-- > 0)
-        folio_store_rollback(st);
-}
-
 /* A refusal's audit entry, in its own short transaction. */
 static void audit_refusal(struct core_req *c, struct folio_store *st, const char *action,
                           const struct folio_route *route, const char *why)
 {
     struct folio_audit_event ev;
     struct folio_err err;
+    struct tx_run t;
     char roles[256], detail[256];
     enum folio_rc rc;
 
@@ -301,16 +454,9 @@ static void audit_refusal(struct core_req *c, struct folio_store *st, const char
     (void)folio_snprintf(detail, sizeof(detail), "%s %s: %s", route->method, route->pattern, why);
     ev.detail = detail;
     ev.client = c->req.client;
-    tx_lock(c->srv);
-    rc = folio_store_begin(st, &err);
-    if (rc == FOLIO_OK) {
-        rc = folio_audit_append(st, &ev, NULL, &err);
-        if (rc == FOLIO_OK)
-            rc = folio_store_commit(st, &err);
-    }
-    if (rc)
-        rollback_all(st);
-    tx_unlock(c->srv);
+    rc = tx_begin(c->srv, st, &t, &err);
+    if (rc == FOLIO_OK)
+        rc = tx_end(c->srv, &t, folio_audit_append(t.st, &ev, NULL, &err), &err);
     if (rc) {
         folio_log(FOLIO_LOG_ERROR, "http.audit_failed", FOLIO_LOG_RC("rc", rc), FOLIO_LOG_END);
     }
@@ -338,6 +484,7 @@ static enum MHD_Result handle_api(struct core_req *c, const char *method, const 
     const struct folio_route *route = NULL;
     struct folio_store *st;
     struct folio_err err;
+    struct tx_run t;
     char allow[64], msg[160];
     const char *token;
     bool bad_token = false;
@@ -387,7 +534,7 @@ static enum MHD_Result handle_api(struct core_req *c, const char *method, const 
             bad_token = true;
             memset(&err, 0, sizeof(err));
         } else {
-            goto fail_nolock;
+            goto fail;
         }
     }
     if (route->perm != FOLIO_PERM_NONE && !c->req.session) {
@@ -414,27 +561,20 @@ static enum MHD_Result handle_api(struct core_req *c, const char *method, const 
         return queue_error(c, 403, FOLIO_EPERM, msg, NULL, NULL);
     }
 
-    tx_lock(srv);
-    rc = folio_store_begin(st, &err);
+    rc = tx_begin(srv, st, &t, &err);
     if (rc)
         goto fail;
+    c->req.store = t.st;
     rc = route->fn(&c->req, &c->resp, &err);
     if (rc == FOLIO_OK && err.code != FOLIO_OK)
         memset(&err, 0, sizeof(err));
-    if (rc == FOLIO_OK) {
-        while (folio_store_tx_depth(st) > 1) /* a handler left a savepoint open: a bug */
-            folio_store_rollback(st);
-        rc = folio_store_commit(st, &err);
-    }
+    rc = tx_end(srv, &t, rc, &err);
+    c->req.store = st;
     if (rc)
         goto fail;
-    tx_unlock(srv);
     return queue_handler_resp(c);
 
 fail:
-    rollback_all(st);
-    tx_unlock(srv);
-fail_nolock:
     if (err.code == FOLIO_OK)
         err.code = rc;
     json_decref(c->resp.json);
@@ -673,6 +813,14 @@ enum folio_rc folio_server_start(const struct folio_server_opts *o, struct folio
         return folio_err_set(err, FOLIO_ENOMEM, NULL, "cannot create a mutex");
     }
     atomic_init(&srv->inflight, 0);
+    atomic_init(&srv->tx_waiting, 0);
+    if (pthread_cond_init(&srv->grp_cv, NULL) != 0) {
+        pthread_mutex_destroy(&srv->tx_mu);
+        pthread_mutex_destroy(&srv->mu);
+        free(srv);
+        return folio_err_set(err, FOLIO_ENOMEM, NULL, "cannot create a condition variable");
+    }
+    srv->grp_cv_ok = true;
 
     rc = parse_listen(srv->o.listen, &ss, &loopback, err);
     if (rc)
@@ -722,6 +870,13 @@ enum folio_rc folio_server_start(const struct folio_server_opts *o, struct folio
             srv->ckpt_running = true;
         else
             pthread_cond_destroy(&srv->ckpt_cv);
+    }
+    if (srv->serialize_tx) {
+        rc = folio_store_open(srv->o.db_url, &srv->wstore, err);
+        if (rc == FOLIO_OK && srv->ckpt_running)
+            rc = folio_store_exec(srv->wstore, "PRAGMA wal_autocheckpoint=0", err);
+        if (rc)
+            goto out;
     }
     if (pthread_key_create(&srv->tkey, NULL) != 0) {
         rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "cannot create a thread key");
@@ -804,11 +959,14 @@ void folio_server_stop(struct folio_server *srv)
     }
     for (i = 0; i < srv->n_stores; i++)
         folio_store_close(srv->stores[i]);
+    folio_store_close(srv->wstore);
     free(srv->stores);
     if (srv->tkey_ok)
         (void)pthread_key_delete(srv->tkey);
     pthread_mutex_destroy(&srv->mu);
     pthread_mutex_destroy(&srv->tx_mu);
+    if (srv->grp_cv_ok)
+        pthread_cond_destroy(&srv->grp_cv);
     folio_key_wipe(&srv->key);
     if (srv->tls_key_pem.len)
         memset(srv->tls_key_pem.data, 0, srv->tls_key_pem.len);

@@ -431,6 +431,23 @@ out:
     return rc;
 }
 
+static bool p_stmt_recycle(struct folio_stmt *stmt)
+{
+    struct pg_stmt *st = to_stmt(stmt);
+    int i;
+
+    clear_result(st);
+    st->changes = 0;
+    for (i = 0; i < st->n_params; i++) {
+        free(st->values[i]);
+        st->values[i] = NULL;
+        st->lengths[i] = 0;
+        st->formats[i] = 0;
+        st->types[i] = 0;
+    }
+    return true;
+}
+
 static enum folio_rc p_stmt_reset(struct folio_stmt *stmt, struct folio_err *err)
 {
     (void)err;
@@ -668,6 +685,7 @@ const struct folio_store_ops folio_store_pg_ops = {
     .exec = p_exec,
     .prepare = p_prepare,
     .stmt_free = p_stmt_free,
+    .stmt_recycle = p_stmt_recycle,
     .stmt_reset = p_stmt_reset,
     .bind_null = p_bind_null,
     .bind_i64 = p_bind_i64,

@@ -64,6 +64,72 @@ fail:
     return NULL;
 }
 
+/* ---- the statement cache ----
+ * Each connection keeps up to cache_max statements its users have freed, keyed by their SQL
+ * text, in a list ordered most recently freed first (a hit is usually near the front: the
+ * same few statements run on every request). prepare takes a matching idle statement out of
+ * the list, so a statement is never handed out twice; free resets it, clears its bindings and
+ * puts it at the front, finalising the least recently used one past the bound. */
+
+static uint64_t sql_hash(const char *sql, size_t *len)
+{
+    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+    const unsigned char *p = (const unsigned char *)sql;
+
+    while (*p) {
+        h ^= *p++;
+        h *= 0x100000001b3u;
+    }
+    *len = (size_t)(p - (const unsigned char *)sql);
+    return h;
+}
+
+static void idle_unlink(struct folio_store *s, struct folio_stmt *st)
+{
+    if (st->prev)
+        st->prev->next = st->next;
+    else
+        s->idle_head = st->next;
+    if (st->next)
+        st->next->prev = st->prev;
+    else
+        s->idle_tail = st->prev;
+    st->prev = st->next = NULL;
+    s->n_idle--;
+}
+
+static void stmt_destroy(struct folio_stmt *st)
+{
+    char *sql = st->sql;
+    st->store->ops->stmt_free(st);
+    free(sql);
+}
+
+/* Finalises idle statements, least recently used first, until at most keep remain. */
+static void cache_trim(struct folio_store *s, size_t keep)
+{
+    while (s->n_idle > keep && s->idle_tail) {
+        struct folio_stmt *st = s->idle_tail;
+        idle_unlink(s, st);
+        stmt_destroy(st);
+    }
+}
+
+void folio_store_stmt_cache_limit(struct folio_store *s, size_t max_idle)
+{
+    s->cache_max = max_idle;
+    cache_trim(s, max_idle);
+}
+
+void folio_store_stmt_cache_stats(const struct folio_store *s,
+                                  struct folio_stmt_cache_stats *out)
+{
+    out->idle = s->n_idle;
+    out->max_idle = s->cache_max;
+    out->hits = s->cache_hits;
+    out->misses = s->cache_misses;
+}
+
 enum folio_rc folio_store_open(const char *url, struct folio_store **out, struct folio_err *err)
 {
     enum folio_rc rc = FOLIO_OK;
@@ -102,6 +168,7 @@ enum folio_rc folio_store_open(const char *url, struct folio_store **out, struct
     s->ops = ops;
     s->depth = 0;
     s->url_safe = safe;
+    s->cache_max = FOLIO_STMT_CACHE_DEFAULT;
     safe = NULL;
     *out = s;
 out:
@@ -117,6 +184,7 @@ void folio_store_close(struct folio_store *s)
         return;
     while (s->depth > 0)
         folio_store_rollback(s);
+    cache_trim(s, 0);
     safe = s->url_safe;
     s->ops->close(s);
     free(safe);
@@ -200,20 +268,60 @@ enum folio_rc folio_store_exec(struct folio_store *s, const char *sql, struct fo
 enum folio_rc folio_store_prepare(struct folio_store *s, const char *sql, struct folio_stmt **out,
                                   struct folio_err *err)
 {
+    struct folio_stmt *st;
     enum folio_rc rc;
+    uint64_t h;
+    size_t len;
 
     *out = NULL;
-    rc = s->ops->prepare(s, sql, out, err);
-    if (rc == FOLIO_OK)
-        (*out)->store = s;
-    return rc;
+    if (sql == NULL)
+        return folio_err_set(err, FOLIO_EINVAL, NULL, "no SQL statement to prepare");
+    h = sql_hash(sql, &len);
+    for (st = s->idle_head; st; st = st->next) {
+        if (st->hash == h && strcmp(st->sql, sql) == 0) {
+            idle_unlink(s, st);
+            s->cache_hits++;
+            *out = st;
+            return FOLIO_OK;
+        }
+    }
+    s->cache_misses++;
+    rc = s->ops->prepare(s, sql, &st, err);
+    if (rc)
+        return rc;
+    st->store = s;
+    st->hash = h;
+    st->prev = st->next = NULL;
+    st->sql = malloc(len + 1);
+    if (st->sql == NULL) {
+        s->ops->stmt_free(st);
+        return folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
+    }
+    memcpy(st->sql, sql, len + 1);
+    *out = st;
+    return FOLIO_OK;
 }
 
 void folio_stmt_free(struct folio_stmt *st)
 {
+    struct folio_store *s;
+
     if (st == NULL)
         return;
-    st->store->ops->stmt_free(st);
+    s = st->store;
+    if (s->cache_max == 0 || !s->ops->stmt_recycle(st)) {
+        stmt_destroy(st);
+        return;
+    }
+    st->prev = NULL;
+    st->next = s->idle_head;
+    if (s->idle_head)
+        s->idle_head->prev = st;
+    else
+        s->idle_tail = st;
+    s->idle_head = st;
+    s->n_idle++;
+    cache_trim(s, s->cache_max);
 }
 
 enum folio_rc folio_stmt_reset(struct folio_stmt *st, struct folio_err *err)

@@ -13,7 +13,7 @@
 #include "store/migrations.h"
 
 /* Bumped whenever a member is added, removed or changes meaning. */
-#define FOLIO_STORE_OPS_VERSION 1
+#define FOLIO_STORE_OPS_VERSION 2
 
 enum folio_store_tx_op { FOLIO_TX_BEGIN, FOLIO_TX_COMMIT, FOLIO_TX_ROLLBACK };
 
@@ -38,6 +38,10 @@ struct folio_store_ops {
                              struct folio_err *err);
 
     void (*stmt_free)(struct folio_stmt *st);
+    /* Makes a statement its user has freed ready to be handed out again for the same SQL by
+     * the statement cache (store.c): reset, every binding cleared (SQL NULL), result memory
+     * released. false when it cannot be reused: store.c then frees it with stmt_free. */
+    bool (*stmt_recycle)(struct folio_stmt *st);
     enum folio_rc (*stmt_reset)(struct folio_stmt *st, struct folio_err *err);
     enum folio_rc (*bind_null)(struct folio_stmt *st, int idx);
     enum folio_rc (*bind_i64)(struct folio_stmt *st, int idx, int64_t v);
@@ -61,16 +65,28 @@ struct folio_store_ops {
     enum folio_rc (*migration_lock)(struct folio_store *s, struct folio_err *err);
 };
 
+/* Default bound of a connection's statement cache (idle statements kept). */
+#define FOLIO_STMT_CACHE_DEFAULT 128
+
 /* Base of every backend connection; embedded first. */
 struct folio_store {
     const struct folio_store_ops *ops;
     int depth;      /* open transaction levels */
     char *url_safe; /* owned */
+    /* Statement cache (store.c): idle statements of this connection, most recently freed
+     * first. A statement is either handed out (not in this list) or idle (in it), never both. */
+    struct folio_stmt *idle_head, *idle_tail;
+    size_t n_idle;
+    size_t cache_max; /* 0 = no caching */
+    uint64_t cache_hits, cache_misses;
 };
 
-/* Base of every backend statement; embedded first. */
+/* Base of every backend statement; embedded first. Backends allocate it zeroed. */
 struct folio_stmt {
     struct folio_store *store; /* borrowed: statements must be freed before their store */
+    char *sql;                 /* owned copy of the SQL as given to prepare (the cache key) */
+    uint64_t hash;             /* of sql */
+    struct folio_stmt *prev, *next; /* in the store's idle list while idle */
 };
 
 static inline void *folio_store_downcast_(struct folio_store *s, enum folio_store_kind kind)

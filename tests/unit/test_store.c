@@ -60,6 +60,18 @@ static int64_t step_done(struct folio_stmt *st)
     return folio_stmt_changes(st);
 }
 
+/* Steps once expecting a row; returns column 0. */
+static int64_t step_row_i64(struct folio_stmt *st)
+{
+    struct folio_err err;
+    bool row = false;
+    memset(&err, 0, sizeof(err));
+    if (folio_stmt_step(st, &row, &err) != FOLIO_OK)
+        fail_msg("step failed: %s", err.msg);
+    assert_true(row);
+    return folio_stmt_column_i64(st, 0);
+}
+
 static enum folio_rc insert_code(struct folio_store *s, const char *code)
 {
     struct folio_stmt *st = prep(s, "INSERT INTO u (code) VALUES (?)");
@@ -741,6 +753,174 @@ static void t_url_safe(void **state)
     }
 }
 
+/* ---- the statement cache (store.h) ---- */
+
+static struct folio_stmt_cache_stats cache_stats(struct folio_store *s)
+{
+    struct folio_stmt_cache_stats cs;
+    folio_store_stmt_cache_stats(s, &cs);
+    return cs;
+}
+
+#define SQL_BY_CODE "SELECT id, code FROM u WHERE code >= ? ORDER BY code"
+
+static void t_cache_nested_same_sql(void **state)
+{
+    struct folio_store *s = *state;
+    struct folio_stmt *a, *b;
+    struct folio_err err;
+    bool row = false;
+
+    memset(&err, 0, sizeof(err));
+    exec_ok(s, "CREATE TABLE u (id @PK@, code TEXT NOT NULL UNIQUE)");
+    assert_int_equal(insert_code(s, "A"), FOLIO_OK);
+    assert_int_equal(insert_code(s, "B"), FOLIO_OK);
+    /* the outer statement is mid-iteration when the same SQL is prepared again */
+    a = prep(s, SQL_BY_CODE);
+    assert_int_equal(folio_stmt_bind_text(a, 1, "A", 1), FOLIO_OK);
+    assert_int_equal(folio_stmt_step(a, &row, &err), FOLIO_OK);
+    assert_true(row);
+    assert_string_equal(folio_stmt_column_text(a, 1), "A");
+    b = prep(s, SQL_BY_CODE);
+    assert_ptr_not_equal(a, b);
+    assert_int_equal(folio_stmt_bind_text(b, 1, "B", 1), FOLIO_OK);
+    assert_int_equal(folio_stmt_step(b, &row, &err), FOLIO_OK);
+    assert_true(row);
+    assert_string_equal(folio_stmt_column_text(b, 1), "B");
+    assert_int_equal(folio_stmt_step(a, &row, &err), FOLIO_OK);
+    assert_true(row);
+    assert_string_equal(folio_stmt_column_text(a, 1), "B");
+    folio_stmt_free(b);
+    /* b is idle now; a is still in use and is not handed out */
+    b = prep(s, SQL_BY_CODE);
+    assert_ptr_not_equal(a, b);
+    assert_int_equal(folio_stmt_step(a, &row, &err), FOLIO_OK);
+    assert_false(row);
+    folio_stmt_free(a);
+    folio_stmt_free(b);
+    assert_true(cache_stats(s).idle >= 2);
+}
+
+static void t_cache_reuse_is_fresh(void **state)
+{
+    struct folio_store *s = *state;
+    struct folio_stmt *st, *again;
+    struct folio_stmt_cache_stats before;
+    struct folio_err err;
+    bool row = false;
+    int i;
+
+    memset(&err, 0, sizeof(err));
+    exec_ok(s, "CREATE TABLE u (id @PK@, code TEXT NOT NULL UNIQUE)");
+    for (i = 0; i < 3; i++) {
+        char code[2] = {(char)('A' + i), '\0'};
+        assert_int_equal(insert_code(s, code), FOLIO_OK);
+    }
+    /* stepped part-way, bound, then freed */
+    st = prep(s, SQL_BY_CODE);
+    assert_int_equal(folio_stmt_bind_text(st, 1, "B", 1), FOLIO_OK);
+    assert_int_equal(folio_stmt_step(st, &row, &err), FOLIO_OK);
+    assert_true(row);
+    folio_stmt_free(st);
+    before = cache_stats(s);
+    again = prep(s, SQL_BY_CODE);
+    assert_ptr_equal(again, st); /* served from the cache */
+    assert_int_equal(cache_stats(s).hits, before.hits + 1);
+    /* no stale binding: the parameter is NULL again, so no row matches */
+    assert_int_equal(folio_stmt_step(again, &row, &err), FOLIO_OK);
+    assert_false(row);
+    assert_int_equal(folio_stmt_reset(again, &err), FOLIO_OK);
+    assert_int_equal(folio_stmt_bind_text(again, 1, "A", 1), FOLIO_OK);
+    for (i = 0; i < 3; i++) {
+        char code[2] = {(char)('A' + i), '\0'};
+        assert_int_equal(folio_stmt_step(again, &row, &err), FOLIO_OK);
+        assert_true(row);
+        assert_string_equal(folio_stmt_column_text(again, 1), code);
+    }
+    assert_int_equal(folio_stmt_step(again, &row, &err), FOLIO_OK);
+    assert_false(row);
+    folio_stmt_free(again);
+    /* changes do not carry over either */
+    st = prep(s, "UPDATE u SET code = code WHERE code >= ?");
+    assert_int_equal(folio_stmt_bind_text(st, 1, "A", 1), FOLIO_OK);
+    assert_int_equal(step_done(st), 3);
+    folio_stmt_free(st);
+    st = prep(s, "UPDATE u SET code = code WHERE code >= ?");
+    assert_int_equal(folio_stmt_changes(st), 0);
+    assert_int_equal(step_done(st), 0); /* NULL parameter */
+    folio_stmt_free(st);
+}
+
+static void t_cache_errors_do_not_poison(void **state)
+{
+    struct folio_store *s = *state;
+    struct folio_stmt *st;
+    struct folio_err err;
+    bool row = false;
+
+    memset(&err, 0, sizeof(err));
+    exec_ok(s, "CREATE TABLE u (id @PK@, code TEXT NOT NULL UNIQUE)");
+    assert_int_equal(insert_code(s, "A"), FOLIO_OK);
+    /* a failing statement inside a transaction (PostgreSQL aborts the transaction) */
+    assert_int_equal(folio_store_begin(s, &err), FOLIO_OK);
+    assert_int_equal(insert_code(s, "A"), FOLIO_ECONFLICT);
+    /* PostgreSQL: the next statement in the aborted transaction still reports its error */
+    if (folio_test_backend_is_pg())
+        assert_int_not_equal(insert_code(s, "B"), FOLIO_OK);
+    folio_store_rollback(s);
+    /* the same cached statements work after the rollback */
+    assert_int_equal(insert_code(s, "B"), FOLIO_OK);
+    assert_int_equal(insert_code(s, "B"), FOLIO_ECONFLICT);
+    assert_int_equal(insert_code(s, "C"), FOLIO_OK);
+    assert_int_equal(count_rows(s, "SELECT COUNT(*) FROM u"), 3);
+    /* bad SQL fails every time (at prepare on SQLite, at the first step on PostgreSQL, which
+     * compiles on the server), and a good statement is unaffected */
+    for (int i = 0; i < 2; i++) {
+        enum folio_rc rc = folio_store_prepare(s, "SELECT nope FROM nowhere", &st, &err);
+        if (rc == FOLIO_OK) {
+            assert_true(folio_test_backend_is_pg());
+            assert_int_not_equal(folio_stmt_step(st, &row, &err), FOLIO_OK);
+            folio_stmt_free(st);
+        } else {
+            assert_null(st);
+        }
+    }
+    st = prep(s, "SELECT COUNT(*) FROM u WHERE code = ?");
+    assert_int_equal(folio_stmt_bind_text(st, 1, "C", 1), FOLIO_OK);
+    assert_int_equal(folio_stmt_step(st, &row, &err), FOLIO_OK);
+    assert_true(row);
+    assert_int_equal(folio_stmt_column_i64(st, 0), 1);
+    folio_stmt_free(st);
+}
+
+static void t_cache_bound_and_disable(void **state)
+{
+    struct folio_store *s = *state;
+    struct folio_stmt *st;
+    char sql[64];
+    int i;
+
+    folio_store_stmt_cache_limit(s, 3);
+    for (i = 0; i < 10; i++) {
+        (void)folio_snprintf(sql, sizeof(sql), "SELECT %d", i);
+        st = prep(s, sql);
+        assert_int_equal(step_row_i64(st), i);
+        folio_stmt_free(st);
+        assert_true(cache_stats(s).idle <= 3);
+    }
+    assert_int_equal(cache_stats(s).idle, 3);
+    /* the most recent ones stay */
+    st = prep(s, "SELECT 9");
+    assert_int_equal(cache_stats(s).idle, 2);
+    folio_stmt_free(st);
+    folio_store_stmt_cache_limit(s, 0);
+    assert_int_equal(cache_stats(s).idle, 0);
+    st = prep(s, "SELECT 9");
+    assert_int_equal(step_row_i64(st), 9);
+    folio_stmt_free(st);
+    assert_int_equal(cache_stats(s).idle, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -761,6 +941,10 @@ int main(void)
         cmocka_unit_test(t_render_tokens),
         cmocka_unit_test_setup_teardown(t_embedded_migrations, setup, teardown),
         cmocka_unit_test_setup_teardown(t_url_safe, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_cache_nested_same_sql, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_cache_reuse_is_fresh, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_cache_errors_do_not_poison, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_cache_bound_and_disable, setup, teardown),
     };
     return cmocka_run_group_tests_name(folio_test_backend_is_pg() ? "store/postgresql" : "store/sqlite",
                                        tests, NULL, NULL);
