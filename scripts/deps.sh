@@ -7,7 +7,7 @@ pkgs=(
   build-essential cmake pkg-config clang
   libsqlite3-dev sqlite3
   libpq-dev postgresql-15 postgresql-client-15
-  libjansson-dev libsodium-dev libcmocka-dev libmicrohttpd-dev
+  libjansson-dev libsodium-dev libcmocka-dev libmicrohttpd-dev libgnutls28-dev
   python3 ca-certificates openssl wrk
 )
 

@@ -24,6 +24,7 @@ static const char usage[] =
     "       folio hl7 resolve ID --reason TEXT  take a message off the errors queue\n"
     "       folio hl7 prune --older-than DAYS retention: delete done messages older than DAYS\n"
     "       folio hl7 send FILE... --to HOST:PORT [--timeout-ms N]\n"
+    "                      [--tls [--tls-ca PEM] [--tls-cert PEM --tls-key PEM]]\n"
     "                                         send files over MLLP (LF -> CR, one message per\n"
     "                                         file, or several separated by blank lines)\n"
     "\n"
@@ -504,9 +505,15 @@ static enum folio_rc hl7_send(struct folio_cli *cli, int argc, char **argv)
 {
     struct folio_mllp_client *mc = NULL;
     struct cli_args args;
-    const char *to = NULL;
+    const char *to = NULL, *ca = NULL, *cert = NULL, *key = NULL;
+    bool tls = false;
     int64_t timeout = 0;
-    const struct cli_opt opts[] = {{"to", CLI_OPT_STR, &to}, {"timeout-ms", CLI_OPT_I64, &timeout}};
+    const struct cli_opt opts[] = {
+        {"to", CLI_OPT_STR, &to},         {"timeout-ms", CLI_OPT_I64, &timeout},
+        {"tls", CLI_OPT_FLAG, &tls},      {"tls-ca", CLI_OPT_STR, &ca},
+        {"tls-cert", CLI_OPT_STR, &cert}, {"tls-key", CLI_OPT_STR, &key},
+    };
+    struct folio_mllp_client_tls t;
     int i, sent = 0, bad = 0;
     enum folio_rc rc;
 
@@ -514,14 +521,23 @@ static enum folio_rc hl7_send(struct folio_cli *cli, int argc, char **argv)
                    NULL);
     if (!rc && (!to || args.npos == 0))
         rc = cli_usage(cli, "hl7 send: give FILE... and --to HOST:PORT");
+    if (!rc && (ca || cert || key) && !tls)
+        rc = cli_usage(cli, "hl7 send: --tls-ca, --tls-cert and --tls-key need --tls");
+    if (!rc && !cert != !key)
+        rc = cli_usage(cli, "hl7 send: give both --tls-cert and --tls-key");
     if (rc)
         return rc;
     if (timeout <= 0 || timeout > 3600000)
         timeout = 30000;
+    memset(&t, 0, sizeof(t));
+    t.ca = ca;
+    t.cert = cert;
+    t.key = key;
+    t.timeout_ms = (int)timeout;
     mc = calloc(1, sizeof(*mc));
     if (!mc)
         return folio_err_set(&cli->err, FOLIO_ENOMEM, NULL, "out of memory");
-    rc = folio_mllp_client_connect(mc, to, &cli->err);
+    rc = folio_mllp_client_connect_tls(mc, to, tls ? &t : NULL, &cli->err);
     for (i = 0; !rc && i < args.npos; i++)
         rc = send_file(cli, mc, args.pos[i], (int)timeout, &sent, &bad);
     folio_mllp_client_close(mc);

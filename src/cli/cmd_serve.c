@@ -15,7 +15,8 @@ static const char serve_usage[] =
     "usage: folio serve [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM] [--insecure-http]\n"
     "                   [--threads N] [--web-root DIR] [--idle-minutes N] [--absolute-minutes N]\n"
     "                   [--max-body-mb N] [--no-audit]\n"
-    "                   [--mllp HOST:PORT [--insecure-mllp] [--mllp-max-kb N]\n"
+    "                   [--mllp HOST:PORT [--mllp-tls-cert PEM --mllp-tls-key PEM\n"
+    "                    [--mllp-tls-ca PEM]] [--insecure-mllp] [--mllp-max-kb N]\n"
     "                    [--mllp-idle-seconds N] [--mllp-max-connections N]]\n"
     "\n"
     "Runs the web application and JSON API until SIGTERM or SIGINT (docs/server.md).\n"
@@ -31,7 +32,9 @@ static const char serve_usage[] =
     "  --max-body-mb N       request body limit in MiB (default 16)\n"
     "  --no-audit            benchmark comparison only: write no audit entries\n"
     "  --mllp HOST:PORT      also receive HL7 v2 over MLLP (docs/mllp.md); port 0 = any free\n"
-    "                        port. A non-loopback address needs --insecure-mllp (no TLS yet)\n"
+    "                        port. A non-loopback address needs TLS or --insecure-mllp\n"
+    "  --mllp-tls-cert, --mllp-tls-key PEM files: MLLP over TLS (1.2+)\n"
+    "  --mllp-tls-ca PEM     require client certificates issued by these CAs (mutual TLS)\n"
     "  --mllp-max-kb N       largest message accepted, in KiB (default 1024)\n"
     "  --mllp-idle-seconds N close MLLP connections silent this long (default 600)\n"
     "  --mllp-max-connections N  concurrent MLLP connections (default 256)\n";
@@ -62,7 +65,7 @@ int cmd_serve(struct folio_cli *cli, int argc, char **argv)
     struct folio_server *srv = NULL;
     struct folio_mllp_opts mo;
     struct folio_mllp *mllp = NULL;
-    const char *mllp_listen = NULL, *mllp_cert = NULL, *mllp_key = NULL;
+    const char *mllp_listen = NULL, *mllp_cert = NULL, *mllp_key = NULL, *mllp_ca = NULL;
     bool insecure_mllp = false;
     int64_t mllp_max_kb = 0, mllp_idle = 0, mllp_max_conn = 0;
     const char *listen = NULL, *cert = NULL, *key = NULL, *web = NULL;
@@ -83,6 +86,7 @@ int cmd_serve(struct folio_cli *cli, int argc, char **argv)
         {"mllp", CLI_OPT_STR, &mllp_listen},
         {"mllp-tls-cert", CLI_OPT_STR, &mllp_cert},
         {"mllp-tls-key", CLI_OPT_STR, &mllp_key},
+        {"mllp-tls-ca", CLI_OPT_STR, &mllp_ca},
         {"insecure-mllp", CLI_OPT_FLAG, &insecure_mllp},
         {"mllp-max-kb", CLI_OPT_I64, &mllp_max_kb},
         {"mllp-idle-seconds", CLI_OPT_I64, &mllp_idle},
@@ -106,8 +110,12 @@ int cmd_serve(struct folio_cli *cli, int argc, char **argv)
         return (int)cli_usage(cli, "serve: a time or size option is out of range");
     if (mllp_max_kb > 1048576 || mllp_idle > 1000000 || mllp_max_conn > 65536)
         return (int)cli_usage(cli, "serve: an --mllp-* option is out of range");
-    if (!mllp_listen &&
-        (mllp_cert || mllp_key || insecure_mllp || mllp_max_kb || mllp_idle || mllp_max_conn))
+    if (!mllp_cert != !mllp_key)
+        return (int)cli_usage(cli, "serve: give both --mllp-tls-cert and --mllp-tls-key");
+    if (mllp_ca && !mllp_cert)
+        return (int)cli_usage(cli, "serve: --mllp-tls-ca needs --mllp-tls-cert and --mllp-tls-key");
+    if (!mllp_listen && (mllp_cert || mllp_key || mllp_ca || insecure_mllp || mllp_max_kb ||
+                         mllp_idle || mllp_max_conn))
         return (int)cli_usage(cli, "serve: --mllp-* options need --mllp HOST:PORT");
 
     folio_server_opts_defaults(&o);
@@ -153,6 +161,7 @@ int cmd_serve(struct folio_cli *cli, int argc, char **argv)
         mo.insecure = insecure_mllp;
         mo.tls_cert = mllp_cert;
         mo.tls_key = mllp_key;
+        mo.tls_ca = mllp_ca;
         mo.max_message = (size_t)mllp_max_kb << 10;
         mo.idle_seconds = (unsigned)mllp_idle;
         mo.max_connections = (unsigned)mllp_max_conn;

@@ -1,6 +1,7 @@
-/* The MLLP listener (src/server/mllp.h, docs/mllp.md): one epoll thread for the sockets, one
- * writer thread that applies messages through the HL7 message log (folio/hl7log.h) with group
- * commit, and a small blocking client. */
+/* The MLLP listener (src/server/mllp.h, docs/mllp.md): one epoll thread for the sockets (plain
+ * or TLS through GnuTLS, handshakes non-blocking in the same thread), one writer thread that
+ * applies messages through the HL7 message log (folio/hl7log.h) with group commit, and a small
+ * blocking client. */
 #include "folio/base.h"
 
 #include <arpa/inet.h>
@@ -16,6 +17,8 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <gnutls/gnutls.h>
 
 #include "folio/crypto.h"
 #include "folio/hl7log.h"
@@ -37,6 +40,15 @@
 #define DEFAULT_DRAIN    10u
 #define OUT_PAUSE        ((size_t)1 << 20) /* unsent ACK bytes that pause reading */
 #define READ_CHUNK       65536
+#define DEFAULT_HS       10u
+#define TLS_WRITE_MAX    16384 /* one TLS record of ACK bytes per gnutls_record_send */
+
+/* TLS 1.2 and 1.3 only; AEAD ciphers only (GCM, ChaCha20-Poly1305, CCM); forward-secret key
+ * exchange only (no static RSA); SECURE128 keeps keys and signatures at 128-bit strength or
+ * more (no SHA-1 signatures, no small groups). The server's order wins. docs/mllp.md "TLS". */
+#define TLS_PRIORITY                                                                               \
+    "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:"    \
+    "+CHACHA20-POLY1305:+AES-256-CCM:+AES-128-CCM:%SERVER_PRECEDENCE"
 
 enum frame_state { ST_IDLE = 0, ST_FRAME, ST_DISCARD, ST_AFTER_FS };
 
@@ -57,6 +69,10 @@ struct conn {
     bool reading;     /* EPOLLIN armed */
     bool want_out;    /* EPOLLOUT armed */
     time_t last;
+    gnutls_session_t tls; /* NULL on a plain listener */
+    bool hs_done;         /* TLS handshake complete: frames may flow */
+    time_t hs_deadline;   /* the handshake must be done by then */
+    size_t tls_wlen;      /* bytes of a gnutls_record_send that returned AGAIN (retry them) */
 };
 
 struct job {
@@ -90,8 +106,13 @@ struct folio_mllp {
     struct conn *dead; /* closed, freed by reap() once no job holds them (linked by next) */
     unsigned n_conns;
     int64_t next_id;
+    /* TLS (read-only once started) */
+    bool tls;
+    gnutls_certificate_credentials_t cred;
+    gnutls_priority_t prio;
     /* stats */
     atomic_uint_fast64_t st_conns, st_msgs, st_batches, st_naks, st_frame_errors;
+    atomic_uint_fast64_t st_tls_ok, st_tls_fail;
 };
 
 void folio_mllp_opts_defaults(struct folio_mllp_opts *o)
@@ -115,13 +136,16 @@ void folio_mllp_get_stats(struct folio_mllp *m, struct folio_mllp_stats *out)
     out->batches = atomic_load(&m->st_batches);
     out->naks = atomic_load(&m->st_naks);
     out->frame_errors = atomic_load(&m->st_frame_errors);
+    out->tls_handshakes = atomic_load(&m->st_tls_ok);
+    out->tls_failures = atomic_load(&m->st_tls_fail);
 }
 
 /* ---- addresses ---- */
 
 /* "HOST:PORT", "[v6]:PORT" or ":PORT" (127.0.0.1), as `folio serve --listen`. */
 static enum folio_rc parse_hostport(const char *s, const char *what, struct sockaddr_storage *ss,
-                                    socklen_t *sslen, bool *loopback, struct folio_err *err)
+                                    socklen_t *sslen, bool *loopback, char *host_out,
+                                    size_t host_cap, struct folio_err *err)
 {
     char host[256], port[8];
     const char *colon;
@@ -160,6 +184,8 @@ static enum folio_rc parse_hostport(const char *s, const char *what, struct sock
         pn > 65535)
         goto bad;
     (void)folio_snprintf(port, sizeof(port), "%lld", (long long)pn);
+    if (host_out)
+        (void)folio_strlcpy(host_out, host, host_cap);
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -472,6 +498,8 @@ static void conn_arm(struct folio_mllp *m, struct conn *c)
 
 static void conn_free(struct conn *c)
 {
+    if (c->tls)
+        gnutls_deinit(c->tls);
     folio_buf_release(&c->in);
     folio_buf_release(&c->out);
     free(c);
@@ -481,8 +509,10 @@ static void conn_close(struct folio_mllp *m, struct conn *c, const char *why)
 {
     if (c->closed)
         return;
-    (void)why;
     (void)epoll_ctl(m->ep, EPOLL_CTL_DEL, c->fd, NULL);
+    /* TLS close_notify, best effort (the socket is non-blocking); not after a TLS error */
+    if (c->tls && c->hs_done && strcmp(why, "tls") != 0)
+        (void)gnutls_bye(c->tls, GNUTLS_SHUT_WR);
     close(c->fd);
     c->fd = -1;
     c->closed = true;
@@ -515,10 +545,73 @@ static void reap(struct folio_mllp *m)
     }
 }
 
+/* A TLS failure on a connection: counted and logged by GnuTLS error code (no peer data). */
+static void tls_fail(struct folio_mllp *m, const struct conn *c, int code)
+{
+    atomic_fetch_add(&m->st_tls_fail, 1);
+    folio_log(FOLIO_LOG_WARN, "mllp.tls_error", FOLIO_LOG_INT("conn", c->id),
+              FOLIO_LOG_INT("gnutls", code), FOLIO_LOG_INT("handshake_done", c->hs_done),
+              FOLIO_LOG_END);
+}
+
+/* send(2) semantics over the connection's transport, plain or TLS: -1 with errno EAGAIN or
+ * EINTR (try again), or EPROTO (a TLS error, logged: close with why "tls"). */
+static ssize_t conn_send(struct folio_mllp *m, struct conn *c, const char *p, size_t n)
+{
+    ssize_t r;
+    size_t len;
+
+    if (!c->tls)
+        return send(c->fd, p, n, MSG_NOSIGNAL);
+    /* After AGAIN, GnuTLS holds the encrypted record: the retry passes the same length. */
+    len = c->tls_wlen ? c->tls_wlen : (n < TLS_WRITE_MAX ? n : TLS_WRITE_MAX);
+    r = gnutls_record_send(c->tls, p, len);
+    if (r >= 0) {
+        c->tls_wlen = 0;
+        return r;
+    }
+    if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED) {
+        c->tls_wlen = len;
+        errno = r == GNUTLS_E_AGAIN ? EAGAIN : EINTR;
+        return -1;
+    }
+    tls_fail(m, c, (int)r);
+    errno = EPROTO;
+    return -1;
+}
+
+/* recv(2) semantics likewise: 0 = closed by the peer (close_notify, or TCP closed without
+ * it), -1 with errno EAGAIN, EINTR or EPROTO (a TLS error, logged). */
+static ssize_t conn_recv(struct folio_mllp *m, struct conn *c, char *buf, size_t cap)
+{
+    ssize_t r;
+
+    if (!c->tls)
+        return recv(c->fd, buf, cap, 0);
+    r = gnutls_record_recv(c->tls, buf, cap);
+    if (r >= 0)
+        return r;
+    if (r == GNUTLS_E_AGAIN) {
+        errno = EAGAIN;
+        return -1;
+    }
+    if (r == GNUTLS_E_PREMATURE_TERMINATION)
+        return 0;
+    /* a warning alert: read on. A renegotiation request (TLS 1.2) is refused: closed. */
+    if (r == GNUTLS_E_INTERRUPTED ||
+        (!gnutls_error_is_fatal((int)r) && r != GNUTLS_E_REHANDSHAKE)) {
+        errno = EINTR;
+        return -1;
+    }
+    tls_fail(m, c, (int)r);
+    errno = EPROTO;
+    return -1;
+}
+
 static void conn_flush(struct folio_mllp *m, struct conn *c)
 {
     while (!c->closed && c->out_off < c->out.len) {
-        ssize_t w = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
+        ssize_t w = conn_send(m, c, c->out.data + c->out_off, c->out.len - c->out_off);
         if (w > 0) {
             c->out_off += (size_t)w;
             c->last = time(NULL);
@@ -533,7 +626,7 @@ static void conn_flush(struct folio_mllp *m, struct conn *c)
             }
             return;
         }
-        conn_close(m, c, "write");
+        conn_close(m, c, w < 0 && errno == EPROTO ? "tls" : "write");
         return;
     }
     if (c->closed)
@@ -698,7 +791,7 @@ static void on_readable(struct folio_mllp *m, struct conn *c)
     char buf[READ_CHUNK];
 
     while (!c->closed && should_read(m, c)) {
-        ssize_t r = recv(c->fd, buf, sizeof(buf), 0);
+        ssize_t r = conn_recv(m, c, buf, sizeof(buf));
         if (r > 0) {
             c->last = time(NULL);
             on_bytes(m, c, buf, (size_t)r);
@@ -714,12 +807,81 @@ static void on_readable(struct folio_mllp *m, struct conn *c)
             folio_log(FOLIO_LOG_WARN, "mllp.partial_frame", FOLIO_LOG_INT("conn", c->id),
                       FOLIO_LOG_INT("bytes", c->in.len + c->dropped), FOLIO_LOG_END);
         }
-        conn_close(m, c, "eof");
+        conn_close(m, c, r < 0 && errno == EPROTO ? "tls" : "eof");
         return;
     }
     if (!c->closed && c->reading && !should_read(m, c)) {
         c->reading = false; /* back-pressure: resumes when answers go out */
         conn_arm(m, c);
+    }
+}
+
+/* ---- TLS: per-connection session, handshake driven by epoll ---- */
+
+/* Mutual TLS: the client's certificate must chain to --mllp-tls-ca (and be in its validity
+ * period, with acceptable signatures). Called by GnuTLS in the handshake, so a refused client
+ * gets an alert and no session. */
+static int verify_client(gnutls_session_t s)
+{
+    unsigned status = 0;
+
+    if (gnutls_certificate_verify_peers2(s, &status) < 0 || status != 0)
+        return -1;
+    return 0;
+}
+
+static bool conn_tls_new(struct folio_mllp *m, struct conn *c)
+{
+    if (gnutls_init(&c->tls, GNUTLS_SERVER | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL) !=
+        GNUTLS_E_SUCCESS) {
+        c->tls = NULL;
+        return false;
+    }
+    if (gnutls_priority_set(c->tls, m->prio) != GNUTLS_E_SUCCESS ||
+        gnutls_credentials_set(c->tls, GNUTLS_CRD_CERTIFICATE, m->cred) != GNUTLS_E_SUCCESS)
+        return false; /* conn_free deinits */
+    if (m->o.tls_ca) {
+        gnutls_certificate_server_set_request(c->tls, GNUTLS_CERT_REQUIRE);
+        gnutls_session_set_verify_function(c->tls, verify_client);
+    }
+    gnutls_transport_set_int(c->tls, c->fd);
+    c->hs_deadline = time(NULL) + (time_t)m->o.tls_handshake_seconds;
+    return true;
+}
+
+/* Advances the handshake as far as the socket allows; never blocks. A failed handshake closes
+ * the connection; a slow one is closed by sweep_idle() at hs_deadline. */
+static void conn_handshake(struct folio_mllp *m, struct conn *c)
+{
+    int guard = 16;
+
+    for (;;) {
+        int r = gnutls_handshake(c->tls);
+
+        if (r == GNUTLS_E_SUCCESS) {
+            c->hs_done = true;
+            atomic_fetch_add(&m->st_tls_ok, 1);
+            c->last = time(NULL);
+            c->reading = true;
+            c->want_out = false;
+            conn_arm(m, c);
+            on_readable(m, c); /* data may have arrived with the handshake's last flight */
+            return;
+        }
+        if (r == GNUTLS_E_AGAIN) {
+            bool w = gnutls_record_get_direction(c->tls) == 1;
+            if (c->reading == w || c->want_out != w) {
+                c->reading = !w;
+                c->want_out = w;
+                conn_arm(m, c);
+            }
+            return;
+        }
+        if ((r == GNUTLS_E_INTERRUPTED || !gnutls_error_is_fatal(r)) && guard-- > 0)
+            continue;
+        tls_fail(m, c, r);
+        conn_close(m, c, "tls");
+        return;
     }
 }
 
@@ -759,6 +921,11 @@ static void on_accept(struct folio_mllp *m)
         folio_buf_init(&c->out, 0);
         c->reading = true;
         c->last = time(NULL);
+        if (m->tls && !conn_tls_new(m, c)) {
+            close(fd);
+            conn_free(c);
+            continue;
+        }
         memset(&ev, 0, sizeof(ev));
         ev.events = EPOLLIN | EPOLLRDHUP;
         ev.data.ptr = c;
@@ -804,6 +971,9 @@ static void on_done(struct folio_mllp *m)
         if (!c->closed && !c->reading && should_read(m, c)) {
             c->reading = true;
             conn_arm(m, c);
+            /* records GnuTLS already decrypted wake no epoll: read them now */
+            if (c->tls && gnutls_record_check_pending(c->tls) > 0)
+                on_readable(m, c);
         }
         free(j->data);
         free(j->reply);
@@ -818,6 +988,15 @@ static void sweep_idle(struct folio_mllp *m)
 
     for (; c; c = next) {
         next = c->next;
+        if (c->tls && !c->hs_done) {
+            if (now >= c->hs_deadline) {
+                atomic_fetch_add(&m->st_tls_fail, 1);
+                folio_log(FOLIO_LOG_WARN, "mllp.tls_timeout", FOLIO_LOG_INT("conn", c->id),
+                          FOLIO_LOG_INT("seconds", m->o.tls_handshake_seconds), FOLIO_LOG_END);
+                conn_close(m, c, "tls");
+            }
+            continue;
+        }
         if (c->pending == 0 && now - c->last > (time_t)m->o.idle_seconds) {
             folio_log(FOLIO_LOG_INFO, "mllp.idle_close", FOLIO_LOG_INT("conn", c->id),
                       FOLIO_LOG_END);
@@ -872,6 +1051,10 @@ static void *io_main(void *arg)
                 struct conn *c = p;
                 if (c->closed)
                     continue;
+                if (c->tls && !c->hs_done) {
+                    conn_handshake(m, c);
+                    continue;
+                }
                 if (evs[i].events & EPOLLOUT)
                     conn_flush(m, c);
                 if (!c->closed && (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)))
@@ -899,6 +1082,56 @@ static void *io_main(void *arg)
 }
 
 /* ---- start / stop ---- */
+
+static enum folio_rc tls_readable(const char *path, const char *field, struct folio_err *err)
+{
+    if (access(path, R_OK) != 0)
+        return folio_err_set(err, FOLIO_EIO, field, "cannot read '%s': %s", path, strerror(errno));
+    return FOLIO_OK;
+}
+
+/* The server's credentials and priorities, shared (read-only) by every session. */
+static enum folio_rc tls_setup(struct folio_mllp *m, struct folio_err *err)
+{
+    const char *pos = NULL;
+    enum folio_rc rc;
+    int r;
+
+    if (!m->o.tls_handshake_seconds)
+        m->o.tls_handshake_seconds = DEFAULT_HS;
+    rc = tls_readable(m->o.tls_cert, "mllp-tls-cert", err);
+    if (!rc)
+        rc = tls_readable(m->o.tls_key, "mllp-tls-key", err);
+    if (!rc && m->o.tls_ca)
+        rc = tls_readable(m->o.tls_ca, "mllp-tls-ca", err);
+    if (rc)
+        return rc;
+    if (gnutls_certificate_allocate_credentials(&m->cred) != GNUTLS_E_SUCCESS) {
+        m->cred = NULL;
+        return folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory (TLS credentials)");
+    }
+    r = gnutls_certificate_set_x509_key_file(m->cred, m->o.tls_cert, m->o.tls_key,
+                                             GNUTLS_X509_FMT_PEM);
+    if (r < 0)
+        return folio_err_set(err, FOLIO_ECRYPTO, "mllp-tls-key",
+                             "cannot use certificate '%s' with key '%s' (PEM, key not "
+                             "encrypted): %s",
+                             m->o.tls_cert, m->o.tls_key, gnutls_strerror(r));
+    if (m->o.tls_ca) {
+        r = gnutls_certificate_set_x509_trust_file(m->cred, m->o.tls_ca, GNUTLS_X509_FMT_PEM);
+        if (r <= 0)
+            return folio_err_set(err, FOLIO_ECRYPTO, "mllp-tls-ca",
+                                 "'%s' holds no usable PEM CA certificate%s%s", m->o.tls_ca,
+                                 r < 0 ? ": " : "", r < 0 ? gnutls_strerror(r) : "");
+    }
+    r = gnutls_priority_init(&m->prio, TLS_PRIORITY, &pos);
+    if (r < 0) {
+        m->prio = NULL;
+        return folio_err_set(err, FOLIO_EINTERNAL, NULL, "TLS priority string refused at '%s'",
+                             pos ? pos : "");
+    }
+    return FOLIO_OK;
+}
 
 static enum folio_rc migrate_db(const char *url, struct folio_err *err)
 {
@@ -951,22 +1184,33 @@ enum folio_rc folio_mllp_start(const struct folio_mllp_opts *o, struct folio_mll
     }
 
     rc = parse_hostport(folio_str_empty(m->o.listen) ? DEFAULT_LISTEN : m->o.listen, "mllp", &ss,
-                        &sslen, &loopback, err);
+                        &sslen, &loopback, NULL, 0, err);
     if (rc)
         goto out;
-    if (m->o.tls_cert || m->o.tls_key) {
+    if (!m->o.tls_cert != !m->o.tls_key) {
         rc = folio_err_set(err, FOLIO_EUSAGE, "mllp-tls",
-                           "MLLP over TLS is not available yet (docs/mllp.md): put a TLS "
-                           "tunnel (stunnel) in front and use --insecure-mllp");
+                           "give both --mllp-tls-cert and --mllp-tls-key");
         goto out;
     }
-    if (!loopback && !m->o.insecure) {
+    if (m->o.tls_ca && !m->o.tls_cert) {
+        rc = folio_err_set(err, FOLIO_EUSAGE, "mllp-tls-ca",
+                           "--mllp-tls-ca (client certificates) needs --mllp-tls-cert and "
+                           "--mllp-tls-key");
+        goto out;
+    }
+    m->tls = m->o.tls_cert != NULL;
+    if (!loopback && !m->tls && !m->o.insecure) {
         rc = folio_err_set(err, FOLIO_EUSAGE, "mllp",
-                           "refusing MLLP on %s without TLS: HL7 carries patient data; use a "
-                           "loopback address behind a TLS tunnel, or --insecure-mllp when the "
+                           "refusing MLLP on %s without TLS: HL7 carries patient data; give "
+                           "--mllp-tls-cert and --mllp-tls-key, or --insecure-mllp when the "
                            "network is otherwise protected",
                            m->o.listen);
         goto out;
+    }
+    if (m->tls) {
+        rc = tls_setup(m, err);
+        if (rc)
+            goto out;
     }
     if (folio_str_empty(m->o.db_url)) {
         rc = folio_err_set(err, FOLIO_EUSAGE, "db", "no database URL");
@@ -1032,6 +1276,7 @@ enum folio_rc folio_mllp_start(const struct folio_mllp_opts *o, struct folio_mll
     }
     m->io_started = true;
     folio_log(FOLIO_LOG_INFO, "mllp.start", FOLIO_LOG_INT("port", m->port),
+              FOLIO_LOG_INT("tls", m->tls), FOLIO_LOG_INT("client_certs", m->o.tls_ca != NULL),
               FOLIO_LOG_INT("max_message", m->o.max_message),
               FOLIO_LOG_INT("max_connections", m->o.max_connections), FOLIO_LOG_END);
     *out = m;
@@ -1079,6 +1324,10 @@ void folio_mllp_stop(struct folio_mllp *m)
         m->dead = c->next;
         conn_free(c);
     }
+    if (m->cred)
+        gnutls_certificate_free_credentials(m->cred);
+    if (m->prio)
+        gnutls_priority_deinit(m->prio);
     if (m->lfd >= 0)
         close(m->lfd);
     if (m->efd >= 0)
@@ -1096,8 +1345,18 @@ void folio_mllp_stop(struct folio_mllp *m)
 
 /* ---- client ---- */
 
+static enum folio_rc client_tls(struct folio_mllp_client *c, const struct folio_mllp_client_tls *t,
+                                struct folio_err *err);
+
 enum folio_rc folio_mllp_client_connect(struct folio_mllp_client *c, const char *hostport,
                                         struct folio_err *err)
+{
+    return folio_mllp_client_connect_tls(c, hostport, NULL, err);
+}
+
+enum folio_rc folio_mllp_client_connect_tls(struct folio_mllp_client *c, const char *hostport,
+                                            const struct folio_mllp_client_tls *tls,
+                                            struct folio_err *err)
 {
     struct sockaddr_storage ss;
     socklen_t len = 0;
@@ -1107,7 +1366,7 @@ enum folio_rc folio_mllp_client_connect(struct folio_mllp_client *c, const char 
 
     memset(c, 0, sizeof(*c));
     c->fd = -1;
-    rc = parse_hostport(hostport, "to", &ss, &len, &loopback, err);
+    rc = parse_hostport(hostport, "to", &ss, &len, &loopback, c->host, sizeof(c->host), err);
     if (rc)
         return rc;
     c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1120,12 +1379,107 @@ enum folio_rc folio_mllp_client_connect(struct folio_mllp_client *c, const char 
         return rc;
     }
     (void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    return FOLIO_OK;
+    if (tls) {
+        rc = client_tls(c, tls, err);
+        if (rc)
+            folio_mllp_client_close(c);
+    }
+    return rc;
+}
+
+/* The client side of TLS on the connected (blocking) socket: trust anchors, optional client
+ * certificate, the server's name checked against its certificate, handshake with a timeout.
+ * On success c->tls holds the session. */
+static enum folio_rc client_tls(struct folio_mllp_client *c, const struct folio_mllp_client_tls *t,
+                                struct folio_err *err)
+{
+    gnutls_certificate_credentials_t cred = NULL;
+    gnutls_session_t s = NULL;
+    unsigned char addr[sizeof(struct in6_addr)];
+    const char *pos = NULL;
+    int r, guard = 16;
+    enum folio_rc rc = FOLIO_OK;
+
+    if (gnutls_certificate_allocate_credentials(&cred) != GNUTLS_E_SUCCESS)
+        return folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory (TLS credentials)");
+    c->tls_cred = cred;
+    if (t->ca && access(t->ca, R_OK) != 0)
+        return folio_err_set(err, FOLIO_EIO, "tls-ca", "cannot read '%s': %s", t->ca,
+                             strerror(errno));
+    r = t->ca ? gnutls_certificate_set_x509_trust_file(cred, t->ca, GNUTLS_X509_FMT_PEM)
+              : gnutls_certificate_set_x509_system_trust(cred);
+    if (r <= 0)
+        return t->ca ? folio_err_set(err, FOLIO_ECRYPTO, "tls-ca",
+                                     "'%s' holds no usable PEM CA certificate", t->ca)
+                     : folio_err_set(err, FOLIO_ECRYPTO, "tls-ca",
+                                     "no system CA certificates: give --tls-ca PEM");
+    if (!t->cert != !t->key)
+        return folio_err_set(err, FOLIO_EUSAGE, "tls-cert", "give both --tls-cert and --tls-key");
+    if (t->cert) {
+        r = gnutls_certificate_set_x509_key_file(cred, t->cert, t->key, GNUTLS_X509_FMT_PEM);
+        if (r < 0)
+            return folio_err_set(err, FOLIO_ECRYPTO, "tls-key",
+                                 "cannot use certificate '%s' with key '%s': %s", t->cert, t->key,
+                                 gnutls_strerror(r));
+    }
+    if (gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NO_SIGNAL) != GNUTLS_E_SUCCESS)
+        return folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory (TLS session)");
+    if (gnutls_priority_set_direct(s, TLS_PRIORITY, &pos) != GNUTLS_E_SUCCESS ||
+        gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred) != GNUTLS_E_SUCCESS) {
+        rc = folio_err_set(err, FOLIO_EINTERNAL, NULL, "cannot set up the TLS session");
+        goto out;
+    }
+    /* SNI carries names only, never addresses (RFC 6066 3) */
+    if (inet_pton(AF_INET, c->host, addr) != 1 && inet_pton(AF_INET6, c->host, addr) != 1)
+        (void)gnutls_server_name_set(s, GNUTLS_NAME_DNS, c->host, strlen(c->host));
+    gnutls_session_set_verify_cert(s, c->host, 0);
+    gnutls_transport_set_int(s, c->fd);
+    gnutls_handshake_set_timeout(s, t->timeout_ms > 0 ? (unsigned)t->timeout_ms : 30000u);
+    do
+        r = gnutls_handshake(s);
+    while (r < 0 && !gnutls_error_is_fatal(r) && guard-- > 0);
+    if (r == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR) {
+        gnutls_datum_t why = {NULL, 0};
+        unsigned status = gnutls_session_get_verify_cert_status(s);
+
+        if (gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &why, 0) < 0)
+            why.data = NULL;
+        rc = folio_err_set(err, FOLIO_EIO, "to",
+                           "TLS: the certificate of %s is not accepted (want one for '%s'): %s",
+                           c->host, c->host, why.data ? (const char *)why.data : "refused");
+        gnutls_free(why.data);
+        goto out;
+    }
+    if (r < 0) {
+        rc = folio_err_set(
+            err, FOLIO_EIO, "to", "TLS handshake with %s failed: %s%s%s", c->host,
+            gnutls_strerror(r), r == GNUTLS_E_FATAL_ALERT_RECEIVED ? ": " : "",
+            r == GNUTLS_E_FATAL_ALERT_RECEIVED ? gnutls_alert_get_name(gnutls_alert_get(s)) : "");
+        goto out;
+    }
+    c->tls = s;
+    s = NULL;
+out:
+    if (s)
+        gnutls_deinit(s);
+    return rc;
 }
 
 void folio_mllp_client_close(struct folio_mllp_client *c)
 {
-    if (c && c->fd >= 0) {
+    if (!c)
+        return;
+    if (c->tls) {
+        if (c->fd >= 0)
+            (void)gnutls_bye(c->tls, GNUTLS_SHUT_WR);
+        gnutls_deinit(c->tls);
+        c->tls = NULL;
+    }
+    if (c->tls_cred) {
+        gnutls_certificate_free_credentials(c->tls_cred);
+        c->tls_cred = NULL;
+    }
+    if (c->fd >= 0) {
         close(c->fd);
         c->fd = -1;
     }
@@ -1145,17 +1499,64 @@ static enum folio_rc send_all(int fd, const char *p, size_t n, struct folio_err 
     return FOLIO_OK;
 }
 
+static enum folio_rc client_write(struct folio_mllp_client *c, const char *p, size_t n,
+                                  struct folio_err *err)
+{
+    if (!c->tls)
+        return send_all(c->fd, p, n, err);
+    while (n) {
+        ssize_t w = gnutls_record_send(c->tls, p, n);
+        if (w == GNUTLS_E_AGAIN || w == GNUTLS_E_INTERRUPTED)
+            continue;
+        if (w <= 0)
+            return folio_err_set(err, FOLIO_EIO, "to", "send failed: %s", gnutls_strerror((int)w));
+        p += w;
+        n -= (size_t)w;
+    }
+    return FOLIO_OK;
+}
+
 enum folio_rc folio_mllp_client_send(struct folio_mllp_client *c, const char *msg, size_t len,
                                      struct folio_err *err)
 {
     char vt = VT, end[2] = {FS, CR};
-    enum folio_rc rc = send_all(c->fd, &vt, 1, err);
+    enum folio_rc rc = client_write(c, &vt, 1, err);
 
     if (!rc)
-        rc = send_all(c->fd, msg, len, err);
+        rc = client_write(c, msg, len, err);
     if (!rc)
-        rc = send_all(c->fd, end, 2, err);
+        rc = client_write(c, end, 2, err);
     return rc;
+}
+
+/* One read of TLS records into c->buf, waiting up to timeout_ms (< 0: forever). */
+static enum folio_rc client_tls_read(struct folio_mllp_client *c, int timeout_ms, bool in_frame,
+                                     struct folio_err *err)
+{
+    int guard = 16;
+
+    gnutls_record_set_timeout(c->tls, timeout_ms < 0    ? 0u
+                                      : timeout_ms == 0 ? 1u
+                                                        : (unsigned)timeout_ms);
+    for (;;) {
+        ssize_t r = gnutls_record_recv(c->tls, c->buf, sizeof(c->buf));
+        if (r > 0) {
+            c->len = (size_t)r;
+            return FOLIO_OK;
+        }
+        if (r == GNUTLS_E_TIMEDOUT)
+            return folio_err_set(err, FOLIO_EIO, "to", "no answer within %d ms", timeout_ms);
+        if (r < 0 && !gnutls_error_is_fatal((int)r) && guard-- > 0)
+            continue;
+        if (r == 0 || r == GNUTLS_E_PREMATURE_TERMINATION)
+            return folio_err_set(err, FOLIO_EIO, "to", "the connection was closed%s",
+                                 in_frame ? " in the middle of an answer" : "");
+        return folio_err_set(err, FOLIO_EIO, "to", "TLS: %s%s%s", gnutls_strerror((int)r),
+                             r == GNUTLS_E_FATAL_ALERT_RECEIVED ? ": " : "",
+                             r == GNUTLS_E_FATAL_ALERT_RECEIVED
+                                 ? gnutls_alert_get_name(gnutls_alert_get(c->tls))
+                                 : "");
+    }
 }
 
 enum folio_rc folio_mllp_client_recv(struct folio_mllp_client *c, struct folio_buf *out,
@@ -1189,6 +1590,12 @@ enum folio_rc folio_mllp_client_recv(struct folio_mllp_client *c, struct folio_b
             }
         }
         c->off = c->len = 0;
+        if (c->tls) {
+            enum folio_rc rc = client_tls_read(c, timeout_ms, in_frame, err);
+            if (rc)
+                return rc;
+            continue;
+        }
         {
             struct pollfd pfd = {c->fd, POLLIN, 0};
             int pr = poll(&pfd, 1, timeout_ms);

@@ -17,10 +17,14 @@ struct folio_mllp;
 
 struct folio_mllp_opts {
     const char *db_url;
-    const char *key_path;           /* the data key (SSNs arriving in PID-19 are sealed) */
-    const char *listen;             /* "127.0.0.1:2575"; ":PORT" = 127.0.0.1; port 0 = any */
-    bool insecure;                  /* allow a non-loopback address without TLS */
-    const char *tls_cert, *tls_key; /* not implemented yet: EUSAGE (docs/mllp.md) */
+    const char *key_path; /* the data key (SSNs arriving in PID-19 are sealed) */
+    const char *listen;   /* "127.0.0.1:2575"; ":PORT" = 127.0.0.1; port 0 = any */
+    bool insecure;        /* allow a non-loopback address without TLS */
+    /* TLS (GnuTLS, TLS 1.2+): both PEM files, or neither for plain MLLP. tls_ca: PEM trust
+     * anchors; when set, every client must present a certificate that chains to one of them
+     * (mutual TLS). */
+    const char *tls_cert, *tls_key, *tls_ca;
+    unsigned tls_handshake_seconds; /* a handshake not done by then closes the connection, 10 */
     /* Limits (0 = default): */
     size_t max_message;       /* bytes per message, 1 MiB */
     unsigned max_connections; /* concurrent connections, 256 */
@@ -38,8 +42,9 @@ struct folio_mllp_opts {
 void folio_mllp_opts_defaults(struct folio_mllp_opts *o);
 
 /* Applies pending migrations, binds, starts the I/O and writer threads. EUSAGE for a bad or
- * refused address (non-loopback without TLS and without insecure), EIO when it cannot listen,
- * ECRYPTO without a key file. */
+ * refused address (non-loopback without TLS and without insecure) or half a TLS pair, EIO when
+ * it cannot listen or read a TLS file, ECRYPTO without a key file or for a TLS certificate/key
+ * GnuTLS refuses. */
 enum folio_rc folio_mllp_start(const struct folio_mllp_opts *o, struct folio_mllp **out,
                                struct folio_err *err) FOLIO_MUST_USE;
 unsigned folio_mllp_port(const struct folio_mllp *m);
@@ -49,6 +54,8 @@ void folio_mllp_stop(struct folio_mllp *m);
 
 struct folio_mllp_stats {
     uint64_t connections, messages, batches, naks, frame_errors;
+    uint64_t tls_handshakes; /* completed */
+    uint64_t tls_failures;   /* handshakes that failed or timed out, TLS errors after it */
 };
 void folio_mllp_get_stats(struct folio_mllp *m, struct folio_mllp_stats *out);
 
@@ -56,13 +63,28 @@ void folio_mllp_get_stats(struct folio_mllp *m, struct folio_mllp_stats *out);
 
 struct folio_mllp_client {
     int fd;
+    void *tls;      /* gnutls_session_t under TLS, else NULL */
+    void *tls_cred; /* gnutls_certificate_credentials_t */
+    char host[256]; /* the server's name or address, checked against its certificate */
     char buf[65536];
     size_t off, len;
     size_t max_frame; /* 0 = 16 MiB */
 };
+struct folio_mllp_client_tls {
+    const char *ca;         /* PEM trust anchors; NULL = the system's */
+    const char *cert, *key; /* client certificate for mutual TLS; NULL = none */
+    int timeout_ms;         /* handshake; <= 0 = 30 s */
+};
 /* Connects to "HOST:PORT" (TCP_NODELAY). EIO/EUSAGE with err naming the address. */
 enum folio_rc folio_mllp_client_connect(struct folio_mllp_client *c, const char *hostport,
                                         struct folio_err *err) FOLIO_MUST_USE;
+/* The same over TLS (1.2+): the server's certificate must chain to tls->ca (or the system's
+ * anchors) and name HOST (DNS or IP subjectAltName). tls NULL = plain. EIO for a failed
+ * connection or handshake, ECRYPTO for a certificate file GnuTLS refuses. */
+enum folio_rc folio_mllp_client_connect_tls(struct folio_mllp_client *c, const char *hostport,
+                                            const struct folio_mllp_client_tls *tls,
+                                            struct folio_err *err) FOLIO_MUST_USE;
+/* Closes (sends TLS close_notify first). NULL and closed clients ok. */
 void folio_mllp_client_close(struct folio_mllp_client *c);
 /* Sends one framed message (blocking). */
 enum folio_rc folio_mllp_client_send(struct folio_mllp_client *c, const char *msg, size_t len,

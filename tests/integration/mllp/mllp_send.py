@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
 """A minimal MLLP client for the integration tests, independent of Folio's own C client.
 
-usage: mllp_send.py [--suffix S] HOST:PORT FILE...   one file = one message (a UTF-8 BOM is
-dropped, LF and CRLF become CR). --suffix appends S and the file's number to MSH-10 (the samples
-reuse control ids such as MSG00001, which Folio rightly answers as repeats). Prints one line per file: name<TAB>MSA-1<TAB>ERR-3.1 codes<TAB>ERR-8 texts.
-Exits 1 when a message got no answer.
+usage: mllp_send.py [--suffix S] [--tls CA.pem [--tls-cert C.pem --tls-key K.pem]]
+                    HOST:PORT FILE...
+one file = one message (a UTF-8 BOM is dropped, LF and CRLF become CR). --suffix appends S and
+the file's number to MSH-10 (the samples reuse control ids such as MSG00001, which Folio rightly
+answers as repeats). --tls speaks MLLP over TLS (Python's ssl module, i.e. OpenSSL: a client
+independent of GnuTLS), trusting CA.pem and checking the server's name or address; --tls-cert
+and --tls-key present a client certificate. Prints one line per file: name<TAB>MSA-1<TAB>ERR-3.1
+codes<TAB>ERR-8 texts. Exits 1 when a message got no answer, 2 when the connection or the TLS
+handshake failed.
 """
 import socket
+import ssl
 import sys
 
 VT, FS, CR = b"\x0b", b"\x1c", b"\x0d"
@@ -68,22 +74,55 @@ def fields(ack):
 
 def main():
     args = sys.argv[1:]
-    suffix = None
-    if args and args[0] == "--suffix":
-        suffix = args[1]
-        args = args[2:]
+    suffix = ca = cert = key = None
+    while args and args[0].startswith("--"):
+        opt, val, args = args[0], args[1], args[2:]
+        if opt == "--suffix":
+            suffix = val
+        elif opt == "--tls":
+            ca = val
+        elif opt == "--tls-cert":
+            cert = val
+        elif opt == "--tls-key":
+            key = val
+        else:
+            sys.exit(f"mllp_send.py: unknown option {opt}")
     host, port = args[0].rsplit(":", 1)
-    sock = socket.create_connection((host, int(port)), timeout=60)
+    host = host.strip("[]")
+
+    def connect():
+        s = socket.create_connection((host, int(port)), timeout=60)
+        if ca is None:
+            return s
+        ctx = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=ca)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        if cert:
+            ctx.load_cert_chain(cert, key)
+        return ctx.wrap_socket(s, server_hostname=host)
+
+    try:
+        sock = connect()
+    except (OSError, ssl.SSLError) as e:
+        print(f"mllp_send.py: cannot connect: {e}", file=sys.stderr)
+        return 2
     buf = b""
     missing = 0
     for n, path in enumerate(args[1:]):
         sock.sendall(VT + load(path, None if suffix is None else f"{suffix}{n}") + FS + CR)
-        ack, buf = recv_frame(sock, buf)
+        try:
+            ack, buf = recv_frame(sock, buf)
+        except (OSError, ssl.SSLError) as e:
+            print(f"mllp_send.py: {e}", file=sys.stderr)
+            ack = None
         name = path.rsplit("/", 1)[-1]
         if ack is None:
             print(f"{name}\tNONE\t\t")
             missing += 1
-            sock = socket.create_connection((host, int(port)), timeout=60)
+            try:
+                sock = connect()
+            except (OSError, ssl.SSLError) as e:
+                print(f"mllp_send.py: cannot connect: {e}", file=sys.stderr)
+                return 2
             buf = b""
             continue
         msa, codes, texts = fields(ack)
