@@ -11,7 +11,6 @@
 #include "server/render.h"
 #include "server/server.h"
 
-#define COOKIE_NAME "folio_session"
 
 static json_t *session_body(const struct folio_session *s, const char *token)
 {
@@ -56,14 +55,12 @@ static enum folio_rc audit_login(struct folio_req *req, const char *action, cons
         ev.roles = rl;
     ev.entity_type = "user";
     ev.detail = detail;
-    ev.client = req->client;
-    return folio_audit_append(req->store, &ev, NULL, err);
+    return folio_srv_audit_event(req, &ev, err);
 }
 
 static enum folio_rc login(struct folio_req *req, struct folio_resp *resp, struct folio_err *err)
 {
     static const char *const allowed[] = {"username", "password", "mode", NULL};
-    struct folio_auth_policy pol;
     struct folio_session s;
     struct folio_err lerr;
     char token[FOLIO_TOKEN_HEX_LEN + 1];
@@ -87,10 +84,9 @@ static enum folio_rc login(struct folio_req *req, struct folio_resp *resp, struc
         goto out;
     }
     cookie = !mode || strcmp(mode, "cookie") == 0;
-    /* The server's configured policy is not visible to handlers yet: the defaults apply. */
-    folio_auth_policy_defaults(&pol);
     folio_err_clear(&lerr);
-    rc = folio_auth_login(req->store, &pol, username, password, cookie, token, &s, &reason, &lerr);
+    rc = folio_auth_login_from(req->store, folio_req_auth_policy(req), username, password, cookie,
+                               req->client, token, &s, &reason, &lerr);
     if (rc == FOLIO_EPERM) {
         char detail[96];
 
@@ -125,51 +121,16 @@ static enum folio_rc whoami(struct folio_req *req, struct folio_resp *resp, stru
     return folio_api_reply(resp, 200, session_body(req->session, NULL), err);
 }
 
-/* The token the request presented (Bearer header, else the session cookie), copied into out. */
-static bool presented_token(const struct folio_req *req, char out[FOLIO_TOKEN_HEX_LEN + 1])
-{
-    const char *h = folio_req_header(req, "Authorization");
-    struct folio_sv rest, part;
-
-    out[0] = '\0';
-    if (h) {
-        if (strncmp(h, "Bearer ", 7) != 0 && strncmp(h, "bearer ", 7) != 0)
-            return false;
-        h += 7;
-        while (*h == ' ')
-            h++;
-        return folio_strlcpy(out, h, FOLIO_TOKEN_HEX_LEN + 1) && out[0];
-    }
-    h = folio_req_header(req, "Cookie");
-    if (!h)
-        return false;
-    rest = folio_sv_from(h);
-    while (folio_sv_next_field(&rest, ';', &part)) {
-        part = folio_sv_trim(part);
-        if (folio_sv_starts_with(part, COOKIE_NAME "=")) {
-            size_t n = part.len - sizeof(COOKIE_NAME);
-
-            if (n > FOLIO_TOKEN_HEX_LEN)
-                return false;
-            memcpy(out, part.p + sizeof(COOKIE_NAME), n);
-            out[n] = '\0';
-            return n > 0;
-        }
-    }
-    return false;
-}
-
 static enum folio_rc logout(struct folio_req *req, struct folio_resp *resp, struct folio_err *err)
 {
-    char token[FOLIO_TOKEN_HEX_LEN + 1];
+    const char *token = folio_req_token(req);
     enum folio_rc rc;
 
     if (!req->session)
         return folio_err_set(err, FOLIO_EPERM, NULL, "not signed in");
-    if (!presented_token(req, token))
+    if (!token)
         return folio_err_set(err, FOLIO_EINTERNAL, NULL, "the session token is not readable");
     rc = folio_auth_logout(req->store, token, err);
-    sodium_memzero(token, sizeof(token));
     rc = rc ? rc : folio_srv_audit(req, "auth.logout", 0, "user", req->session->user_id, NULL, err);
     if (rc)
         return rc;

@@ -75,6 +75,9 @@ enum core_match core_route_find(const char *method, const char *path, struct fol
                                 const char *words[2], char *allow, size_t allow_cap);
 
 /* ---- req.c ---- */
+#define CORE_COOKIE_NAME "folio_session"
+/* The token a request presents: Bearer header, else the session cookie; NULL when none. */
+const char *core_request_token(struct MHD_Connection *conn);
 /* The JSON error body text for code/msg/field (malloc'd, caller frees), NULL on ENOMEM. */
 char *core_error_text(enum folio_rc code, const char *msg, const char *field, size_t *len);
 /* Adds the security headers every response carries; api adds Cache-Control no-store. */

@@ -25,7 +25,6 @@
 #define MAX_THREADS         256u
 #define MAX_JSON_RESPONSE   ((size_t)256 << 20)
 #define REQ_ARENA_MAX       ((size_t)256 << 20)
-#define COOKIE_NAME         "folio_session"
 
 void folio_server_opts_defaults(struct folio_server_opts *o)
 {
@@ -389,11 +388,11 @@ static enum MHD_Result queue_handler_resp(struct core_req *c)
         const char *secure = c->srv->tls ? "; Secure" : "";
         if (resp->cookie_clear)
             (void)folio_snprintf(cookie, sizeof(cookie),
-                                 COOKIE_NAME "=; Max-Age=0; HttpOnly; SameSite=Strict; Path=/%s",
+                                 CORE_COOKIE_NAME "=; Max-Age=0; HttpOnly; SameSite=Strict; Path=/%s",
                                  secure);
         else
             (void)folio_snprintf(cookie, sizeof(cookie),
-                                 COOKIE_NAME "=%s; HttpOnly; SameSite=Strict; Path=/%s",
+                                 CORE_COOKIE_NAME "=%s; HttpOnly; SameSite=Strict; Path=/%s",
                                  resp->cookie, secure);
         (void)MHD_add_response_header(r, "Set-Cookie", cookie);
     }
@@ -410,22 +409,6 @@ static enum MHD_Result queue_handler_resp(struct core_req *c)
 static bool method_unsafe(const char *m)
 {
     return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
-}
-
-static const char *request_token(struct MHD_Connection *conn)
-{
-    const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-
-    if (h) {
-        if (strncasecmp(h, "Bearer ", 7) == 0) {
-            h += 7;
-            while (*h == ' ')
-                h++;
-            return *h ? h : NULL;
-        }
-        return NULL;
-    }
-    return MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, COOKIE_NAME);
 }
 
 /* A refusal's audit entry, in its own short transaction. */
@@ -525,7 +508,7 @@ static enum MHD_Result handle_api(struct core_req *c, const char *method, const 
     /* Session and permission checks before the transaction: the session look-up is a read (its
      * once-a-minute last_seen refresh commits on its own), and refusals write only their audit
      * entry, in a short transaction of its own. */
-    token = request_token(c->conn);
+    token = core_request_token(c->conn);
     if (token) {
         rc = folio_auth_check(st, &srv->o.auth, token, &c->session, &err);
         if (rc == FOLIO_OK) {

@@ -2,6 +2,8 @@
  * cookies; and the response pieces the core shares (error bodies, security headers). */
 #include "folio/base.h"
 
+#include <strings.h>
+
 #include "folio/audit.h"
 #include "server/core_int.h"
 
@@ -26,6 +28,47 @@ const char *folio_req_header(const struct folio_req *r, const char *name)
     if (!c || !c->conn || !name)
         return NULL;
     return MHD_lookup_connection_value(c->conn, MHD_HEADER_KIND, name);
+}
+
+static struct folio_auth_policy default_policy;
+
+static void init_default_policy(void)
+{
+    folio_auth_policy_defaults(&default_policy);
+}
+
+const struct folio_auth_policy *folio_req_auth_policy(const struct folio_req *r)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    struct core_req *c = core_of(r);
+
+    if (c && c->srv)
+        return &c->srv->o.auth;
+    (void)pthread_once(&once, init_default_policy);
+    return &default_policy;
+}
+
+const char *core_request_token(struct MHD_Connection *conn)
+{
+    const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+
+    if (h) {
+        if (strncasecmp(h, "Bearer ", 7) == 0) {
+            h += 7;
+            while (*h == ' ')
+                h++;
+            return *h ? h : NULL;
+        }
+        return NULL;
+    }
+    return MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, CORE_COOKIE_NAME);
+}
+
+const char *folio_req_token(const struct folio_req *r)
+{
+    struct core_req *c = core_of(r);
+
+    return c && c->conn ? core_request_token(c->conn) : NULL;
 }
 
 bool folio_req_tls(const struct folio_req *r)
@@ -248,6 +291,19 @@ void core_add_security_headers(struct MHD_Response *r, bool api)
     (void)MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     if (api)
         (void)MHD_add_response_header(r, "Cache-Control", "no-store");
+}
+
+enum folio_rc folio_srv_audit_event(struct folio_req *req, const struct folio_audit_event *ev,
+                                    struct folio_err *err)
+{
+    struct core_req *c = core_of(req);
+    struct folio_audit_event e = *ev;
+
+    if (c && c->srv && !c->srv->o.audit)
+        return FOLIO_OK;
+    if (!e.client)
+        e.client = req->client;
+    return folio_audit_append(req->store, &e, NULL, err);
 }
 
 enum folio_rc folio_srv_audit(struct folio_req *req, const char *action, int64_t patient_id,

@@ -54,6 +54,11 @@ enum folio_rc folio_json_only(const json_t *obj, const char *const *allowed,
 /* If-Match as a version: ETags are "\"v<N>\"" (strong). Missing header -> *present false. */
 enum folio_rc folio_req_if_match(const struct folio_req *r, bool *present, int64_t *version,
                                  struct folio_err *err) FOLIO_MUST_USE;
+/* The server's sign-in policy (timeouts, lockout), as `folio serve` was configured. Never NULL. */
+const struct folio_auth_policy *folio_req_auth_policy(const struct folio_req *r);
+/* The session token the request presented (Bearer header, else the session cookie), borrowed;
+ * NULL when none. */
+const char *folio_req_token(const struct folio_req *r);
 /* True when the session's roles grant p (handlers use it for minimum-necessary redaction). */
 bool folio_req_can(const struct folio_req *r, enum folio_perm p);
 
@@ -99,6 +104,12 @@ enum folio_rc folio_srv_stale(int64_t current_version, struct folio_err *err); /
 enum folio_rc folio_srv_audit(struct folio_req *req, const char *action, int64_t patient_id,
                               const char *entity_type, int64_t entity_id, const char *detail,
                               struct folio_err *err) FOLIO_MUST_USE;
+
+/* Appends ev as given (username, roles and outcome may differ from the session's: sign-in,
+ * refusals); client defaults to the request's. A no-op when the server runs without auditing. */
+struct folio_audit_event;
+enum folio_rc folio_srv_audit_event(struct folio_req *req, const struct folio_audit_event *ev,
+                                    struct folio_err *err) FOLIO_MUST_USE;
 
 struct folio_route {
     const char *method;  /* "GET", "POST", "PATCH", "PUT", "DELETE" */
