@@ -75,7 +75,8 @@ export async function chartScreen(ctx) {
   const name = patientName(p);
   app.setTitle(name || `Patient ${id}`);
   mount(banner,
-    h('h1', { class: 'pt-name' }, name || `Patient #${id}`, name ? null : h('span', { class: 'badge st-deid' }, 'de-identified')),
+    h('h1', { class: 'pt-name' }, name || (p.merged_into ? `Merged chart #${id}` : `Patient #${id}`),
+      !name && p.redacted ? h('span', { class: 'badge st-deid' }, 'de-identified') : null),
     h('span', { class: 'kv' }, h('b', app.can('identifiers') ? 'Born ' : 'Birth year '), birthText(p)),
     h('span', { class: 'kv' }, h('b', 'Sex '), dash(p.sex)),
     p.mrn ? h('span', { class: 'kv' }, h('b', 'MRN '), h('span', { class: 'mono' }, p.mrn)) : null,
