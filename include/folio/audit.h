@@ -26,7 +26,8 @@
  *   audit.search audit.verify audit.export audit.report user.admin
  *   record.export (bulk/CLI exports), import.run
  *   interface.receive (an inbound HL7 message applied), interface.list, interface.view (one
- *   logged message, with its patient), interface.replay, interface.resolve, interface.prune */
+ *   logged message, with its patient), interface.replay, interface.resolve, interface.prune
+ *   patient.merge patient.unmerge mpi.scan mpi.decide mpi.worklist mpi.merges mpi.overlays */
 struct folio_audit_event {
     const char *action;      /* required, from the vocabulary above ("<a-z_>.<a-z_>", <= 64) */
     const char *outcome;     /* "success" (default when NULL), "failure", "denied", "error" */
