@@ -42,7 +42,8 @@ int cmd_user(struct folio_cli *cli, int argc, char **argv);  /* src/cli/cmd_user
 int cmd_audit(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_audit.c */
 int cmd_serve(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_serve.c */
 int cmd_hl7(struct folio_cli *cli, int argc, char **argv);   /* src/cli/cmd_hl7.c */
+int cmd_mpi(struct folio_cli *cli, int argc, char **argv);   /* src/cli/cmd_mpi.c */
 int cmd_codes(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_codes.c */
-int cmd_edit(struct folio_cli *cli, int argc, char **argv);  /* src/cli/cmd_edit.c */
 
+int cmd_edit(struct folio_cli *cli, int argc, char **argv);  /* src/cli/cmd_edit.c */
 #endif

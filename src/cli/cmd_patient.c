@@ -5,6 +5,7 @@
 #include "cli/cli_chart.h"
 #include "cli/cli_util.h"
 #include "folio/audit.h"
+#include "folio/mpi.h"
 #include "folio/records.h"
 
 static const char usage[] =
@@ -160,6 +161,8 @@ static enum folio_rc patient_add(struct folio_cli *cli, int argc, char **argv)
             goto out;
     }
     rc = folio_patient_create(&chart, &in, &id, &cli->err);
+    if (rc == FOLIO_OK) /* identity index, same transaction (docs/mpi-matching.md) */
+        rc = folio_mpi_index_patient(&chart, id, &cli->err);
     if (rc)
         goto out;
     rc = cli_audit(cli, "patient.create", id, "patient", id, NULL);

@@ -1,6 +1,8 @@
 /* ADT: visits (PV1), providers, next of kin (NK1), insurance (IN1), DG1/PR1, merge requests.
  * Per-trigger behaviour and reasons: docs/hl7-mapping.md. */
 #include "folio/base.h"
+#include "folio/merge.h"
+#include "folio/mpi.h"
 #include "folio/time.h"
 #include "feed/feed_int.h"
 
@@ -500,15 +502,20 @@ static const struct {
     {"A47", K_REVIEW, "none"},
 };
 
+/* A40: a sender says the patient of MRG-1 is the same person as the one of PID-3. The request is
+ * kept as received (feed_merge_request) and put on the MPI's potential-duplicate worklist for a
+ * person to confirm: never merged automatically (a false merge mixes two people's care; a missed
+ * duplicate only costs a review). docs/hl7-mapping.md "A40", docs/mpi-merge.md. */
 static enum folio_rc merge_request(struct fctx *x)
 {
     size_t mrg = folio_hl7_find(x->m, "MRG", 0);
     const char *value = fx_get(x, mrg, 1, 1, 1, 0);
     const char *kind = fx_get(x, mrg, 1, 1, 5, 0);
-    const char *assigner;
-    int64_t prior = 0, id = 0;
+    const char *assigner, *state = NULL;
+    int64_t prior = 0, req_id = 0, pair_id = 0;
     char now[32];
-    bool found = false;
+    bool row = false;
+    struct folio_stmt *st = NULL;
     enum folio_rc rc;
     if (!*value) {
         fx_error(x, mrg, 1, 1, 1, FOLIO_HL7_E_REQUIRED_MISSING, FOLIO_FEED_SEV_ERROR,
@@ -533,11 +540,6 @@ static enum folio_rc merge_request(struct fctx *x)
     x->res->prior_patient_id = prior;
     if (prior == x->patient_id)
         return FOLIO_OK; /* the same chart: nothing to do */
-    rc = folio_store_query_i64(x->chart.store, "SELECT 1", NULL, 0, &id, &found, x->err);
-    if (rc)
-        return rc;
-    struct folio_stmt *st = NULL;
-    bool row = false;
     folio_time_now_utc(now);
     rc = folio_store_prepare(x->chart.store,
                              "INSERT INTO feed_merge_request (surviving_patient_id, "
@@ -564,15 +566,56 @@ static enum folio_rc merge_request(struct fctx *x)
         return folio_err_set(x->err, rc, NULL, "binding the merge request failed");
     }
     rc = folio_stmt_step(st, &row, x->err);
+    if (rc == FOLIO_OK && row) {
+        req_id = folio_stmt_column_i64(st, 0);
+        x->res->unchanged = false;
+    }
     folio_stmt_free(st);
+    st = NULL;
     if (rc)
         return rc;
-    if (row)
-        x->res->unchanged = false;
+    if (!row) { /* the same request again: the one already recorded */
+        rc = folio_store_prepare(x->chart.store,
+                                 "SELECT id FROM feed_merge_request WHERE surviving_patient_id "
+                                 "= ? AND prior_value = ? AND prior_kind = ? AND "
+                                 "prior_assigner = ?",
+                                 &st, x->err);
+        if (rc)
+            return rc;
+        if ((rc = folio_stmt_bind_i64(st, 1, x->patient_id)) ||
+            (rc = folio_stmt_bind_text(st, 2, value, (size_t)-1)) ||
+            (rc = folio_stmt_bind_text(st, 3, kind, (size_t)-1)) ||
+            (rc = folio_stmt_bind_text(st, 4, assigner, (size_t)-1)))
+            rc = folio_err_set(x->err, rc, NULL, "binding the merge request failed");
+        else
+            rc = folio_stmt_step(st, &row, x->err);
+        if (rc == FOLIO_OK && row)
+            req_id = folio_stmt_column_i64(st, 0);
+        folio_stmt_free(st);
+        if (rc)
+            return rc;
+    }
+    rc = folio_mpi_worklist_request(&x->chart, x->patient_id, prior, req_id,
+                                    fx_printf(x, "ADT^A40 from %.100s (message %.100s)",
+                                              x->msh->sending_app, x->msh->control_id),
+                                    &pair_id, &state, x->err);
+    if (rc)
+        return rc;
     fx_error(x, mrg, 1, 1, 1, 0, FOLIO_FEED_SEV_INFO,
-             "merge of patient %lld into %lld recorded for HIM review; no data moved yet",
-             (long long)prior, (long long)x->patient_id);
+             "merge of patient %lld into %lld sent to the duplicate worklist (pair %lld, %s) for "
+             "HIM review; no data moved",
+             (long long)prior, (long long)x->patient_id, (long long)pair_id, state ? state : "open");
     return FOLIO_OK;
+}
+
+/* The patient of PID (fx_patient), then its identity index entry when PID created or changed
+ * it, in the same transaction (docs/mpi-matching.md). */
+static enum folio_rc patient_indexed(struct fctx *x, bool may_create, bool update)
+{
+    enum folio_rc rc = fx_patient(x, may_create, update);
+    if (rc || fx_failed(x) || !x->patient_id || x->res->unchanged)
+        return rc;
+    return folio_mpi_index_patient(&x->chart, x->patient_id, x->err);
 }
 
 enum folio_rc feed_adt(struct fctx *x)
@@ -602,7 +645,7 @@ enum folio_rc feed_adt(struct fctx *x)
                                       : "change patient identifier list");
         return FOLIO_OK;
     case K_PERSON:
-        rc = fx_patient(x, !strcmp(tr, "A28"), true);
+        rc = patient_indexed(x, !strcmp(tr, "A28"), true);
         if (rc || fx_failed(x))
             return rc;
         rc = contacts(x);
@@ -656,7 +699,7 @@ enum folio_rc feed_adt(struct fctx *x)
         x->res->unchanged = false;
         return FOLIO_OK;
     }
-    rc = fx_patient(x, true, true);
+    rc = patient_indexed(x, true, true);
     if (rc || fx_failed(x))
         return rc;
     bool planned = kind == K_PREADMIT;

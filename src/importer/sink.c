@@ -1,5 +1,6 @@
 /* The import sink: neutral records -> chart API, matched by external id first, counted. */
 #include "folio/base.h"
+#include "folio/mpi.h"
 #include "folio/time.h"
 #include "importer/import_int.h"
 
@@ -233,6 +234,8 @@ enum folio_rc imp_patient(struct imp_ctx *x, const struct imp_patient *ip, int64
         pn.ids = ids;
         pn.n_ids = n;
         rc = wrap(folio_patient_create(x->chart, &pn, id, err), where, err);
+        if (rc == FOLIO_OK) /* identity index, same transaction (docs/mpi-matching.md) */
+            rc = wrap(folio_mpi_index_patient(x->chart, *id, err), where, err);
         if (rc)
             return rc;
         x->stats->added[FOLIO_IMPORT_PATIENT]++;

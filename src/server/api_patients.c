@@ -5,6 +5,7 @@
  * the year: looking a person up by an identifier is itself a use of it (docs/api.md). */
 #include "folio/base.h"
 
+#include "folio/mpi.h"
 #include "folio/records.h"
 #include "server/render.h"
 #include "server/server.h"
@@ -331,6 +332,8 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
         }
     }
     rc = folio_patient_create(&c, &in, &id, err);
+    if (rc == FOLIO_OK) /* identity index, same transaction (docs/mpi-matching.md) */
+        rc = folio_mpi_index_patient(&c, id, err);
     if (rc)
         goto out;
     rc = folio_srv_audit(req, "patient.create", id, "patient", id, NULL, err);
@@ -436,6 +439,8 @@ static enum folio_rc update(struct folio_req *req, struct folio_resp *resp, stru
         /* A concurrent change won between our read and the update. */
         rc = folio_srv_stale(version + 1, err);
     }
+    if (rc == FOLIO_OK) /* identity index, same transaction */
+        rc = folio_mpi_index_patient(&c, req->ids[0], err);
     if (rc)
         goto out;
     /* Which fields changed, never their values. */
