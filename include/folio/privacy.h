@@ -61,6 +61,9 @@ enum folio_perm {
     FOLIO_PERM_USER_ADMIN = 12,   /* users and roles */
     FOLIO_PERM_INTERFACE_READ = 13,  /* HL7 message log: raw messages, ACKs, errors queue */
     FOLIO_PERM_INTERFACE_WRITE = 14, /* HL7 message log: replay a message */
+    FOLIO_PERM_MPI_REVIEW = 15,   /* MPI: duplicate worklist (scan, not-a-duplicate, defer), merge
+                                     history, overlays */
+    FOLIO_PERM_MPI_MERGE = 16,    /* MPI: merge two charts, unmerge */
     FOLIO_PERM__COUNT
 };
 const char *folio_perm_name(enum folio_perm p); /* "patient.read", ... */

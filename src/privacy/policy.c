@@ -43,6 +43,8 @@ static const char *const perm_names[FOLIO_PERM__COUNT] = {
     [FOLIO_PERM_USER_ADMIN] = "user.admin",
     [FOLIO_PERM_INTERFACE_READ] = "interface.read",
     [FOLIO_PERM_INTERFACE_WRITE] = "interface.write",
+    [FOLIO_PERM_MPI_REVIEW] = "mpi.review",
+    [FOLIO_PERM_MPI_MERGE] = "mpi.merge",
 };
 
 #define P(x) (1u << (x))
@@ -59,7 +61,8 @@ static const struct {
 } policy[] = {
     {FOLIO_ROLE_HIM_TECHNICIAN, BASE | CHART_READ | P(FOLIO_PERM_PATIENT_WRITE) |
                                     P(FOLIO_PERM_ENCOUNTER_WRITE) | P(FOLIO_PERM_DOCUMENT_WRITE) |
-                                    P(FOLIO_PERM_INTERFACE_READ) | P(FOLIO_PERM_INTERFACE_WRITE)},
+                                    P(FOLIO_PERM_INTERFACE_READ) | P(FOLIO_PERM_INTERFACE_WRITE) |
+                                    P(FOLIO_PERM_MPI_REVIEW) | P(FOLIO_PERM_MPI_MERGE)},
     {FOLIO_ROLE_CHART_ANALYST, BASE | CHART_READ},
     {FOLIO_ROLE_CODER, BASE | CHART_READ},
     {FOLIO_ROLE_CODING_AUDITOR, BASE | CHART_READ},

@@ -128,6 +128,7 @@ extern const struct folio_route folio_api_observation_routes[];
 extern const struct folio_route folio_api_audit_routes[];
 extern const struct folio_route folio_api_user_routes[];
 extern const struct folio_route folio_api_hl7_routes[];
+extern const struct folio_route folio_api_mpi_routes[];
 extern const struct folio_route folio_api_meta_routes[]; /* health, openapi.json */
 /* Each table ends with a {NULL} sentinel. All routes, in match order: */
 size_t folio_api_route_count(void);

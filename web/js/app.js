@@ -7,6 +7,8 @@ import { chartScreen } from './chart.js';
 import { auditScreen } from './audit.js';
 import { usersScreen } from './users.js';
 import { interfaceScreen } from './interface.js';
+import { registerScreen } from './register.js';
+import { mpiScreen } from './mpi.js';
 
 const app = {
   user: null,
@@ -16,10 +18,13 @@ const app = {
   main: null,
   navigate(hash) { if (location.hash === hash) route(); else location.hash = hash; },
   flash(text, kind = 'info') { showFlash(text, kind); },
+  // A message for the screen the next navigation opens (route() clears the flash otherwise).
+  flashNext(text, kind = 'info') { nextFlash = { text, kind }; },
   setTitle(t) { document.title = t ? `${t} · Folio` : 'Folio'; },
 };
 
 let pendingMessage = '';
+let nextFlash = null;
 
 function showFlash(text, kind) {
   const box = document.getElementById('flash');
@@ -96,6 +101,8 @@ function renderSignIn() {
 function navItems() {
   const items = [];
   if (app.can('patient.read')) items.push({ hash: '#/search', label: 'Patients', key: 'search' });
+  if (app.can('patient.write') && app.can('identifiers')) items.push({ hash: '#/register', label: 'Register', key: 'register' });
+  if (app.can('mpi.review')) items.push({ hash: '#/mpi', label: 'Duplicates', key: 'mpi' });
   if (app.can('interface.read')) items.push({ hash: '#/interface', label: 'Interface', key: 'interface' });
   if (app.can('audit.read')) items.push({ hash: '#/audit', label: 'Audit trail', key: 'audit' });
   if (app.can('user.admin')) items.push({ hash: '#/users', label: 'Users', key: 'users' });
@@ -140,7 +147,8 @@ async function route() {
   if (!app.user) return;
   const seq = ++routeSeq;
   const { parts, query } = parseHash();
-  showFlash('');
+  showFlash(nextFlash ? nextFlash.text : '', nextFlash ? nextFlash.kind : 'info');
+  nextFlash = null;
   for (const a of document.querySelectorAll('nav a')) a.removeAttribute('aria-current');
   const mark = (key) => { const a = document.querySelector(`nav a[data-nav="${key}"]`); if (a) a.setAttribute('aria-current', 'page'); };
   const main = app.main;
@@ -156,6 +164,10 @@ async function route() {
       mark('search'); await searchScreen(ctx);
     } else if (screen === 'patient' && app.can('patient.read')) {
       mark('search'); await chartScreen(ctx);
+    } else if (screen === 'register' && app.can('patient.write') && app.can('identifiers')) {
+      mark('register'); await registerScreen(ctx);
+    } else if (screen === 'mpi' && app.can('mpi.review')) {
+      mark('mpi'); await mpiScreen(ctx);
     } else if (screen === 'interface' && app.can('interface.read')) {
       mark('interface'); await interfaceScreen(ctx);
     } else if (screen === 'audit' && app.can('audit.read')) {
