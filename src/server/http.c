@@ -225,9 +225,9 @@ static enum folio_rc tx_end(struct folio_server *srv, struct tx_run *t, enum fol
     return rc;
 }
 
-/* WAL frames (pages) past which the checkpointer restarts the WAL: 32768 = 128 MiB of
+/* WAL frames (pages) past which the checkpointer restarts the WAL: 2048 = 8 MiB of
  * 4 KiB pages. */
-#define WAL_RESTART_FRAMES 32768
+#define WAL_RESTART_FRAMES 2048
 
 /* Runs a wal_checkpoint pragma; *log gets the WAL's size in frames. false on an error (busy:
  * next time). */
