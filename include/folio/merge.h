@@ -194,6 +194,20 @@ enum folio_rc folio_mpi_worklist_request(const struct folio_chart *c, int64_t su
                                          const char *note, int64_t *pair_id, const char **state,
                                          struct folio_err *err) FOLIO_MUST_USE;
 
+/* A pair the matcher found outside a scan, e.g. by the HL7 feed when a registration created
+ * patient a_id and the identity search found b_id (sc: their score, REVIEW or LINK band; source
+ * "hl7", "scan", ...; note optional, <= 500 chars). Idempotent: a new pair is added open; an open
+ * pair gets score, band and reasons refreshed; a pair decided not_duplicate or merged, or
+ * deferred, is left as it is (remembered, never proposed again). Never merges. *pair_id gets the
+ * pair, *state its status ("open", "deferred", "not_duplicate", "merged"); both may be NULL.
+ * EINVAL when the ids are not two different patients or sc is NULL. Runs in its own
+ * transaction level. */
+struct folio_mpi_score; /* folio/mpi.h */
+enum folio_rc folio_mpi_worklist_propose(const struct folio_chart *c, int64_t a_id, int64_t b_id,
+                                         const struct folio_mpi_score *sc, const char *source,
+                                         const char *note, int64_t *pair_id, const char **state,
+                                         struct folio_err *err) FOLIO_MUST_USE;
+
 /* Listing. status NULL or "" = "open"; "all" = every status. patient_id 0 = any. Open pairs whose
  * patients are no longer both active are left out. Sorted by score descending, then id.
  * limit clamped to 1..1000 (0 -> 50). total = all matches. */

@@ -608,14 +608,59 @@ static enum folio_rc merge_request(struct fctx *x)
     return FOLIO_OK;
 }
 
+/* Identity search at registration (issue 5, Deliver 2): the patient this message just created
+ * (its PID-3 identifiers were unknown) is searched for among the indexed patients; every other
+ * patient scoring in the review band or above goes to the potential-duplicate worklist (source
+ * "hl7") and is named in an informational ERR. Never merged automatically: a false merge mixes two
+ * people's care, a missed duplicate only costs a review. docs/hl7-mapping.md "Per trigger". */
+static enum folio_rc propose_duplicates(struct fctx *x)
+{
+    struct folio_mpi_model model;
+    struct folio_mpi_candidate *cand = NULL;
+    size_t n = 0;
+    enum folio_rc rc;
+    folio_mpi_model_default(&model);
+    struct folio_mpi_search_opts o = {.model = &model, .limit = 10, .min_score = model.low};
+    rc = folio_mpi_find_duplicates(&x->chart, x->patient_id, &o, &x->a, &cand, &n, x->err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        const struct folio_mpi_candidate *k = &cand[i];
+        int64_t pair_id = 0;
+        const char *state = NULL;
+        if (k->patient_id == x->patient_id || k->score.decision == FOLIO_MPI_NONLINK)
+            continue;
+        rc = folio_mpi_worklist_propose(
+            &x->chart, x->patient_id, k->patient_id, &k->score, "hl7",
+            fx_printf(x, "ADT^%.10s from %.100s (message %.100s) registered patient %lld",
+                      x->msh->trigger, x->msh->sending_app, x->msh->control_id,
+                      (long long)x->patient_id),
+            &pair_id, &state, x->err);
+        if (rc)
+            return rc;
+        if (!state || strcmp(state, "open") != 0)
+            continue; /* a person already decided this pair */
+        fx_error(x, folio_hl7_find(x->m, "PID", 0), 3, 1, 1, 0, FOLIO_FEED_SEV_INFO,
+                 "possible duplicate of patient %lld (score %.1f, %s) queued for review "
+                 "(worklist pair %lld); not merged",
+                 (long long)k->patient_id, k->score.score,
+                 folio_mpi_decision_name(k->score.decision), (long long)pair_id);
+    }
+    return FOLIO_OK;
+}
+
 /* The patient of PID (fx_patient), then its identity index entry when PID created or changed
- * it, in the same transaction (docs/mpi-matching.md). */
+ * it, in the same transaction (docs/mpi-matching.md); a patient created here is then checked
+ * for likely duplicates (propose_duplicates). */
 static enum folio_rc patient_indexed(struct fctx *x, bool may_create, bool update)
 {
     enum folio_rc rc = fx_patient(x, may_create, update);
     if (rc || fx_failed(x) || !x->patient_id || x->res->unchanged)
         return rc;
-    return folio_mpi_index_patient(&x->chart, x->patient_id, x->err);
+    rc = folio_mpi_index_patient(&x->chart, x->patient_id, x->err);
+    if (rc || !x->res->created_patient)
+        return rc;
+    return propose_duplicates(x);
 }
 
 enum folio_rc feed_adt(struct fctx *x)

@@ -512,6 +512,87 @@ done:
     return rc;
 }
 
+enum folio_rc folio_mpi_worklist_propose(const struct folio_chart *c, int64_t a_id, int64_t b_id,
+                                         const struct folio_mpi_score *sc, const char *source,
+                                         const char *note, int64_t *pair_id, const char **state,
+                                         struct folio_err *err)
+{
+    static const char *const known[] = {"open", "merged", "not_duplicate", "deferred"};
+    struct folio_buf json;
+    int64_t id = 0;
+    bool found = false;
+    char now[32], st_buf[16] = "open";
+    enum folio_rc rc;
+    if (a_id <= 0 || b_id <= 0 || a_id == b_id)
+        return folio_err_set(err, FOLIO_EINVAL, "patient_b",
+                             "a duplicate pair needs two different patients");
+    if (!sc)
+        return folio_err_set(err, FOLIO_EINVAL, "score", "a proposed pair needs its score");
+    if (note && strlen(note) > MPI_NOTE_MAX)
+        return folio_err_set(err, FOLIO_EINVAL, "note", "note is longer than %d bytes",
+                             MPI_NOTE_MAX);
+    if (folio_str_empty(source))
+        source = "scan";
+    if (a_id > b_id) {
+        int64_t t = a_id;
+        a_id = b_id;
+        b_id = t;
+    }
+    folio_time_now_utc(now);
+    folio_buf_init(&json, 64 * 1024);
+    rc = reasons_json(sc, &json, err);
+    if (rc)
+        goto done;
+    rc = folio_store_begin(c->store, err);
+    if (rc)
+        goto done;
+    rc = mpi_exec(c->store, &id, &found, NULL, err,
+                  "INSERT INTO mpi_worklist (patient_a, patient_b, score, band, source, reasons, "
+                  "status, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, "
+                  "?) ON CONFLICT (patient_a, patient_b) DO NOTHING RETURNING id",
+                  "iidtttttt", a_id, b_id, sc->score, band_of(sc), source, json.data,
+                  folio_str_empty(note) ? NULL : note, now, now);
+    if (rc || found)
+        goto out;
+    {
+        struct folio_stmt *st = NULL;
+        bool row = false;
+        rc = mpi_prepare(c->store, &st, err,
+                         "SELECT id, status FROM mpi_worklist WHERE patient_a = ? AND patient_b = ?",
+                         "ii", a_id, b_id);
+        if (!rc)
+            rc = folio_stmt_step(st, &row, err);
+        if (!rc && row) {
+            id = folio_stmt_column_i64(st, 0);
+            folio_strlcpy(st_buf, folio_stmt_column_text(st, 1), sizeof st_buf);
+        }
+        folio_stmt_free(st);
+        if (!rc && !row)
+            rc = folio_err_set(err, FOLIO_ECONFLICT, "pair", "the pair changed meanwhile");
+    }
+    if (rc || strcmp(st_buf, "open") != 0)
+        goto out; /* decided or deferred: a person's decision stands */
+    rc = mpi_exec(c->store, NULL, NULL, NULL, err,
+                  "UPDATE mpi_worklist SET score = ?, band = ?, reasons = ?, updated_at = ? "
+                  "WHERE id = ? AND status = 'open'",
+                  "dttti", sc->score, band_of(sc), json.data, now, id);
+out:
+    rc = tx_end(c->store, rc, err);
+done:
+    folio_buf_release(&json);
+    if (rc == FOLIO_OK) {
+        if (pair_id)
+            *pair_id = id;
+        if (state) {
+            *state = "open";
+            for (size_t i = 0; i < FOLIO_ARRAY_LEN(known); i++)
+                if (!strcmp(known[i], st_buf))
+                    *state = known[i];
+        }
+    }
+    return rc;
+}
+
 /* ---- side by side ---- */
 
 enum folio_rc folio_mpi_worklist_compare(const struct folio_chart *c, int64_t pair_id,

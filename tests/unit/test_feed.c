@@ -172,6 +172,85 @@ static void test_merge_request_recorded(void **state)
     assert_int_equal(id, b.patient_id);
 }
 
+/* Identity search at registration: an A04 that creates a patient closely matching an existing
+ * one (same name and birth date, SSN with two digits transposed) answers AA with a new chart,
+ * puts the pair on the duplicate worklist and says so in an informational ERR; nothing merged.
+ * A clearly different person is not proposed. */
+static void test_registration_proposes_duplicate(void **state)
+{
+    struct fx *f = *state;
+    struct folio_feed_result a =
+        apply(f, "A04", "r1",
+              "PID|1||MRN1^^^MAIN^MR~123456789^^^^SS||DOE^JANE^Q||19610412|F|||1 Main "
+              "St^^Springfield^IL^62701^USA^H||(217)555-0100\r"
+              "PV1|1|O|||||||||||||||||V301\r");
+    assert_int_equal(a.ack, FOLIO_FEED_AA);
+    assert_true(a.created_patient);
+    struct folio_feed_result b =
+        apply(f, "A04", "r2",
+              "PID|1||MRN7^^^MAIN^MR~123456798^^^^SS||DOE^JANE||19610412|F|||1 Main "
+              "Street^^Springfield^IL^62701^USA^H\r"
+              "PV1|1|O|||||||||||||||||V302\r");
+    assert_int_equal(b.ack, FOLIO_FEED_AA);
+    assert_true(b.created_patient);
+    assert_true(b.patient_id != a.patient_id);
+    int64_t lo = a.patient_id < b.patient_id ? a.patient_id : b.patient_id;
+    int64_t hi = a.patient_id < b.patient_id ? b.patient_id : a.patient_id;
+    int64_t n = 0;
+    bool found = false;
+    const int64_t args[] = {lo, hi};
+    assert_int_equal(folio_store_query_i64(f->store,
+                                           "SELECT COUNT(*) FROM mpi_worklist WHERE patient_a = ? "
+                                           "AND patient_b = ? AND status = 'open' AND source = "
+                                           "'hl7'",
+                                           args, 2, &n, &found, &f->err),
+                     FOLIO_OK);
+    assert_int_equal(n, 1);
+    bool info = false;
+    char want[64];
+    snprintf(want, sizeof want, "possible duplicate of patient %lld", (long long)a.patient_id);
+    for (size_t i = 0; i < b.n_errors; i++)
+        info = info || (b.errors[i].severity == FOLIO_FEED_SEV_INFO &&
+                        strstr(b.errors[i].text, want) != NULL);
+    assert_true(info);
+    /* nothing merged: both charts active */
+    assert_int_equal(folio_store_query_i64(f->store,
+                                           "SELECT COUNT(*) FROM patient WHERE status = 'active'",
+                                           NULL, 0, &n, &found, &f->err),
+                     FOLIO_OK);
+    assert_int_equal(n, 2);
+
+    /* a clearly different person: no pair, no informational ERR */
+    struct folio_feed_result c =
+        apply(f, "A04", "r3",
+              "PID|1||MRN8^^^MAIN^MR~987654321^^^^SS||OKAFOR^CHIDI||19900101|M|||9 Pine "
+              "Rd^^Shelbyville^IL^62565^USA^H||(217)555-0777\r"
+              "PV1|1|O|||||||||||||||||V303\r");
+    assert_int_equal(c.ack, FOLIO_FEED_AA);
+    assert_true(c.created_patient);
+    const int64_t cid[] = {c.patient_id, c.patient_id};
+    assert_int_equal(folio_store_query_i64(f->store,
+                                           "SELECT COUNT(*) FROM mpi_worklist WHERE patient_a = ? "
+                                           "OR patient_b = ?",
+                                           cid, 2, &n, &found, &f->err),
+                     FOLIO_OK);
+    assert_int_equal(n, 0);
+    for (size_t i = 0; i < c.n_errors; i++)
+        assert_null(strstr(c.errors[i].text, "possible duplicate"));
+    /* the repeat of the first registration finds its patient: nothing proposed again */
+    struct folio_feed_result b2 =
+        apply(f, "A04", "r4",
+              "PID|1||MRN7^^^MAIN^MR~123456798^^^^SS||DOE^JANE||19610412|F|||1 Main "
+              "Street^^Springfield^IL^62701^USA^H\r"
+              "PV1|1|O|||||||||||||||||V302\r");
+    assert_int_equal(b2.ack, FOLIO_FEED_AA);
+    assert_false(b2.created_patient);
+    assert_int_equal(folio_store_query_i64(f->store, "SELECT COUNT(*) FROM mpi_worklist", NULL,
+                                           0, &n, &found, &f->err),
+                     FOLIO_OK);
+    assert_int_equal(n, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +258,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_visit_discharge_then_admit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_unknown_and_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_request_recorded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_registration_proposes_duplicate, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
