@@ -102,10 +102,13 @@ expect_fail "non-loopback MLLP without TLS refused" 14 \
 expect_fail "half a TLS pair refused" 14 \
   folio serve --listen 127.0.0.1:0 --mllp 127.0.0.1:0 --mllp-tls-cert "$C/srv.pem"
 out="$T_TMP/any.out"
-folio serve --listen 127.0.0.1:0 --mllp 0.0.0.0:0 --mllp-tls-cert "$C/srv.pem" \
-  --mllp-tls-key "$C/srv.key" > "$out" 2>>"$T_TMP/serve.err" &
+# The binary itself, not the folio shell function: $! must be the server, or stop_mllp kills
+# only a subshell and leaves the server running.
+"$FOLIO_BIN" --db "$DB" --key "$KEY" serve --listen 127.0.0.1:0 --mllp 0.0.0.0:0 \
+  --mllp-tls-cert "$C/srv.pem" --mllp-tls-key "$C/srv.key" > "$out" 2>>"$T_TMP/serve.err" &
 SRV_PID=$!
 for i in $(seq 1 100); do grep -q '^mllp listening on' "$out" && break; sleep 0.1; done
 grep -q '^mllp listening on 0\.0\.0\.0:[1-9]' "$out" && ok "non-loopback MLLP with TLS allowed" || bad "non-loopback MLLP with TLS: $(cat "$out")"
 stop_mllp
+check "the server stopped" 0 "$(pgrep -f -- "--key $KEY serve" | wc -l)"
 done_testing
