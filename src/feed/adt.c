@@ -649,16 +649,28 @@ static enum folio_rc propose_duplicates(struct fctx *x)
     return FOLIO_OK;
 }
 
+/* The registration events: a person registered (A04) or added (A28). Identity search is the
+ * check a registrar makes before creating a chart, so it runs for these (issue 5, Deliver 2);
+ * other events that happen to create a patient (an A01 direct admission, an A08 for an unknown
+ * identifier) are indexed at once and reach the worklist through `folio mpi scan`. The check
+ * costs a search and scoring inside the acknowledgement's transaction: running it on every
+ * admission cut the MLLP throughput to a third (bench/mllp/README.md). */
+static bool registration_event(const struct fctx *x)
+{
+    const char *tr = x->msh->trigger;
+    return tr && (strcmp(tr, "A04") == 0 || strcmp(tr, "A28") == 0);
+}
+
 /* The patient of PID (fx_patient), then its identity index entry when PID created or changed
- * it, in the same transaction (docs/mpi-matching.md); a patient created here is then checked
- * for likely duplicates (propose_duplicates). */
+ * it, in the same transaction (docs/mpi-matching.md); a patient a registration event created is
+ * then checked for likely duplicates (propose_duplicates). */
 static enum folio_rc patient_indexed(struct fctx *x, bool may_create, bool update)
 {
     enum folio_rc rc = fx_patient(x, may_create, update);
     if (rc || fx_failed(x) || !x->patient_id || x->res->unchanged)
         return rc;
     rc = folio_mpi_index_patient(&x->chart, x->patient_id, x->err);
-    if (rc || !x->res->created_patient)
+    if (rc || !x->res->created_patient || !registration_event(x))
         return rc;
     return propose_duplicates(x);
 }
