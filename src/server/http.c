@@ -14,6 +14,7 @@
 #include "folio/audit.h"
 #include "folio/log.h"
 #include "server/core_int.h"
+#include "server/net.h"
 
 #define DEFAULT_LISTEN      "127.0.0.1:8080"
 #define DEFAULT_THREADS     4u
@@ -644,70 +645,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ---- start / stop ---- */
 
-/* "HOST:PORT", "[v6]:PORT" or ":PORT" (127.0.0.1). */
+/* "HOST:PORT", "[v6]:PORT" or ":PORT" (127.0.0.1); the default when empty. */
 static enum folio_rc parse_listen(const char *listen, struct sockaddr_storage *ss, bool *loopback,
                                   struct folio_err *err)
 {
-    char host[256], port[8];
-    const char *colon;
-    struct addrinfo hints, *res = NULL;
-    size_t hlen;
-    int64_t pn;
-    int gai;
+    socklen_t len;
 
-    if (folio_str_empty(listen))
-        listen = DEFAULT_LISTEN;
-    if (listen[0] == '[') {
-        const char *close = strchr(listen, ']');
-        if (!close || close[1] != ':')
-            goto bad;
-        hlen = (size_t)(close - listen - 1);
-        if (hlen == 0 || hlen >= sizeof(host))
-            goto bad;
-        memcpy(host, listen + 1, hlen);
-        host[hlen] = '\0';
-        colon = close + 1;
-    } else {
-        colon = strrchr(listen, ':');
-        if (!colon)
-            goto bad;
-        hlen = (size_t)(colon - listen);
-        if (hlen >= sizeof(host) || memchr(listen, ':', hlen))
-            goto bad;
-        if (hlen == 0)
-            (void)folio_strlcpy(host, "127.0.0.1", sizeof(host));
-        else {
-            memcpy(host, listen, hlen);
-            host[hlen] = '\0';
-        }
-    }
-    if (folio_sv_to_i64(folio_sv_from(colon + 1), &pn) != FOLIO_OK || pn < 0 || pn > 65535 ||
-        colon[1] == '-')
-        goto bad;
-    (void)folio_snprintf(port, sizeof(port), "%lld", (long long)pn);
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    gai = getaddrinfo(host, port, &hints, &res);
-    if (gai != 0 || !res)
-        return folio_err_set(err, FOLIO_EUSAGE, "listen", "cannot resolve listen address '%s': %s",
-                             listen, gai_strerror(gai));
-    memset(ss, 0, sizeof(*ss));
-    memcpy(ss, res->ai_addr, res->ai_addrlen <= sizeof(*ss) ? res->ai_addrlen : sizeof(*ss));
-    freeaddrinfo(res);
-    if (ss->ss_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-        *loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-    } else {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
-        *loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
-                    (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
-    }
-    return FOLIO_OK;
-bad:
-    return folio_err_set(err, FOLIO_EUSAGE, "listen",
-                         "bad listen address '%s': want HOST:PORT, [IPv6]:PORT or :PORT", listen);
+    return folio_net_parse_hostport(folio_str_empty(listen) ? DEFAULT_LISTEN : listen, "listen",
+                                    ss, &len, loopback, NULL, 0, err);
 }
 
 static void resolve_web_root(struct folio_server *srv)

@@ -26,6 +26,7 @@
 #include "folio/records.h"
 #include "folio/store.h"
 #include "server/mllp.h"
+#include "server/net.h"
 
 #define VT 0x0B
 #define FS 0x1C
@@ -141,76 +142,6 @@ void folio_mllp_get_stats(struct folio_mllp *m, struct folio_mllp_stats *out)
 }
 
 /* ---- addresses ---- */
-
-/* "HOST:PORT", "[v6]:PORT" or ":PORT" (127.0.0.1), as `folio serve --listen`. */
-static enum folio_rc parse_hostport(const char *s, const char *what, struct sockaddr_storage *ss,
-                                    socklen_t *sslen, bool *loopback, char *host_out,
-                                    size_t host_cap, struct folio_err *err)
-{
-    char host[256], port[8];
-    const char *colon;
-    struct addrinfo hints, *res = NULL;
-    size_t hlen;
-    int64_t pn;
-    int gai;
-
-    if (folio_str_empty(s))
-        goto bad;
-    if (s[0] == '[') {
-        const char *close = strchr(s, ']');
-        if (!close || close[1] != ':')
-            goto bad;
-        hlen = (size_t)(close - s - 1);
-        if (hlen == 0 || hlen >= sizeof(host))
-            goto bad;
-        memcpy(host, s + 1, hlen);
-        host[hlen] = '\0';
-        colon = close + 1;
-    } else {
-        colon = strrchr(s, ':');
-        if (!colon)
-            goto bad;
-        hlen = (size_t)(colon - s);
-        if (hlen >= sizeof(host) || memchr(s, ':', hlen))
-            goto bad;
-        if (hlen == 0)
-            (void)folio_strlcpy(host, "127.0.0.1", sizeof(host));
-        else {
-            memcpy(host, s, hlen);
-            host[hlen] = '\0';
-        }
-    }
-    if (colon[1] == '-' || folio_sv_to_i64(folio_sv_from(colon + 1), &pn) != FOLIO_OK || pn < 0 ||
-        pn > 65535)
-        goto bad;
-    (void)folio_snprintf(port, sizeof(port), "%lld", (long long)pn);
-    if (host_out)
-        (void)folio_strlcpy(host_out, host, host_cap);
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    gai = getaddrinfo(host, port, &hints, &res);
-    if (gai != 0 || !res)
-        return folio_err_set(err, FOLIO_EUSAGE, what, "cannot resolve address '%s': %s", s,
-                             gai_strerror(gai));
-    memset(ss, 0, sizeof(*ss));
-    *sslen = res->ai_addrlen <= sizeof(*ss) ? (socklen_t)res->ai_addrlen : (socklen_t)sizeof(*ss);
-    memcpy(ss, res->ai_addr, *sslen);
-    freeaddrinfo(res);
-    if (ss->ss_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
-        *loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
-    } else {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
-        *loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
-                    (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
-    }
-    return FOLIO_OK;
-bad:
-    return folio_err_set(err, FOLIO_EUSAGE, what,
-                         "bad address '%s': want HOST:PORT, [IPv6]:PORT or :PORT", s ? s : "");
-}
 
 static void peer_text(const struct sockaddr_storage *ss, socklen_t len, char *out, size_t cap)
 {
@@ -1183,7 +1114,7 @@ enum folio_rc folio_mllp_start(const struct folio_mllp_opts *o, struct folio_mll
         return folio_err_set(err, FOLIO_ENOMEM, NULL, "cannot create a condition variable");
     }
 
-    rc = parse_hostport(folio_str_empty(m->o.listen) ? DEFAULT_LISTEN : m->o.listen, "mllp", &ss,
+    rc = folio_net_parse_hostport(folio_str_empty(m->o.listen) ? DEFAULT_LISTEN : m->o.listen, "mllp", &ss,
                         &sslen, &loopback, NULL, 0, err);
     if (rc)
         goto out;
@@ -1366,7 +1297,7 @@ enum folio_rc folio_mllp_client_connect_tls(struct folio_mllp_client *c, const c
 
     memset(c, 0, sizeof(*c));
     c->fd = -1;
-    rc = parse_hostport(hostport, "to", &ss, &len, &loopback, c->host, sizeof(c->host), err);
+    rc = folio_net_parse_hostport(hostport, "to", &ss, &len, &loopback, c->host, sizeof(c->host), err);
     if (rc)
         return rc;
     c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
