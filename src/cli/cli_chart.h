@@ -18,12 +18,6 @@ int cli_jset_int(json_t *o, const char *k, int64_t v);
 /* 0 -> null, else the integer: for optional ids. */
 int cli_jset_id(json_t *o, const char *k, int64_t v);
 
-/* JSON objects (new references, NULL on out of memory); field names are documented in
- * docs/cli.md and stable. */
-json_t *cli_json_encounter(const struct folio_encounter *e);
-json_t *cli_json_doc_version(const struct folio_document_version *v);
-json_t *cli_json_document(const struct folio_document *d);
-
 /* Rows for tables shared by several screens. */
 enum folio_rc cli_print_encounters(struct folio_cli *cli, const struct folio_encounter_page *pg);
 enum folio_rc cli_print_documents(struct folio_cli *cli, const struct folio_document_page *pg);

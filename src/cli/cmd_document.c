@@ -6,6 +6,7 @@
 #include "cli/cli_chart.h"
 #include "cli/cli_util.h"
 #include "folio/audit.h"
+#include "folio/chart_json.h"
 #include "folio/records.h"
 #include "folio/time.h"
 
@@ -235,10 +236,10 @@ static enum folio_rc document_show(struct folio_cli *cli, int argc, char **argv)
         goto out;
     }
     if (cli->json) {
-        json_t *o = cli_json_document(&d);
+        json_t *o = folio_chart_json_document(&d);
         int bad = !o;
         if (!bad) {
-            bad |= cli_jset(o, "version", cli_json_doc_version(v));
+            bad |= cli_jset(o, "version", folio_chart_json_doc_version(v));
             bad |= cli_jset(o, "content", is_text(v->mime_type, p, len)
                                               ? json_stringn((const char *)p, len)
                                               : json_null());
@@ -359,7 +360,7 @@ static enum folio_rc document_list(struct folio_cli *cli, int argc, char **argv)
         if (!bad) {
             bad |= cli_jset_int(o, "total", pg.total);
             for (size_t i = 0; !bad && i < pg.n; i++)
-                bad |= json_array_append_new(arr, cli_json_document(&pg.items[i])) != 0;
+                bad |= json_array_append_new(arr, folio_chart_json_document(&pg.items[i])) != 0;
         }
         if (bad) {
             json_decref(o);
@@ -426,7 +427,7 @@ static enum folio_rc document_history(struct folio_cli *cli, int argc, char **ar
         if (!bad) {
             bad |= cli_jset_int(o, "document_id", id);
             for (size_t i = 0; !bad && i < nv; i++)
-                bad |= json_array_append_new(arr, cli_json_doc_version(&vs[i])) != 0;
+                bad |= json_array_append_new(arr, folio_chart_json_doc_version(&vs[i])) != 0;
         }
         if (bad) {
             json_decref(o);

@@ -5,6 +5,7 @@
 #include "cli/cli_chart.h"
 #include "cli/cli_util.h"
 #include "folio/audit.h"
+#include "folio/chart_json.h"
 #include "folio/records.h"
 #include "folio/time.h"
 
@@ -220,10 +221,10 @@ static enum folio_rc encounter_show(struct folio_cli *cli, int argc, char **argv
         goto out;
     in_tx = false;
     if (cli->json) {
-        json_t *o = cli_json_encounter(&e), *arr = json_array();
+        json_t *o = folio_chart_json_encounter(&e, true), *arr = json_array();
         int bad = !o || cli_jset(o, "documents", arr);
         for (size_t i = 0; !bad && i < docs.n; i++)
-            bad |= json_array_append_new(arr, cli_json_document(&docs.items[i])) != 0;
+            bad |= json_array_append_new(arr, folio_chart_json_document(&docs.items[i])) != 0;
         if (bad) {
             json_decref(o);
             o = NULL;
@@ -297,7 +298,8 @@ static enum folio_rc encounter_list(struct folio_cli *cli, int argc, char **argv
         if (!bad) {
             bad |= cli_jset_int(o, "total", pg.total);
             for (size_t i = 0; !bad && i < pg.n; i++)
-                bad |= json_array_append_new(arr, cli_json_encounter(&pg.items[i])) != 0;
+                bad |=
+                    json_array_append_new(arr, folio_chart_json_encounter(&pg.items[i], true)) != 0;
         }
         if (bad) {
             json_decref(o);
@@ -365,7 +367,7 @@ static enum folio_rc encounter_discharge(struct folio_cli *cli, int argc, char *
         folio_arena_init(&a, 0);
         rc = folio_encounter_get(&chart, id, &a, &e, &cli->err);
         if (!rc)
-            rc = cli_json_print(cli, cli_json_encounter(&e));
+            rc = cli_json_print(cli, folio_chart_json_encounter(&e, true));
         folio_arena_release(&a);
     } else {
         printf("discharged encounter %lld\n", (long long)id);

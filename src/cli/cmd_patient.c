@@ -5,6 +5,7 @@
 #include "cli/cli_chart.h"
 #include "cli/cli_util.h"
 #include "folio/audit.h"
+#include "folio/chart_json.h"
 #include "folio/mpi.h"
 #include "folio/records.h"
 
@@ -190,115 +191,24 @@ out:
 
 /* ---- show ---- */
 
-static json_t *json_name(const struct folio_name *n)
-{
-    json_t *o = json_object();
-    int bad = !o;
-
-    if (bad)
-        return NULL;
-    bad |= cli_jset_str(o, "use", n->use);
-    bad |= cli_jset_str(o, "family", n->family);
-    bad |= cli_jset_str(o, "given", n->given);
-    bad |= cli_jset_str(o, "middle", n->middle);
-    bad |= cli_jset_str(o, "prefix", n->prefix);
-    bad |= cli_jset_str(o, "suffix", n->suffix);
-    bad |= cli_jset_str(o, "valid_from", n->valid_from);
-    bad |= cli_jset_str(o, "valid_to", n->valid_to);
-    bad |= cli_jset(o, "current", json_boolean(n->current));
-    if (bad) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
+/* The chart header (folio/chart_json.h) with the patient's encounters and documents. */
 static json_t *json_patient(const struct folio_patient *p, const struct folio_encounter_page *enc,
                             const struct folio_document_page *docs)
 {
-    json_t *o = json_object(), *arr;
+    json_t *o = folio_chart_json_patient(p, true), *arr;
     int bad = !o;
     size_t i;
 
     if (bad)
         return NULL;
-    bad |= cli_jset_int(o, "id", p->id);
-    bad |= cli_jset_str(o, "mrn", p->mrn);
-    bad |= cli_jset(o, "name", json_name(&p->name));
-    bad |= cli_jset_str(o, "birth_date", p->birth_date);
-    bad |= cli_jset_str(o, "sex", p->sex);
-    bad |= cli_jset_str(o, "deceased_at", p->deceased_at);
-    bad |= cli_jset_str(o, "language", p->language);
-    bad |= cli_jset_str(o, "marital_status", p->marital_status);
-    bad |= cli_jset_str(o, "email", p->email);
-    bad |= cli_jset_str(o, "race", p->race);
-    bad |= cli_jset_str(o, "ethnicity", p->ethnicity);
-    bad |= cli_jset_str(o, "status", p->status);
-    bad |= cli_jset_id(o, "merged_into", p->merged_into);
-    bad |= cli_jset_int(o, "version", p->version);
-    bad |= cli_jset_str(o, "created_at", p->created_at);
-    bad |= cli_jset_str(o, "updated_at", p->updated_at);
-    bad |= cli_jset_int(o, "n_encounters", p->n_encounters);
-
-    arr = json_array();
-    bad |= cli_jset(o, "identifiers", arr);
-    for (i = 0; !bad && i < p->n_ids; i++) {
-        json_t *x = json_object();
-        bad |= !x;
-        if (x) {
-            bad |= cli_jset_int(x, "id", p->ids[i].id);
-            bad |= cli_jset_str(x, "kind", p->ids[i].kind);
-            bad |= cli_jset_str(x, "assigner", p->ids[i].assigner);
-            bad |= cli_jset_str(x, "value", p->ids[i].value);
-            bad |= cli_jset(x, "active", json_boolean(p->ids[i].active));
-            bad |= json_array_append_new(arr, x) != 0;
-        }
-    }
-    arr = json_array();
-    bad |= cli_jset(o, "names", arr);
-    for (i = 0; !bad && i < p->n_names; i++)
-        bad |= json_array_append_new(arr, json_name(&p->names[i])) != 0;
-    arr = json_array();
-    bad |= cli_jset(o, "addresses", arr);
-    for (i = 0; !bad && i < p->n_addresses; i++) {
-        const struct folio_address *a = &p->addresses[i];
-        json_t *x = json_object();
-        bad |= !x;
-        if (x) {
-            bad |= cli_jset_str(x, "use", a->use);
-            bad |= cli_jset_str(x, "line1", a->line1);
-            bad |= cli_jset_str(x, "line2", a->line2);
-            bad |= cli_jset_str(x, "city", a->city);
-            bad |= cli_jset_str(x, "state", a->state);
-            bad |= cli_jset_str(x, "postal_code", a->postal_code);
-            bad |= cli_jset_str(x, "county", a->county);
-            bad |= cli_jset_str(x, "country", a->country);
-            bad |= cli_jset_str(x, "valid_from", a->valid_from);
-            bad |= cli_jset_str(x, "valid_to", a->valid_to);
-            bad |= cli_jset(x, "current", json_boolean(a->current));
-            bad |= json_array_append_new(arr, x) != 0;
-        }
-    }
-    arr = json_array();
-    bad |= cli_jset(o, "phones", arr);
-    for (i = 0; !bad && i < p->n_phones; i++) {
-        json_t *x = json_object();
-        bad |= !x;
-        if (x) {
-            bad |= cli_jset_str(x, "use", p->phones[i].use);
-            bad |= cli_jset_str(x, "number", p->phones[i].number);
-            bad |= cli_jset(x, "current", json_boolean(p->phones[i].current));
-            bad |= json_array_append_new(arr, x) != 0;
-        }
-    }
     arr = json_array();
     bad |= cli_jset(o, "encounters", arr);
     for (i = 0; !bad && i < enc->n; i++)
-        bad |= json_array_append_new(arr, cli_json_encounter(&enc->items[i])) != 0;
+        bad |= json_array_append_new(arr, folio_chart_json_encounter(&enc->items[i], true)) != 0;
     arr = json_array();
     bad |= cli_jset(o, "documents", arr);
     for (i = 0; !bad && i < docs->n; i++)
-        bad |= json_array_append_new(arr, cli_json_document(&docs->items[i])) != 0;
+        bad |= json_array_append_new(arr, folio_chart_json_document(&docs->items[i])) != 0;
     if (bad) {
         json_decref(o);
         return NULL;
@@ -478,21 +388,8 @@ static json_t *json_page(const struct folio_patient_page *pg, int64_t limit, int
     bad |= cli_jset_int(o, "offset", offset);
     bad |= cli_jset(o, "items", items);
     for (i = 0; !bad && i < pg->n; i++) {
-        const struct folio_patient_summary *s = &pg->items[i];
-        json_t *x = json_object();
-        bad |= !x;
-        if (x) {
-            bad |= cli_jset_int(x, "id", s->id);
-            bad |= cli_jset_str(x, "mrn", s->mrn);
-            bad |= cli_jset_str(x, "family", s->family);
-            bad |= cli_jset_str(x, "given", s->given);
-            bad |= cli_jset_str(x, "middle", s->middle);
-            bad |= cli_jset_str(x, "birth_date", s->birth_date);
-            bad |= cli_jset_str(x, "sex", s->sex);
-            bad |= cli_jset_str(x, "status", s->status);
-            bad |= cli_jset_str(x, "deceased_at", s->deceased_at);
-            bad |= json_array_append_new(items, x) != 0;
-        }
+        bad |= json_array_append_new(items,
+                                     folio_chart_json_patient_summary(&pg->items[i], true)) != 0;
     }
     if (bad) {
         json_decref(o);

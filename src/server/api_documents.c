@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "folio/chart_json.h"
 #include "folio/records.h"
 #include "folio/time.h"
 #include "server/render.h"
@@ -38,7 +39,7 @@ static enum folio_rc list(struct folio_req *req, struct folio_resp *resp, struct
         return rc;
     items = json_array();
     for (i = 0; items && i < pg.n; i++) {
-        if (json_array_append_new(items, folio_render_document(&pg.items[i]))) {
+        if (json_array_append_new(items, folio_chart_json_document(&pg.items[i]))) {
             json_decref(items);
             items = NULL;
         }
@@ -59,7 +60,7 @@ static enum folio_rc reply_document(struct folio_req *req, struct folio_resp *re
     if (out)
         *out = d;
     folio_resp_etag(resp, d.current.version_no);
-    return folio_api_reply(resp, status, folio_render_document(&d), err);
+    return folio_api_reply(resp, status, folio_chart_json_document(&d), err);
 }
 
 static enum folio_rc decode_base64(struct folio_req *req, const char *b64, const void **p,
@@ -190,7 +191,7 @@ static enum folio_rc versions(struct folio_req *req, struct folio_resp *resp, st
         bad |= folio_jset(o, "versions", arr); /* o owns arr from here on */
     }
     for (i = 0; !bad && i < n; i++)
-        bad |= json_array_append_new(arr, folio_render_doc_version(&v[i])) != 0;
+        bad |= json_array_append_new(arr, folio_chart_json_doc_version(&v[i])) != 0;
     if (bad) {
         json_decref(o);
         if (!o)
@@ -248,10 +249,10 @@ static enum folio_rc version(struct folio_req *req, struct folio_resp *resp, str
                          err);
     if (rc)
         return rc;
-    o = folio_render_document(&d);
+    o = folio_chart_json_document(&d);
     bad = !o;
     if (!bad) {
-        bad |= folio_jset(o, "version", folio_render_doc_version(v));
+        bad |= folio_jset(o, "version", folio_chart_json_doc_version(v));
         json_t *text = p ? json_stringn(p, len) : NULL;
 
         /* Text that is not UTF-8 (json_stringn refuses it) is served by /content only. */

@@ -1,6 +1,7 @@
 /* Encounters: a patient's list, admission, one encounter with its history, discharge. */
 #include "folio/base.h"
 
+#include "folio/chart_json.h"
 #include "folio/records.h"
 #include "folio/time.h"
 #include "server/render.h"
@@ -27,7 +28,7 @@ static enum folio_rc list(struct folio_req *req, struct folio_resp *resp, struct
         return rc;
     items = json_array();
     for (i = 0; items && i < pg.n; i++) {
-        if (json_array_append_new(items, folio_render_encounter(&pg.items[i], ids))) {
+        if (json_array_append_new(items, folio_chart_json_encounter(&pg.items[i], ids))) {
             json_decref(items);
             items = NULL;
         }
@@ -49,7 +50,8 @@ static enum folio_rc reply_encounter(struct folio_req *req, struct folio_resp *r
         *patient_id = e.patient_id;
     folio_resp_etag(resp, e.version);
     return folio_api_reply(
-        resp, status, folio_render_encounter(&e, folio_req_can(req, FOLIO_PERM_IDENTIFIERS)), err);
+        resp, status, folio_chart_json_encounter(&e, folio_req_can(req, FOLIO_PERM_IDENTIFIERS)),
+        err);
 }
 
 static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, struct folio_err *err)

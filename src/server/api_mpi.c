@@ -11,6 +11,7 @@
  * session's roles and client. */
 #include "folio/base.h"
 
+#include "folio/chart_json.h"
 #include "folio/merge.h"
 #include "folio/mpi.h"
 #include "folio/records.h"
@@ -191,7 +192,7 @@ static json_t *patient_brief(const struct folio_patient *p, bool identifiers)
 
     if (!p)
         return json_null();
-    full = folio_render_patient(p, identifiers);
+    full = folio_chart_json_patient(p, identifiers);
     o = json_object();
     if (!full || !o) {
         json_decref(full);
@@ -562,8 +563,8 @@ static enum folio_rc worklist_get(struct folio_req *req, struct folio_resp *resp
         bad |= folio_jset_str(cur, "band", band_name(sbs.current_band));
     }
     bad |= folio_jset(o, "current", cur);
-    bad |= folio_jset(o, "a", folio_render_patient(&sbs.a, ids));
-    bad |= folio_jset(o, "b", folio_render_patient(&sbs.b, ids));
+    bad |= folio_jset(o, "a", folio_chart_json_patient(&sbs.a, ids));
+    bad |= folio_jset(o, "b", folio_chart_json_patient(&sbs.b, ids));
     if (bad) {
         json_decref(o);
         return folio_render_nomem(err);

@@ -1,6 +1,7 @@
 /* Observations (results) of a patient: list and record. Corrections supersede, never overwrite. */
 #include "folio/base.h"
 
+#include "folio/chart_json.h"
 #include "folio/records.h"
 #include "server/render.h"
 #include "server/server.h"
@@ -44,7 +45,7 @@ static enum folio_rc list(struct folio_req *req, struct folio_resp *resp, struct
                 continue;
             if (seen++ < offset || seen > offset + limit)
                 continue;
-            if (json_array_append_new(items, folio_render_observation(&pg.items[i]))) {
+            if (json_array_append_new(items, folio_chart_json_observation(&pg.items[i]))) {
                 json_decref(items);
                 items = NULL;
             }
@@ -52,7 +53,7 @@ static enum folio_rc list(struct folio_req *req, struct folio_resp *resp, struct
         pg.total = seen;
     } else {
         for (i = 0; items && i < pg.n; i++) {
-            if (json_array_append_new(items, folio_render_observation(&pg.items[i]))) {
+            if (json_array_append_new(items, folio_chart_json_observation(&pg.items[i]))) {
                 json_decref(items);
                 items = NULL;
             }
@@ -100,7 +101,7 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
     rc = rc ? rc : folio_observation_get(&c, id, req->arena, &out, err);
     if (rc)
         goto out;
-    rc = folio_api_reply(resp, 201, folio_render_observation(&out), err);
+    rc = folio_api_reply(resp, 201, folio_chart_json_observation(&out), err);
 out:
     json_decref(body);
     return rc;

@@ -5,6 +5,7 @@
  * the year: looking a person up by an identifier is itself a use of it (docs/api.md). */
 #include "folio/base.h"
 
+#include "folio/chart_json.h"
 #include "folio/mpi.h"
 #include "folio/records.h"
 #include "server/render.h"
@@ -102,7 +103,7 @@ static enum folio_rc search(struct folio_req *req, struct folio_resp *resp, stru
         goto out;
     items = json_array();
     for (i = 0; items && i < pg.n; i++) {
-        if (json_array_append_new(items, folio_render_patient_summary(&pg.items[i], ids))) {
+        if (json_array_append_new(items, folio_chart_json_patient_summary(&pg.items[i], ids))) {
             json_decref(items);
             items = NULL;
         }
@@ -203,7 +204,7 @@ static enum folio_rc reply_patient(struct folio_req *req, struct folio_resp *res
         return rc;
     folio_resp_etag(resp, p.version);
     return folio_api_reply(resp, status,
-                           folio_render_patient(&p, folio_req_can(req, FOLIO_PERM_IDENTIFIERS)),
+                           folio_chart_json_patient(&p, folio_req_can(req, FOLIO_PERM_IDENTIFIERS)),
                            err);
 }
 

@@ -1,11 +1,10 @@
-/* JSON rendering of chart, audit and user objects for the API, and the small helpers the API
- * handlers (api_*.c) share: reading typed members of request bodies with errors that name the
- * field (dotted paths for nested members), and the chart handle of a request.
+/* JSON rendering of audit and user objects for the API, and the small helpers the API handlers
+ * (api_*.c) share: reading typed members of request bodies with errors that name the field
+ * (dotted paths for nested members), and the chart handle of a request.
  *
- * Field names mirror the CLI's --json output (docs/cli.md), so a script can move from one face
- * to the other. Minimum necessary (45 CFR 164.502(b), 164.514(d)): the patient renderers take
- * `identifiers`; when false they leave out names, identifiers, MRN, addresses, phones and email
- * and cut dates of birth to the year (docs/api.md, docs/permissions.md).
+ * Chart objects (patients, encounters, documents, observations) are rendered by the library
+ * (folio/chart_json.h), the same code the CLI's --json output uses; handlers pass `identifiers`
+ * from folio_req_can(req, FOLIO_PERM_IDENTIFIERS) for minimum necessary (45 CFR 164.502(b)).
  *
  * Every renderer returns a new reference, or NULL when out of memory or when a string is not
  * UTF-8 (callers map NULL to FOLIO_ENOMEM via folio_render_nomem()).
@@ -28,15 +27,7 @@ int folio_jset_int(json_t *o, const char *k, int64_t v);
 int folio_jset_id(json_t *o, const char *k, int64_t v);      /* 0 -> null */
 int folio_jset_bool(json_t *o, const char *k, bool v);
 
-/* ---- chart objects ---- */
-json_t *folio_render_patient(const struct folio_patient *p, bool identifiers);
-json_t *folio_render_patient_summary(const struct folio_patient_summary *s, bool identifiers);
-/* identifiers false leaves out the account number (an identifier, 164.514(b)(2)(i)(J)). */
-json_t *folio_render_encounter(const struct folio_encounter *e, bool identifiers);
-json_t *folio_render_doc_version(const struct folio_document_version *v);
-json_t *folio_render_document(const struct folio_document *d);
-json_t *folio_render_observation(const struct folio_observation *o);
-/* ---- others ---- */
+/* ---- audit, users (chart objects: folio/chart_json.h) ---- */
 json_t *folio_render_audit_entry(const struct folio_audit_entry *e);
 json_t *folio_render_user(const struct folio_user *u);
 json_t *folio_render_roles(uint32_t roles); /* ["coder", ...] */
