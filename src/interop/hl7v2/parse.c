@@ -299,6 +299,38 @@ static bool blank_line(const char *p, size_t n)
     return true;
 }
 
+/* Occurrence counts by segment id while parsing, so numbering each segment (PID(1), OBX(3)) is
+ * not a scan of every earlier segment: quadratic in the segment count, and a message of 20,000
+ * tiny segments within the limits then cost half a second of CPU. A message has few distinct ids;
+ * past SEEN_SLOTS of them the caller falls back to the scan. */
+#define SEEN_SLOTS 128
+struct seg_seen {
+    char id[SEEN_SLOTS][3];
+    unsigned count[SEEN_SLOTS];
+    size_t used;
+};
+
+/* The next sequence number for id (1 for its first occurrence), or 0 when the table is full. */
+static unsigned seen_next(struct seg_seen *t, const char *id)
+{
+    size_t h = ((size_t)(unsigned char)id[0] * 31u + (unsigned char)id[1]) * 31u +
+               (unsigned char)id[2];
+    for (size_t n = 0; n < SEEN_SLOTS; n++) {
+        size_t k = (h + n) % SEEN_SLOTS;
+        if (t->count[k] == 0) {
+            if (t->used * 4 >= SEEN_SLOTS * 3)
+                return 0;
+            memcpy(t->id[k], id, 3);
+            t->count[k] = 1;
+            t->used++;
+            return 1;
+        }
+        if (memcmp(t->id[k], id, 3) == 0)
+            return ++t->count[k];
+    }
+    return 0;
+}
+
 static enum folio_rc parse_impl(const char *data, size_t len, const struct folio_hl7_limits *limits,
                                 bool only_msh, struct folio_hl7_msg **out,
                                 struct folio_hl7_loc *loc_out, struct folio_err *err)
@@ -308,6 +340,7 @@ static enum folio_rc parse_impl(const char *data, size_t len, const struct folio
     struct limits lim;
     enum folio_rc rc = FOLIO_OK;
     size_t pos = 0, copy_len = len, start0 = 0;
+    struct seg_seen *seen = NULL;
 
     *out = NULL;
     set_loc(loc, NULL, 0, FOLIO_HL7_NONE, 0);
@@ -336,6 +369,11 @@ static enum folio_rc parse_impl(const char *data, size_t len, const struct folio
     if (!m)
         return folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
     folio_arena_init(&m->arena, 0);
+    seen = calloc(1, sizeof *seen);
+    if (!seen) {
+        rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
     m->bytes = malloc(copy_len + 1);
     if (!m->bytes) {
         rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
@@ -435,10 +473,13 @@ static enum folio_rc parse_impl(const char *data, size_t len, const struct folio
         s->id[3] = '\0';
         s->off = pos;
         s->len = n;
-        s->seq = 1;
-        for (i = 0; i + 1 < m->nsegs; i++)
-            if (memcmp(m->segs[i].id, s->id, 3) == 0)
-                s->seq++;
+        s->seq = seen_next(seen, s->id);
+        if (s->seq == 0) { /* more distinct ids than the table holds: count the old way */
+            s->seq = 1;
+            for (i = 0; i + 1 < m->nsegs; i++)
+                if (memcmp(m->segs[i].id, s->id, 3) == 0)
+                    s->seq++;
+        }
         rc = split_fields(m, s, m->nsegs - 1, &lim, loc, err);
         if (rc)
             goto out;
@@ -456,6 +497,7 @@ out:
     if (loc_out)
         *loc_out = lbuf;
     folio_hl7_free(m);
+    free(seen);
     return rc;
 }
 
