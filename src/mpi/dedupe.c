@@ -511,10 +511,11 @@ static enum folio_rc check_row(struct folio_csv *c, const int *idx, struct folio
             if (*p >= '0' && *p <= '9')
                 nd++;
             else if (*p != '-' && *p != ' ')
-                return bad(err, name, line, "ssn", ssn, "holds a character that is not a digit");
+                return bad(err, name, line, "ssn", "(value withheld)",
+                           "holds a character that is not a digit");
         }
         if (nd != 9)
-            return bad(err, name, line, "ssn", ssn, "does not have 9 digits");
+            return bad(err, name, line, "ssn", "(value withheld)", "does not have 9 digits");
     }
     return FOLIO_OK;
 }
