@@ -24,8 +24,12 @@ struct progress {
 static void on_progress(void *ctx, const char *what, int64_t done)
 {
     struct progress *p = ctx;
+    size_t wl = strlen(what);
     if (what[0] == '\0')
         return;
+    /* Synthea names FHIR bundles Given_Family_uuid.json: keep patient names off stderr */
+    if (wl > 5 && strcmp(what + wl - 5, ".json") == 0)
+        what = "FHIR bundle";
     /* one line per file: only the final count of a file is printed when the file changes */
     if (strcmp(p->last, what) != 0) {
         (void)folio_strlcpy(p->last, what, sizeof p->last);
