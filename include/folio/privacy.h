@@ -64,6 +64,9 @@ enum folio_perm {
     FOLIO_PERM_MPI_REVIEW = 15,   /* MPI: duplicate worklist (scan, not-a-duplicate, defer), merge
                                      history, overlays */
     FOLIO_PERM_MPI_MERGE = 16,    /* MPI: merge two charts, unmerge */
+    FOLIO_PERM_CODING_READ = 17,  /* coding abstracts, their history, the DNFC worklist */
+    FOLIO_PERM_CODING_WRITE = 18, /* code an encounter: save, hold, finalize, rebill; take work */
+    FOLIO_PERM_CODING_MANAGE = 19, /* assign work to other coders; productivity of every coder */
     FOLIO_PERM__COUNT
 };
 const char *folio_perm_name(enum folio_perm p); /* "patient.read", ... */

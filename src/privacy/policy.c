@@ -45,6 +45,9 @@ static const char *const perm_names[FOLIO_PERM__COUNT] = {
     [FOLIO_PERM_INTERFACE_WRITE] = "interface.write",
     [FOLIO_PERM_MPI_REVIEW] = "mpi.review",
     [FOLIO_PERM_MPI_MERGE] = "mpi.merge",
+    [FOLIO_PERM_CODING_READ] = "coding.read",
+    [FOLIO_PERM_CODING_WRITE] = "coding.write",
+    [FOLIO_PERM_CODING_MANAGE] = "coding.manage",
 };
 
 #define P(x) (1u << (x))
@@ -62,10 +65,13 @@ static const struct {
     {FOLIO_ROLE_HIM_TECHNICIAN, BASE | CHART_READ | P(FOLIO_PERM_PATIENT_WRITE) |
                                     P(FOLIO_PERM_ENCOUNTER_WRITE) | P(FOLIO_PERM_DOCUMENT_WRITE) |
                                     P(FOLIO_PERM_INTERFACE_READ) | P(FOLIO_PERM_INTERFACE_WRITE) |
-                                    P(FOLIO_PERM_MPI_REVIEW) | P(FOLIO_PERM_MPI_MERGE)},
+                                    P(FOLIO_PERM_MPI_REVIEW) | P(FOLIO_PERM_MPI_MERGE) |
+                                    P(FOLIO_PERM_CODING_READ)},
     {FOLIO_ROLE_CHART_ANALYST, BASE | CHART_READ},
-    {FOLIO_ROLE_CODER, BASE | CHART_READ},
-    {FOLIO_ROLE_CODING_AUDITOR, BASE | CHART_READ},
+    {FOLIO_ROLE_CODER,
+     BASE | CHART_READ | P(FOLIO_PERM_CODING_READ) | P(FOLIO_PERM_CODING_WRITE)},
+    {FOLIO_ROLE_CODING_AUDITOR, BASE | CHART_READ | P(FOLIO_PERM_CODING_READ) |
+                                    P(FOLIO_PERM_CODING_WRITE) | P(FOLIO_PERM_CODING_MANAGE)},
     {FOLIO_ROLE_ROI_SPECIALIST, BASE | CHART_READ},
     {FOLIO_ROLE_PRIVACY_OFFICER,
      BASE | P(FOLIO_PERM_PATIENT_READ) | P(FOLIO_PERM_IDENTIFIERS) | P(FOLIO_PERM_AUDIT_READ)},
