@@ -73,6 +73,10 @@ struct folio_code {
     char effective_from[11];       /* YYYY-MM-DD */
     char effective_to[11];         /* YYYY-MM-DD inclusive, "" = open */
     int64_t version_id;            /* the load that first wrote this row */
+    /* "" when title is this row's own; else the effective_from of the earlier row of the same
+     * code it was taken from (a valid-code list carries no titles: the FY2026 ICD-10-CM codes
+     * show their last published title, and the UI says from which year). */
+    char title_from[11];
 };
 
 /* Instructional note types (stored as these names). */

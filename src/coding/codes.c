@@ -87,9 +87,16 @@ const char *folio_code_display_title(const struct folio_code *c)
     return "(no title in the loaded code set)";
 }
 
+/* Columns of a code row aliased c. A row without a title (a valid-code list) takes the title of
+ * the newest earlier row of the same code that has one (columns 11, 12: which row it came from). */
 #define CODE_COLS                                                                                  \
-    "id, code_system, code, title, short_title, kind, billable, parent, effective_from, "          \
-    "effective_to, version_id"
+    "c.id, c.code_system, c.code, COALESCE(c.title, (SELECT t.title FROM code t WHERE "            \
+    "t.code_system = c.code_system AND t.code = c.code AND t.title IS NOT NULL AND "               \
+    "t.effective_from < c.effective_from ORDER BY t.effective_from DESC LIMIT 1)), "               \
+    "c.short_title, c.kind, c.billable, c.parent, c.effective_from, c.effective_to, "              \
+    "c.version_id, c.title IS NULL, (SELECT t.effective_from FROM code t WHERE t.code_system = "   \
+    "c.code_system AND t.code = c.code AND t.title IS NOT NULL AND t.effective_from < "            \
+    "c.effective_from ORDER BY t.effective_from DESC LIMIT 1)"
 
 static const char *const kind_names[] = {NULL,          "chapter", "section", "category",
                                          "subcategory", "code",    "modifier"};
@@ -116,6 +123,8 @@ static void code_from_row(struct folio_stmt *st, struct folio_arena *a, struct f
     folio_strlcpy(c->effective_from, folio_stmt_column_text(st, 8), sizeof(c->effective_from));
     folio_strlcpy(c->effective_to, folio_stmt_column_text(st, 9), sizeof(c->effective_to));
     c->version_id = folio_stmt_column_i64(st, 10);
+    if (folio_stmt_column_i64(st, 11) != 0 && c->title)
+        folio_strlcpy(c->title_from, folio_stmt_column_text(st, 12), sizeof(c->title_from));
 }
 
 static bool has_date(const char *d)
@@ -133,10 +142,10 @@ static enum folio_rc get_row(struct folio_store *s, const char *sys, const char 
     rc = folio_store_prepare(
         s,
         has_date(date)
-            ? "SELECT " CODE_COLS " FROM code WHERE code_system = ? AND code = ? AND "
+            ? "SELECT " CODE_COLS " FROM code c WHERE code_system = ? AND code = ? AND "
               "effective_from <= ? AND (effective_to = '' OR effective_to >= ?) ORDER BY "
               "effective_from DESC LIMIT 1"
-            : "SELECT " CODE_COLS " FROM code WHERE code_system = ? AND code = ? ORDER BY "
+            : "SELECT " CODE_COLS " FROM code c WHERE code_system = ? AND code = ? ORDER BY "
               "effective_from DESC LIMIT 1",
         &st, err);
     if (rc)
@@ -238,7 +247,7 @@ enum folio_rc folio_codes_children(struct folio_store *s, enum folio_code_system
     if (has_date(date)) {
         const char *p[4] = {sys, norm, date, date};
         return code_list(s,
-                         "SELECT " CODE_COLS " FROM code WHERE code_system = ? AND parent = ? "
+                         "SELECT " CODE_COLS " FROM code c WHERE code_system = ? AND parent = ? "
                          "AND effective_from <= ? AND (effective_to = '' OR effective_to >= ?) "
                          "ORDER BY code",
                          p, 4, a, out, n, err);
@@ -389,7 +398,7 @@ enum folio_rc folio_codes_each(struct folio_store *s, enum folio_code_system cs,
     rc = folio_store_prepare(
         s,
         has_date(date)
-            ? "SELECT " CODE_COLS " FROM code WHERE code_system = ? AND effective_from <= ? AND "
+            ? "SELECT " CODE_COLS " FROM code c WHERE code_system = ? AND effective_from <= ? AND "
               "(effective_to = '' OR effective_to >= ?) ORDER BY code"
             : "SELECT " CODE_COLS " FROM code c WHERE code_system = ? AND NOT EXISTS (SELECT 1 "
               "FROM code d WHERE d.code_system = c.code_system AND d.code = c.code AND "
