@@ -92,11 +92,11 @@ const char *folio_code_display_title(const struct folio_code *c)
 #define CODE_COLS                                                                                  \
     "c.id, c.code_system, c.code, COALESCE(c.title, (SELECT t.title FROM code t WHERE "            \
     "t.code_system = c.code_system AND t.code = c.code AND t.title IS NOT NULL AND "               \
-    "t.effective_from < c.effective_from ORDER BY t.effective_from DESC LIMIT 1)), "               \
+    "t.effective_from < c.effective_from ORDER BY t.effective_from DESC LIMIT 1)) AS title, "      \
     "c.short_title, c.kind, c.billable, c.parent, c.effective_from, c.effective_to, "              \
-    "c.version_id, c.title IS NULL, (SELECT t.effective_from FROM code t WHERE t.code_system = "   \
-    "c.code_system AND t.code = c.code AND t.title IS NOT NULL AND t.effective_from < "            \
-    "c.effective_from ORDER BY t.effective_from DESC LIMIT 1)"
+    "c.version_id, c.title IS NULL AS untitled, (SELECT t.effective_from FROM code t WHERE "       \
+    "t.code_system = c.code_system AND t.code = c.code AND t.title IS NOT NULL AND "               \
+    "t.effective_from < c.effective_from ORDER BY t.effective_from DESC LIMIT 1) AS title_from"
 
 static const char *const kind_names[] = {NULL,          "chapter", "section", "category",
                                          "subcategory", "code",    "modifier"};
@@ -144,9 +144,9 @@ static enum folio_rc get_row(struct folio_store *s, const char *sys, const char 
         has_date(date)
             ? "SELECT " CODE_COLS " FROM code c WHERE code_system = ? AND code = ? AND "
               "effective_from <= ? AND (effective_to = '' OR effective_to >= ?) ORDER BY "
-              "effective_from DESC LIMIT 1"
+              "c.effective_from DESC LIMIT 1"
             : "SELECT " CODE_COLS " FROM code c WHERE code_system = ? AND code = ? ORDER BY "
-              "effective_from DESC LIMIT 1",
+              "c.effective_from DESC LIMIT 1",
         &st, err);
     if (rc)
         return rc;
@@ -249,7 +249,7 @@ enum folio_rc folio_codes_children(struct folio_store *s, enum folio_code_system
         return code_list(s,
                          "SELECT " CODE_COLS " FROM code c WHERE code_system = ? AND parent = ? "
                          "AND effective_from <= ? AND (effective_to = '' OR effective_to >= ?) "
-                         "ORDER BY code",
+                         "ORDER BY c.code",
                          p, 4, a, out, n, err);
     } else {
         const char *p[2] = {sys, norm};
@@ -258,7 +258,7 @@ enum folio_rc folio_codes_children(struct folio_store *s, enum folio_code_system
                          "SELECT " CODE_COLS " FROM code c WHERE code_system = ? AND parent = ? "
                          "AND NOT EXISTS (SELECT 1 FROM code d WHERE d.code_system = "
                          "c.code_system AND d.code = c.code AND d.effective_from > "
-                         "c.effective_from) ORDER BY code",
+                         "c.effective_from) ORDER BY c.code",
                          p, 2, a, out, n, err);
     }
 }
@@ -399,10 +399,10 @@ enum folio_rc folio_codes_each(struct folio_store *s, enum folio_code_system cs,
         s,
         has_date(date)
             ? "SELECT " CODE_COLS " FROM code c WHERE code_system = ? AND effective_from <= ? AND "
-              "(effective_to = '' OR effective_to >= ?) ORDER BY code"
+              "(effective_to = '' OR effective_to >= ?) ORDER BY c.code"
             : "SELECT " CODE_COLS " FROM code c WHERE code_system = ? AND NOT EXISTS (SELECT 1 "
               "FROM code d WHERE d.code_system = c.code_system AND d.code = c.code AND "
-              "d.effective_from > c.effective_from) ORDER BY code",
+              "d.effective_from > c.effective_from) ORDER BY c.code",
         &st, err);
     if (rc)
         goto out;
