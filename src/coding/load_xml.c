@@ -680,22 +680,33 @@ enum folio_rc cl_load_pcs_defs(struct cl_ctx *x, const char *data, size_t len,
                         rc = fail_at(x, t, err, rc);
                         goto out;
                     }
+                /* one <terms> may name several values ("Subclavian Artery, Left" and
+                 * "..., Right"): each gets the definition and the includes */
                 rc = FOLIO_OK;
-                if (folio_stmt_bind_i64(st, 1, x->v->id) ||
-                    folio_stmt_bind_text(st, 2, scode, (size_t)-1) ||
-                    folio_stmt_bind_i64(st, 3, pos[0] - '0') ||
-                    folio_stmt_bind_i64(st, 4, ++seq) ||
-                    folio_stmt_bind_text(st, 5, el_text(x, first_el(t, "title")), (size_t)-1) ||
-                    folio_stmt_bind_text(st, 6, el_text(x, first_el(t, "definition")), (size_t)-1) ||
-                    folio_stmt_bind_text(st, 7, el_text(x, first_el(t, "explanation")), (size_t)-1) ||
-                    folio_stmt_bind_text(st, 8, incs.data, incs.len))
-                    rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "binding a definition failed");
+                for (xmlNode *ti = t->children; ti && !rc; ti = ti->next) {
+                    if (!is_el(ti, "title"))
+                        continue;
+                    if (folio_stmt_bind_i64(st, 1, x->v->id) ||
+                        folio_stmt_bind_text(st, 2, scode, (size_t)-1) ||
+                        folio_stmt_bind_i64(st, 3, pos[0] - '0') ||
+                        folio_stmt_bind_i64(st, 4, ++seq) ||
+                        folio_stmt_bind_text(st, 5, el_text(x, ti), (size_t)-1) ||
+                        folio_stmt_bind_text(st, 6, el_text(x, first_el(t, "definition")),
+                                             (size_t)-1) ||
+                        folio_stmt_bind_text(st, 7, el_text(x, first_el(t, "explanation")),
+                                             (size_t)-1) ||
+                        folio_stmt_bind_text(st, 8, incs.data, incs.len))
+                        rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "binding a definition failed");
+                    if (!rc && !(rc = folio_stmt_step(st, &row, err)))
+                        rc = folio_stmt_reset(st, err);
+                    if (!rc)
+                        x->n_notes++;
+                }
                 folio_buf_release(&incs);
-                if (rc || (rc = folio_stmt_step(st, &row, err)) || (rc = folio_stmt_reset(st, err))) {
+                if (rc) {
                     rc = fail_at(x, t, err, rc);
                     goto out;
                 }
-                x->n_notes++;
                 x->v->n_records++;
             }
         }
