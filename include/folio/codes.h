@@ -24,6 +24,9 @@
  * - pcs_value: the ICD-10-PCS tables as given: per table (3 characters) and row, each position's
  *   allowed characters with labels (and definitions), for the PCS builder.
  * - mce_code / mce_age_range / mce_discharge_status: the MCE edit tables.
+ * - poa_exempt (migration 0011): the ICD-10-CM codes exempt from POA reporting (CMS's yearly
+ *   list, ICD-10-CM Official Guidelines Appendix I), one list per load: the list in force on a
+ *   date is the newest "poa-exempt" version covering it (an April list replaces October's).
  *
  * Codes are stored and looked up without the dot ("E119"); folio_codes_dotted() formats them.
  * A code may have no title (a valid-code list carries none): code->title is then NULL and
@@ -212,6 +215,9 @@ enum folio_codes_load_kind {
     FOLIO_LOAD_HCPCS = 8,              /* "hcpcs": HCPCS ANWEB .xlsx or fixed-width .txt */
     FOLIO_LOAD_MCE = 9,                /* "mce": a directory of the MCE table files */
     FOLIO_LOAD_CPT = 10,               /* "cpt": customer CSV (docs/codesets.md) */
+    FOLIO_LOAD_POA_EXEMPT = 11,        /* "poa-exempt": CMS's POA-exempt code list (CMS's tab-
+                                          delimited POAexemptCodes file, or one code, category
+                                          or range per line: docs/codesets.md) */
 };
 const char *folio_codes_load_kind_name(enum folio_codes_load_kind k); /* NULL if unknown */
 enum folio_rc folio_codes_load_kind_parse(const char *name, enum folio_codes_load_kind *out,
@@ -242,6 +248,32 @@ struct folio_codes_load_result {
 enum folio_rc folio_codes_load(struct folio_store *s, const struct folio_codes_load_opts *opts,
                                struct folio_codes_load_result *res,
                                struct folio_err *err) FOLIO_MUST_USE;
+
+/* ---- POA-exempt lists ---- */
+
+/* The POA-exempt list in force on date (YYYY-MM-DD): the newest "poa-exempt" version whose
+ * period covers it. ENOTFOUND (field "date") when none is loaded for that date. */
+enum folio_rc folio_codes_poa_list(struct folio_store *s, const char *date,
+                                   struct folio_codeset_version *out,
+                                   struct folio_err *err) FOLIO_MUST_USE;
+/* Whether code (dot optional, any case) is on the list of version list_id: an entry equal to it,
+ * an entry that is a prefix of it (a category or subcategory exempts every code under it), or a
+ * range covering it. entry (optional) gets the matching entry as listed without dots ("Z38",
+ * "V00-V09"), "" when not exempt. EINVAL for a malformed code. */
+enum folio_rc folio_codes_poa_exempt(struct folio_store *s, int64_t list_id, const char *code,
+                                     bool *exempt, char entry[24],
+                                     struct folio_err *err) FOLIO_MUST_USE;
+
+/* One data line of a POA-exempt file (docs/codesets.md): CMS's tab-delimited "order, code,
+ * description", or "CODE [description]" with the code dotted or not, a category ("Z38",
+ * "Z38-", "O09.-") or a range of equal-length ends ("V00-V09"). Pure; views point into line.
+ * EPARSE naming the problem (the caller adds file and line). from == to unless a range. */
+struct folio_codes_poa_rec {
+    char from[8], to[8];       /* upper case, no dots */
+    struct folio_sv description; /* may be empty */
+};
+enum folio_rc folio_codes_parse_poa_line(struct folio_sv line, struct folio_codes_poa_rec *out,
+                                         struct folio_err *err) FOLIO_MUST_USE;
 
 /* ---- record parsers (pure; exposed for the fuzz targets and tests) ---- */
 

@@ -24,7 +24,14 @@
  *   "no_principal"      no principal / first-listed diagnosis (error)
  *   "mce"               one MCE edit (folio_mce_edit_name in the finding's edit field), at the
  *                       code it fired on; severity from its MCE class (prepayment edits are
- *                       errors, postpayment ones warnings)
+ *                       errors, postpayment ones warnings); inpatients only
+ *   "notes"             (info, abstract-level) which tabular notes the note checks used: none
+ *                       loaded, or those of an earlier fiscal year than the code set in force
+ * A check that cannot run says so once, as an abstract-level info of its kind: no code set of a
+ * system loaded for the date ("invalid_code"), no POA-exempt list ("poa_invalid"), no MCE
+ * tables or a date outside them ("mce"). What the input does not know is not checked: age -1
+ * (age edits), discharge status -1, los -1 (length-of-stay edit). An MCE INVALID_CODE is not
+ * repeated at a code already refused by invalid_code, header_code or seventh_missing.
  * Errors block finalizing; warnings and infos do not.
  *
  * Pure with respect to the abstract: reads the code sets from the store (codes.h) and never
@@ -49,7 +56,7 @@ struct folio_check_finding {
     char kind[20];       /* "excludes1", "mce", ... (above) */
     char edit[48];       /* for "mce": CMS's edit name ("AGE_CONFLICT"); else "" */
     int code_index;      /* index into the input's codes the finding is about; -1 = abstract */
-    char code[16];       /* that code, "" for abstract-level findings */
+    char code[16];       /* that code without dots, "" for abstract-level findings */
     char related[16];    /* the other code (excludes1 pair, code first), else "" */
     char *message;       /* one sentence for the coder, naming the codes dotted and the note */
 };
@@ -70,8 +77,14 @@ struct folio_check_input {
 enum folio_rc folio_mce_load_store(struct folio_store *s, struct folio_mce **out,
                                    struct folio_err *err) FOLIO_MUST_USE;
 
-/* Runs every check. mce may be NULL (MCE edits skipped; an info finding says so). Findings in
- * code order, errors before warnings before infos for one code. */
+/* Runs every check. mce may be NULL (MCE edits skipped; an info finding says so); it is
+ * borrowed (load it once with folio_mce_load_store and keep it: reading MCE 43.1 from the
+ * store takes about 0.1 s).
+ * Findings (and their messages) live in the arena a: abstract-level ones first, then in code
+ * order, errors before warnings before infos for one code. EINVAL naming "code_date" (not a
+ * date YYYY-MM-DD) or "codes" (more than FOLIO_ABSTRACT_MAX_CODES); store errors as they come.
+ * Reads the store with a few queries for the whole abstract (codes in batches), plus one or two
+ * per invalid or non-billable code (docs/coding-checks.md gives the measured time). */
 enum folio_rc folio_coding_check(struct folio_store *s, const struct folio_mce *mce,
                                  const struct folio_check_input *in, struct folio_arena *a,
                                  struct folio_check_finding **out, size_t *n,

@@ -94,9 +94,10 @@ const char *folio_code_display_title(const struct folio_code *c)
     "t.code_system = c.code_system AND t.code = c.code AND t.title IS NOT NULL AND "               \
     "t.effective_from < c.effective_from ORDER BY t.effective_from DESC LIMIT 1)) AS title, "      \
     "c.short_title, c.kind, c.billable, c.parent, c.effective_from, c.effective_to, "              \
-    "c.version_id, c.title IS NULL AS untitled, (SELECT t.effective_from FROM code t WHERE "       \
-    "t.code_system = c.code_system AND t.code = c.code AND t.title IS NOT NULL AND "               \
-    "t.effective_from < c.effective_from ORDER BY t.effective_from DESC LIMIT 1) AS title_from"
+    "c.version_id, CASE WHEN c.title IS NULL THEN 1 ELSE 0 END AS untitled, (SELECT "              \
+    "t.effective_from FROM code t WHERE t.code_system = c.code_system AND t.code = c.code AND "    \
+    "t.title IS NOT NULL AND t.effective_from < c.effective_from ORDER BY t.effective_from DESC "  \
+    "LIMIT 1) AS title_from"
 
 static const char *const kind_names[] = {NULL,          "chapter", "section", "category",
                                          "subcategory", "code",    "modifier"};
@@ -689,6 +690,98 @@ enum folio_rc folio_codes_mce_attrs(struct folio_store *s, enum folio_code_syste
     *out = folio_arena_strdup(a, folio_stmt_column_text(st, 0) ? folio_stmt_column_text(st, 0) : "");
     if (!*out)
         rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
+out:
+    folio_stmt_free(st);
+    return rc;
+}
+
+/* ---- POA-exempt lists ---- */
+
+enum folio_rc folio_codes_poa_list(struct folio_store *s, const char *date,
+                                   struct folio_codeset_version *out, struct folio_err *err)
+{
+    struct folio_arena a;
+    struct folio_codeset_version *v = NULL;
+    size_t n = 0;
+    const char *p[2] = {date, date};
+    enum folio_rc rc;
+
+    if (!cl_is_date(date))
+        return folio_err_set(err, FOLIO_EINVAL, "date", "date: \"%.20s\" is not YYYY-MM-DD",
+                             date ? date : "");
+    folio_arena_init(&a, 0);
+    rc = version_list(s,
+                      "SELECT " VERSION_COLS " FROM code_set_version WHERE kind = 'poa-exempt' "
+                      "AND effective_from <= ? AND (effective_to = '' OR effective_to >= ?) "
+                      "ORDER BY effective_from DESC, id DESC LIMIT 1",
+                      p, 2, &a, &v, &n, err);
+    if (!rc && n == 0)
+        rc = folio_err_set(err, FOLIO_ENOTFOUND, "date", "no POA-exempt list is loaded for %s",
+                           date);
+    if (!rc)
+        *out = v[0];
+    folio_arena_release(&a);
+    return rc;
+}
+
+enum folio_rc folio_codes_poa_exempt(struct folio_store *s, int64_t list_id, const char *code,
+                                     bool *exempt, char entry[24], struct folio_err *err)
+{
+    char norm[16], pre[5][8];
+    struct folio_stmt *st = NULL;
+    enum folio_rc rc;
+    bool row;
+    size_t len, i;
+
+    *exempt = false;
+    if (entry)
+        entry[0] = '\0';
+    if ((rc = folio_codes_normalize(code, norm, err)))
+        return rc;
+    len = strlen(norm);
+    if (len < 3 || len > 7)
+        return FOLIO_OK; /* no ICD-10-CM code: on no list */
+    /* the code and its prefixes down to the category: an entry equal to one of them */
+    for (i = 0; i < 5; i++) {
+        size_t l = 3 + i < len ? 3 + i : len;
+        memcpy(pre[i], norm, l);
+        pre[i][l] = '\0';
+    }
+    /* an entry equal to the code or one of its prefixes, or a range covering it: the code is
+     * at or after the range's start, and its first LENGTH(code_to) characters not after its end */
+    rc = folio_store_prepare(s,
+                             "SELECT entry_kind, code_from, code_to FROM poa_exempt WHERE "
+                             "version_id = ? AND ((entry_kind = 'code' AND code_from IN (?, ?, ?, "
+                             "?, ?)) OR (entry_kind = 'range' AND code_from <= ? AND LENGTH(code_to) <= "
+                             "? AND code_to >= SUBSTR(?, 1, LENGTH(code_to)))) ORDER BY entry_kind, "
+                             "LENGTH(code_from) DESC LIMIT 1",
+                             &st, err);
+    if (rc)
+        return rc;
+    rc = folio_stmt_bind_i64(st, 1, list_id);
+    for (i = 0; i < 5 && !rc; i++)
+        rc = folio_stmt_bind_text(st, (int)i + 2, pre[i], (size_t)-1);
+    if (!rc)
+        rc = folio_stmt_bind_text(st, 7, norm, (size_t)-1);
+    if (!rc)
+        rc = folio_stmt_bind_i64(st, 8, (int64_t)len);
+    if (!rc)
+        rc = folio_stmt_bind_text(st, 9, norm, (size_t)-1);
+    if (rc) {
+        rc = folio_err_set(err, rc, NULL, "binding failed");
+        goto out;
+    }
+    if ((rc = folio_stmt_step(st, &row, err)))
+        goto out;
+    if (row) {
+        const char *k = folio_stmt_column_text(st, 0);
+        *exempt = true;
+        if (entry && k && strcmp(k, "range") == 0)
+            folio_snprintf(entry, 24, "%s-%s", folio_stmt_column_text(st, 1),
+                           folio_stmt_column_text(st, 2));
+        else if (entry)
+            folio_strlcpy(entry, folio_stmt_column_text(st, 1), 24);
+    }
 out:
     folio_stmt_free(st);
     return rc;

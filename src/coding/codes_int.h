@@ -48,6 +48,8 @@ struct cl_ctx {
     /* content the loader found (for default periods) */
     int file_year;     /* from XML <version> or the file */
     char file_from[11]; /* e.g. HCPCS: the latest ACT EFF DT's quarter start */
+    int64_t same_as;    /* POA-exempt: an earlier version of the same period with the same
+                           entries (the load is then "already loaded"); 0 = none */
 };
 
 /* Called by the loaders once the period is known and before the first cl_code_put: fills the
@@ -78,6 +80,9 @@ enum folio_rc cl_load_pcs_defs(struct cl_ctx *x, const char *data, size_t len,
 enum folio_rc cl_load_hcpcs(struct cl_ctx *x, const char *data, size_t len,
                             struct folio_err *err) FOLIO_MUST_USE;
 enum folio_rc cl_load_cpt(struct cl_ctx *x, const char *data, size_t len,
+                          struct folio_err *err) FOLIO_MUST_USE;
+/* POA-exempt list (load_poa.c). */
+enum folio_rc cl_load_poa(struct cl_ctx *x, const char *data, size_t len,
                           struct folio_err *err) FOLIO_MUST_USE;
 /* MCE: path is a directory; reads its table files itself. */
 enum folio_rc cl_load_mce(struct cl_ctx *x, const char *dir, struct folio_err *err) FOLIO_MUST_USE;

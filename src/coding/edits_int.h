@@ -79,6 +79,15 @@ struct folio_mce {
     int32_t first, last; /* coverage of the diagnosis master */
 };
 
+/* The bit of an attribute name in the diagnosis (dx true) or procedure master; -1 when the name
+ * is not one of that master's. Shared by the file loader and the store loader (mce_store.c). */
+int mce_attr_bit(bool dx, struct folio_sv name);
+
+/* Completes a struct folio_mce whose rows, ranges and statuses are filled (rows in any order):
+ * sorts and indexes both masters and computes the coverage. ENOTFOUND when the diagnosis master
+ * is empty. The caller frees m with folio_mce_free either way. */
+enum folio_rc mce_finish(struct folio_mce *m, struct folio_err *err) FOLIO_MUST_USE;
+
 /* Rows of code (any case; at most 7 significant bytes) valid on date, or NULL. */
 const struct mce_row *mce_lookup(const struct mce_master *m, const char *code, int32_t date);
 

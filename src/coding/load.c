@@ -12,7 +12,7 @@
 static const char *const load_kind_names[] = {
     NULL,           "icd10cm-order",  "icd10cm-tabular",      "icd10cm-index", "icd10cm-valid",
     "icd10pcs-tables", "icd10pcs-order", "icd10pcs-definitions", "hcpcs",        "mce",
-    "cpt",
+    "cpt",          "poa-exempt",
 };
 
 const char *folio_codes_load_kind_name(enum folio_codes_load_kind k)
@@ -35,7 +35,7 @@ enum folio_rc folio_codes_load_kind_parse(const char *name, enum folio_codes_loa
     return folio_err_set(err, FOLIO_EINVAL, "kind",
                          "kind: \"%.40s\" is not one of icd10cm-order, icd10cm-tabular, "
                          "icd10cm-index, icd10cm-valid, icd10pcs-tables, icd10pcs-order, "
-                         "icd10pcs-definitions, hcpcs, mce, cpt",
+                         "icd10pcs-definitions, hcpcs, mce, cpt, poa-exempt",
                          name ? name : "");
 }
 
@@ -46,6 +46,7 @@ static enum folio_code_system kind_system(enum folio_codes_load_kind k)
     case FOLIO_LOAD_ICD10CM_TABULAR:
     case FOLIO_LOAD_ICD10CM_INDEX:
     case FOLIO_LOAD_ICD10CM_VALID:
+    case FOLIO_LOAD_POA_EXEMPT:
         return FOLIO_CS_ICD10CM;
     case FOLIO_LOAD_ICD10PCS_TABLES:
     case FOLIO_LOAD_ICD10PCS_ORDER:
@@ -550,14 +551,20 @@ enum folio_rc cl_begin_version(struct cl_ctx *x, struct folio_err *err)
             folio_snprintf(v->effective_from, sizeof(v->effective_from), "%04d-01-01", fy);
     }
 
-    /* an update: a version of this system whose period covers our start and began earlier */
+    /* an update: a version of this system whose period covers our start and began earlier
+     * (a POA-exempt list updates only a POA-exempt list, and is never the base of a code set) */
     {
         const char *p[3] = {sys, v->effective_from, v->effective_from};
         rc = version_query(x->s,
-                           "SELECT " VERSION_COLS " FROM code_set_version WHERE code_system = ? "
-                           "AND update_of IS NULL AND effective_from < ? AND "
-                           "(effective_to = '' OR effective_to >= ?) ORDER BY effective_from "
-                           "DESC, id DESC LIMIT 1",
+                           o->kind == FOLIO_LOAD_POA_EXEMPT
+                               ? "SELECT " VERSION_COLS " FROM code_set_version WHERE "
+                                 "code_system = ? AND kind = 'poa-exempt' AND update_of IS NULL "
+                                 "AND effective_from < ? AND (effective_to = '' OR effective_to "
+                                 ">= ?) ORDER BY effective_from DESC, id DESC LIMIT 1"
+                               : "SELECT " VERSION_COLS " FROM code_set_version WHERE "
+                                 "code_system = ? AND kind <> 'poa-exempt' AND update_of IS NULL "
+                                 "AND effective_from < ? AND (effective_to = '' OR effective_to "
+                                 ">= ?) ORDER BY effective_from DESC, id DESC LIMIT 1",
                            p, 3, &base, &found, err);
         if (rc)
             return rc;
@@ -782,6 +789,9 @@ enum folio_rc folio_codes_load(struct folio_store *s, const struct folio_codes_l
     case FOLIO_LOAD_MCE:
         rc = cl_load_mce(&x, opts->path, err);
         break;
+    case FOLIO_LOAD_POA_EXEMPT:
+        rc = cl_load_poa(&x, file.data, file.len, err);
+        break;
     }
     if (rc)
         goto out;
@@ -793,7 +803,25 @@ enum folio_rc folio_codes_load(struct folio_store *s, const struct folio_codes_l
     x.v->n_notes = x.n_notes;
 
     /* the same content under another file: nothing changed -> already loaded */
-    if (res->n_added == 0 && res->n_changed == 0) {
+    if (opts->kind == FOLIO_LOAD_POA_EXEMPT) {
+        /* a POA-exempt list writes no code rows: the loader compared the entries themselves */
+        if (x.same_as) {
+            char id[24];
+            const char *p[1] = {id};
+            folio_snprintf(id, sizeof(id), "%lld", (long long)x.same_as);
+            if ((rc = version_query(s,
+                                    "SELECT " VERSION_COLS " FROM code_set_version WHERE "
+                                    "CAST(id AS TEXT) = ?",
+                                    p, 1, &prev, &found, err)))
+                goto out;
+            folio_store_rollback(s);
+            in_tx = false;
+            if (found)
+                res->version = prev;
+            res->already_loaded = true;
+            goto out;
+        }
+    } else if (res->n_added == 0 && res->n_changed == 0) {
         char fy[16];
         const char *p[4] = {x.v->kind, folio_code_system_name(x.v->system), x.v->effective_from,
                             fy};

@@ -183,6 +183,14 @@ static enum folio_rc parse_range(struct tsv *t, struct folio_sv from, struct fol
     return FOLIO_OK;
 }
 
+int mce_attr_bit(bool dx, struct folio_sv name)
+{
+    for (size_t i = 0; i < FOLIO_ARRAY_LEN(attr_names); i++)
+        if (folio_sv_eq_cstr(name, attr_names[i].name))
+            return dx ? attr_names[i].dx : attr_names[i].pr;
+    return -1;
+}
+
 static enum folio_rc parse_attrs(struct tsv *t, enum mce_table tbl, struct folio_sv s,
                                  uint64_t *out, struct folio_err *err)
 {
@@ -192,14 +200,7 @@ static enum folio_rc parse_attrs(struct tsv *t, enum mce_table tbl, struct folio
     if (s.len == 0)
         return FOLIO_OK;
     while (folio_sv_next_field(&s, ',', &head)) {
-        size_t i;
-        int bit = -1;
-        for (i = 0; i < FOLIO_ARRAY_LEN(attr_names); i++) {
-            if (folio_sv_eq_cstr(head, attr_names[i].name)) {
-                bit = tbl == TBL_DX ? attr_names[i].dx : attr_names[i].pr;
-                break;
-            }
-        }
+        int bit = mce_attr_bit(tbl == TBL_DX, head);
         if (bit < 0)
             return folio_err_set(err, FOLIO_EPARSE, "mce", "%s:%ld: unknown attribute '%.*s'",
                                  t->name, t->line, (int)(head.len > 40 ? 40 : head.len), head.p);
@@ -326,7 +327,6 @@ static enum folio_rc load_master(const char *dir, const char *file, enum mce_tab
         rc = folio_err_set(err, FOLIO_ETOOBIG, "mce", "%s: too many rows", file);
         goto out;
     }
-    rc = build_index(m, err);
 out:
     folio_buf_release(&t.buf);
     return rc;
@@ -425,6 +425,28 @@ out:
     return rc;
 }
 
+enum folio_rc mce_finish(struct folio_mce *m, struct folio_err *err)
+{
+    enum folio_rc rc;
+
+    if (m->dx.nrows == 0)
+        return folio_err_set(err, FOLIO_ENOTFOUND, "mce", "the MCE diagnosis table has no rows");
+    if (m->dx.nrows >= UINT32_MAX || m->pr.nrows >= UINT32_MAX)
+        return folio_err_set(err, FOLIO_ETOOBIG, "mce", "too many MCE rows");
+    if ((rc = build_index(&m->dx, err)) ||
+        (m->pr.nrows > 0 && (rc = build_index(&m->pr, err))))
+        return rc;
+    m->first = m->dx.rows[0].from;
+    m->last = m->dx.rows[0].to;
+    for (size_t i = 1; i < m->dx.nrows; i++) {
+        if (m->dx.rows[i].from < m->first)
+            m->first = m->dx.rows[i].from;
+        if (m->dx.rows[i].to > m->last)
+            m->last = m->dx.rows[i].to;
+    }
+    return FOLIO_OK;
+}
+
 enum folio_rc folio_mce_load(const char *dir, struct folio_mce **out, struct folio_err *err)
 {
     struct folio_mce *m = calloc(1, sizeof *m);
@@ -445,14 +467,9 @@ enum folio_rc folio_mce_load(const char *dir, struct folio_mce **out, struct fol
     rc = load_statuses(dir, m, err);
     if (rc)
         goto out;
-    m->first = m->dx.rows[0].from;
-    m->last = m->dx.rows[0].to;
-    for (size_t i = 1; i < m->dx.nrows; i++) {
-        if (m->dx.rows[i].from < m->first)
-            m->first = m->dx.rows[i].from;
-        if (m->dx.rows[i].to > m->last)
-            m->last = m->dx.rows[i].to;
-    }
+    rc = mce_finish(m, err);
+    if (rc)
+        goto out;
     *out = m;
     m = NULL;
 out:
