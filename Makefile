@@ -1,6 +1,7 @@
 # Folio: a thin layer over CMake presets. See README.md.
-#   make run     install what is missing, build, create the demo database if there is none
-#                (DEMO=1 to add it to an existing one), start Folio at http://127.0.0.1:8080/
+#   make run     install what is missing, build, create the demo database if there is none, with
+#                the code sets of ../shared (DEMO=1 to add them to an existing one), start Folio
+#                at http://127.0.0.1:8080/
 #   make test    the whole suite: dev build (warnings as errors), then every test under ASan+UBSan,
 #                once on SQLite and once on a throwaway PostgreSQL 15 cluster
 #   make bench   benchmarks under bench/ (release build); they print their figures
@@ -27,7 +28,7 @@ run: build
 	@mkdir -p var
 	@if [ "$(FOLIO_DB)" = "sqlite:var/folio.db" ] && [ ! -f var/folio.db ] || [ "$(DEMO)" = 1 ]; then \
 	  echo "creating the demo database ($(FOLIO_DB)) ..."; \
-	  ./build/release/folio --db "$(FOLIO_DB)" --quiet demo; \
+	  ./build/release/folio --db "$(FOLIO_DB)" --quiet demo --codes; \
 	fi
 	@echo
 	@echo "Demo sign-ins (password for all: demo-password):"

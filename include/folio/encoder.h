@@ -36,6 +36,14 @@ struct folio_pcs_tables;
 enum folio_rc folio_pcs_tables_parse(const char *xml, size_t len, const char *defs, size_t defs_len,
                                      struct folio_pcs_tables **out,
                                      struct folio_err *err) FOLIO_MUST_USE;
+/* The tables of the newest icd10pcs-tables version loaded in the store, with the definitions of
+ * the same fiscal year (else the newest), as the builder reads them (*out NULL and version->id 0
+ * when none is loaded). The store keeps the tables as loaded; they are written back out as the
+ * CMS XML and parsed, so the builder is the one the release files give (the store itself has no
+ * lookup fast enough for a click: folio_codes_pcs_next scans the codes). */
+enum folio_rc folio_pcs_tables_from_store(struct folio_store *s, struct folio_pcs_tables **out,
+                                          struct folio_codeset_version *version,
+                                          struct folio_err *err) FOLIO_MUST_USE;
 /* Same from files (definitions_path may be NULL). */
 enum folio_rc folio_pcs_tables_load(const char *tables_path, const char *definitions_path,
                                     struct folio_pcs_tables **out,

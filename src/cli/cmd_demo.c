@@ -1,7 +1,9 @@
 /* folio demo: a database with something on every screen. Imports the Synthea CSV sample (111
  * patients) through the importer, then adds one demo inpatient stay with an H&P, a discharge
  * summary (finalized, then amended), an operative note and a few observations. Idempotent:
- * everything is matched by its external id, so a second run adds nothing. */
+ * everything is matched by its external id, so a second run adds nothing. With --codes it also
+ * loads the code sets staged in the shared data folder (for the encoder and the edits); loading
+ * a release again is a no-op ("already loaded"). */
 #include "folio/base.h"
 
 #include <limits.h>
@@ -11,11 +13,13 @@
 #include "cli/cli.h"
 #include "cli/cli_chart.h"
 #include "cli/cli_util.h"
+#include "folio/codes.h"
 #include "folio/import.h"
 #include "folio/privacy.h"
 #include "folio/records.h"
 
 #define DEMO_CSV    "corpora/synthea/csv_unmc_111pt"
+#define DEMO_CODES  "codesets"
 #define DEMO_SYSTEM "folio-demo"
 /* Demo databases only (docs/users.md): every demo user has this published password. */
 #define DEMO_PASSWORD "demo-password"
@@ -37,7 +41,7 @@ static const struct {
 };
 
 static const char usage[] =
-    "usage: folio demo [--source DIR]\n"
+    "usage: folio demo [--source DIR] [--codes] [--codes-dir DIR]\n"
     "\n"
     "Fills the database with demo data: the Synthea CSV sample of 111 patients\n"
     "(" DEMO_CSV " under the shared data folder: $FOLIO_SHARED/data, else\n"
@@ -45,7 +49,27 @@ static const char usage[] =
     "with an H&P, an amended discharge summary, an operative note and observations,\n"
     "and one demo user per role (password \"" DEMO_PASSWORD "\": demo only, docs/users.md).\n"
     "Running it again adds nothing (existing users are left as they are). Creates the key\n"
-    "file when missing.\n";
+    "file when missing.\n"
+    "\n"
+    "--codes also loads the code sets staged under the shared data folder (" DEMO_CODES "/:\n"
+    "ICD-10-CM FY2021 order file and tabular, the FY2026 valid-code list, ICD-10-PCS FY2026\n"
+    "tables and definitions, HCPCS 2020-10, the MCE 43.1 tables; about 10 s), so the encoder\n"
+    "and the code screens have something to search; it says so and goes on when they are\n"
+    "absent. --codes-dir DIR takes them from DIR (same layout) and implies --codes.\n";
+
+/* The code-set files of the shared data folder (../shared/data/codesets/SOURCES.md), in load
+ * order: the tabular fills in the order file's codes, the valid-code list is FY2026's. */
+static const struct {
+    const char *kind, *rel;
+} demo_codesets[] = {
+    {"icd10cm-order", "icd10cm/fy2021/icd10cm-order-Jan-2021.txt"},
+    {"icd10cm-tabular", "icd10cm/fy2021/icd10cm_tabular_2021.xml"},
+    {"icd10cm-valid", "icd10cm/fy2026/icd10cm_valid_codes_fy2026_from_mce431.txt"},
+    {"icd10pcs-tables", "icd10pcs/icd10pcs_tables_2026.xml"},
+    {"icd10pcs-definitions", "icd10pcs/icd10pcs_definitions_2026.xml"},
+    {"hcpcs", "hcpcs/2020-10/anweb.xlsx"},
+    {"mce", "mce-v431"},
+};
 
 static bool is_dir(const char *p)
 {
@@ -53,15 +77,16 @@ static bool is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The Synthea CSV folder, or false when no candidate exists. */
-static bool find_source(char *out, size_t cap)
+/* rel (a directory) under the shared data folder: $FOLIO_SHARED/data, <binary>/../../../shared/data,
+ * ../shared/data; false when no candidate exists. */
+static bool find_shared(const char *rel, char *out, size_t cap)
 {
     const char *env = getenv("FOLIO_SHARED");
     char exe[PATH_MAX];
     ssize_t n;
 
     if (!folio_str_empty(env)) {
-        if (folio_snprintf(out, cap, "%s/data/%s", env, DEMO_CSV) && is_dir(out))
+        if (folio_snprintf(out, cap, "%s/data/%s", env, rel) && is_dir(out))
             return true;
     }
     n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -71,14 +96,19 @@ static bool find_source(char *out, size_t cap)
         slash = strrchr(exe, '/');
         if (slash) {
             *slash = '\0';
-            if (folio_snprintf(out, cap, "%s/../../../shared/data/%s", exe, DEMO_CSV) &&
-                is_dir(out))
+            if (folio_snprintf(out, cap, "%s/../../../shared/data/%s", exe, rel) && is_dir(out))
                 return true;
         }
     }
-    if (folio_snprintf(out, cap, "../shared/data/%s", DEMO_CSV) && is_dir(out))
+    if (folio_snprintf(out, cap, "../shared/data/%s", rel) && is_dir(out))
         return true;
     return false;
+}
+
+/* The Synthea CSV folder, or false when no candidate exists. */
+static bool find_source(char *out, size_t cap)
+{
+    return find_shared(DEMO_CSV, out, cap);
 }
 
 static void progress(void *ctx, const char *what, int64_t done)
@@ -383,10 +413,104 @@ out:
     return rc;
 }
 
+/* What --codes did, per file of demo_codesets. */
+struct demo_codes {
+    bool asked, found;
+    char dir[PATH_MAX];
+    const char *status[FOLIO_ARRAY_LEN(demo_codesets)]; /* "loaded", "already loaded", "absent" */
+    int64_t version[FOLIO_ARRAY_LEN(demo_codesets)];
+    int64_t codes[FOLIO_ARRAY_LEN(demo_codesets)];
+    int n_loaded, n_already, n_absent;
+    double seconds;
+};
+
+static bool path_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+/* Loads each staged code-set file of dir (a file missing there is reported, not an error). */
+static enum folio_rc demo_load_codes(struct folio_cli *cli, struct demo_codes *dc)
+{
+    enum folio_rc rc = FOLIO_OK;
+    size_t i;
+
+    for (i = 0; i < FOLIO_ARRAY_LEN(demo_codesets) && !rc; i++) {
+        struct folio_codes_load_opts lo;
+        struct folio_codes_load_result res;
+        char path[PATH_MAX];
+
+        if (!folio_snprintf(path, sizeof path, "%s/%s", dc->dir, demo_codesets[i].rel) ||
+            !path_exists(path)) {
+            dc->status[i] = "absent";
+            dc->n_absent++;
+            cli_note(cli, "  %s: %s is absent, skipped", demo_codesets[i].kind,
+                     demo_codesets[i].rel);
+            continue;
+        }
+        memset(&lo, 0, sizeof lo);
+        if ((rc = folio_codes_load_kind_parse(demo_codesets[i].kind, &lo.kind, &cli->err)))
+            break;
+        lo.path = path;
+        lo.loaded_by = cli->actor;
+        cli_note(cli, "  loading %s %s ...", demo_codesets[i].kind, demo_codesets[i].rel);
+        rc = folio_codes_load(cli->store, &lo, &res, &cli->err);
+        if (rc)
+            break;
+        dc->status[i] = res.already_loaded ? "already loaded" : "loaded";
+        dc->version[i] = res.version.id;
+        dc->codes[i] = res.n_added + res.n_changed;
+        dc->seconds += res.seconds;
+        if (res.already_loaded)
+            dc->n_already++;
+        else
+            dc->n_loaded++;
+    }
+    return rc;
+}
+
+static json_t *demo_codes_json(const struct demo_codes *dc)
+{
+    json_t *o = json_object(), *files = json_array();
+    int bad = !o || !files;
+    size_t i;
+
+    for (i = 0; !bad && dc->found && i < FOLIO_ARRAY_LEN(demo_codesets); i++) {
+        json_t *x = json_object();
+        bad |= !x || cli_jset_str(x, "kind", demo_codesets[i].kind) ||
+               cli_jset_str(x, "file", demo_codesets[i].rel) ||
+               cli_jset_str(x, "status", dc->status[i]) ||
+               cli_jset_id(x, "version_id", dc->version[i]) ||
+               cli_jset_int(x, "codes_written", dc->codes[i]) ||
+               json_array_append_new(files, x) != 0;
+    }
+    if (!bad) {
+        bad |= cli_jset(o, "found", json_boolean(dc->found));
+        bad |= cli_jset_str(o, "dir", dc->found ? dc->dir : NULL);
+        bad |= cli_jset_int(o, "loaded", dc->n_loaded);
+        bad |= cli_jset_int(o, "already_loaded", dc->n_already);
+        bad |= cli_jset_int(o, "absent", dc->found ? dc->n_absent
+                                                   : (int64_t)FOLIO_ARRAY_LEN(demo_codesets));
+        bad |= cli_jset(o, "files", files);
+        files = NULL;
+    }
+    json_decref(files);
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
 static enum folio_rc demo_main(struct folio_cli *cli, int argc, char **argv)
 {
-    const char *source = NULL;
-    const struct cli_opt opts[] = {{"source", CLI_OPT_STR, &source}};
+    const char *source = NULL, *codes_dir = NULL;
+    bool codes = false;
+    const struct cli_opt opts[] = {{"source", CLI_OPT_STR, &source},
+                                   {"codes", CLI_OPT_FLAG, &codes},
+                                   {"codes-dir", CLI_OPT_STR, &codes_dir}};
+    struct demo_codes dc;
     struct cli_args args;
     struct folio_chart chart;
     struct folio_import_stats st;
@@ -398,6 +522,7 @@ static enum folio_rc demo_main(struct folio_cli *cli, int argc, char **argv)
     int k;
 
     memset(&n, 0, sizeof(n));
+    memset(&dc, 0, sizeof(dc));
     rc = cli_parse(cli, "demo", argc, argv, 1, opts, FOLIO_ARRAY_LEN(opts), 0, &args, &help);
     if (rc)
         goto out;
@@ -434,6 +559,24 @@ static enum folio_rc demo_main(struct folio_cli *cli, int argc, char **argv)
     rc = demo_add_users(cli, &n);
     if (rc)
         goto out;
+    dc.asked = codes || codes_dir;
+    if (codes_dir) {
+        dc.found = is_dir(codes_dir);
+        (void)folio_strlcpy(dc.dir, codes_dir, sizeof dc.dir);
+        if (!dc.found) {
+            rc = folio_err_set(&cli->err, FOLIO_ENOTFOUND, "codes-dir",
+                               "--codes-dir: %s is not a directory", codes_dir);
+            goto out;
+        }
+    } else if (dc.asked) {
+        dc.found = find_shared(DEMO_CODES, dc.dir, sizeof dc.dir);
+    }
+    if (dc.found) {
+        cli_note(cli, "loading the code sets of %s ...", dc.dir);
+        rc = demo_load_codes(cli, &dc);
+        if (rc)
+            goto out;
+    }
     if (cli->json) {
         json_t *o = json_object(), *imp = json_object(), *demo = json_object();
         json_t *users = json_array();
@@ -457,6 +600,8 @@ static enum folio_rc demo_main(struct folio_cli *cli, int argc, char **argv)
             bad |= cli_jset_int(demo, "versions", n.versions);
             bad |= cli_jset_int(demo, "observations", n.observations);
             bad |= cli_jset_int(demo, "users", n.users);
+            if (dc.asked)
+                bad |= cli_jset(o, "codes", demo_codes_json(&dc));
         }
         if (bad) {
             json_decref(o);
@@ -479,6 +624,18 @@ static enum folio_rc demo_main(struct folio_cli *cli, int argc, char **argv)
     for (size_t u = 0; u < FOLIO_ARRAY_LEN(demo_users); u++)
         printf(" %s", demo_users[u].username);
     printf("\n");
+    if (dc.asked && !dc.found) {
+        printf("code sets: not found (no %s under $FOLIO_SHARED/data, <binary>/../../../shared/data "
+               "or ../shared/data): none loaded, so the encoder and the code screens have nothing "
+               "to search; load them with folio codes load (docs/codesets.md)\n",
+               DEMO_CODES);
+    } else if (dc.asked) {
+        printf("code sets from %s: %d loaded, %d already loaded, %d absent (%.1f s)\n", dc.dir,
+               dc.n_loaded, dc.n_already, dc.n_absent, dc.seconds);
+        for (size_t f = 0; f < FOLIO_ARRAY_LEN(demo_codesets); f++)
+            printf("  %-21s %-15s %s\n", demo_codesets[f].kind, dc.status[f],
+                   demo_codesets[f].rel);
+    }
     if (n.patients == 0)
         printf("try: folio patient search --name Demo\n");
     else

@@ -13,8 +13,9 @@ struct store_ctx {
 static int visit_code(void *ctx, const struct folio_code *c)
 {
     struct store_ctx *x = ctx;
+    /* the encoder indexes codes, not chapters or sections ("E08-E13") */
     if (c->kind == FOLIO_CODE_CHAPTER || c->kind == FOLIO_CODE_SECTION ||
-        c->kind == FOLIO_CODE_MODIFIER)
+        c->kind == FOLIO_CODE_MODIFIER || strchr(c->code, '-'))
         return 0;
     const char *title = c->title ? c->title : c->short_title;
     char composed[320];
@@ -31,6 +32,10 @@ static int visit_term(void *ctx, const char *code, const char *term, const char 
 {
     struct store_ctx *x = ctx;
     (void)kind;
+    /* terms stated at a section ("P35-P39" has inclusion terms in the FY2021 tabular) or a
+     * chapter belong to no one code */
+    if (!code || strchr(code, '-') || strlen(code) > 7 || strlen(code) < 3)
+        return 0;
     x->rc = folio_encoder_add_term(x->e, FOLIO_CS_ICD10CM, code, term, x->err);
     return x->rc != FOLIO_OK;
 }

@@ -47,8 +47,12 @@ function run(cmd, args, env) {
   });
 }
 
-/** Creates a temp dir, loads the demo data, starts `folio serve` on 127.0.0.1:0. */
-export async function startServer() {
+/**
+ * Creates a temp dir, loads the demo data, starts `folio serve` on 127.0.0.1:0.
+ * opts.codes: also load the staged code sets (`folio demo --codes`, ~10-25 s): only for tests
+ * that need the encoder.
+ */
+export async function startServer(opts = {}) {
   const bin = need('FOLIO_BIN');
   const src = need('FOLIO_SOURCE_DIR');
   const dir = mkdtempSync(path.join(tmpdir(), 'folio-browser-'));
@@ -56,7 +60,7 @@ export async function startServer() {
   const key = path.join(dir, 'key');
   const env = { ...process.env, FOLIO_WEB_ROOT: path.join(src, 'web') };
   delete env.FOLIO_DB;
-  await run(bin, ['--quiet', '--db', db, '--key', key, 'demo'], env);
+  await run(bin, ['--quiet', '--db', db, '--key', key, 'demo', ...(opts.codes ? ['--codes'] : [])], env);
   const proc = spawn(bin, ['--db', db, '--key', key, 'serve', '--listen', '127.0.0.1:0'],
     { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -191,13 +195,14 @@ export function assert(cond, msg) {
 /**
  * Runs a scenario: starts the server and browser, calls fn({pw, server, browser, page, guard}),
  * checks the guard, always stops everything, prints a result line and exits 0/1 (77 = skipped).
+ * opts: viewport (the browser's), codes (the server's demo database gets the code sets).
  */
 export async function scenario(name, fn, opts = {}) {
   const pw = await loadPlaywright();
   let server, browser, failed = null;
   const t0 = Date.now();
   try {
-    server = await startServer();
+    server = await startServer({ codes: !!opts.codes });
     browser = await openBrowser(pw, opts);
     await fn({ pw, server, browser, page: browser.page, guard: browser.guard, url: server.url });
     browser.guard.check(name);

@@ -9,6 +9,8 @@ import { usersScreen } from './users.js';
 import { interfaceScreen } from './interface.js';
 import { registerScreen } from './register.js';
 import { mpiScreen } from './mpi.js';
+import { codesScreen } from './codes.js';
+import { codingScreen } from './coding.js';
 
 const app = {
   user: null,
@@ -103,9 +105,12 @@ function navItems() {
   if (app.can('patient.read')) items.push({ hash: '#/search', label: 'Patients', key: 'search' });
   if (app.can('patient.write') && app.can('identifiers')) items.push({ hash: '#/register', label: 'Register', key: 'register' });
   if (app.can('mpi.review')) items.push({ hash: '#/mpi', label: 'Duplicates', key: 'mpi' });
+  if (app.can('coding.read')) items.push({ hash: '#/coding', label: 'Coding', key: 'coding' });
   if (app.can('interface.read')) items.push({ hash: '#/interface', label: 'Interface', key: 'interface' });
   if (app.can('audit.read')) items.push({ hash: '#/audit', label: 'Audit trail', key: 'audit' });
   if (app.can('user.admin')) items.push({ hash: '#/users', label: 'Users', key: 'users' });
+  // code sets are reference data without patient information: every signed-in user
+  items.push({ hash: '#/codes', label: 'Code lookup', key: 'codes' });
   return items;
 }
 
@@ -168,12 +173,16 @@ async function route() {
       mark('register'); await registerScreen(ctx);
     } else if (screen === 'mpi' && app.can('mpi.review')) {
       mark('mpi'); await mpiScreen(ctx);
+    } else if (screen === 'coding' && app.can('coding.read')) {
+      mark('coding'); await codingScreen(ctx);
     } else if (screen === 'interface' && app.can('interface.read')) {
       mark('interface'); await interfaceScreen(ctx);
     } else if (screen === 'audit' && app.can('audit.read')) {
       mark('audit'); await auditScreen(ctx);
     } else if (screen === 'users' && app.can('user.admin')) {
       mark('users'); await usersScreen(ctx);
+    } else if (screen === 'codes') {
+      mark('codes'); await codesScreen(ctx);
     } else {
       app.setTitle('Not available');
       mount(main, h('section', { class: 'panel' }, h('h1', 'Not available'),
