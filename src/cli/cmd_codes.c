@@ -24,8 +24,9 @@ static const char usage[] =
     "\n"
     "KIND: icd10cm-order, icd10cm-tabular, icd10cm-index, icd10cm-valid, icd10pcs-tables,\n"
     "      icd10pcs-order, icd10pcs-definitions, hcpcs (ANWEB .xlsx or .txt), mce (the\n"
-    "      directory of MCE tables), cpt (your licensed CSV). Which file of each release to\n"
-    "      give, and where CMS/CDC publish it: docs/codesets.md.\n"
+    "      directory of MCE tables), cpt (your licensed CSV), poa-exempt (CMS's POA-exempt\n"
+    "      code list). Which file of each release to give, and where CMS/CDC publish it:\n"
+    "      docs/codesets.md.\n"
     "A mid-year (April) or quarterly file is an update of the version in force on its start\n"
     "date; loading the same release again changes nothing.\n"
     "search and pcs build the code index from the loaded code sets first (a few seconds).\n";

@@ -1,5 +1,5 @@
 /* libFuzzer target: the code-set loaders that need a database (ICD-10-CM tabular and index XML,
- * valid-code lists, ICD-10-PCS definitions, the customer CPT CSV), through folio_codes_load into
+ * valid-code lists, ICD-10-PCS definitions, the customer CPT CSV, POA-exempt lists), through folio_codes_load into
  * an in-memory SQLite store, rolled back after each input. The first byte picks the loader, the
  * rest is the file. Whatever the bytes: no crash, no out-of-bounds access, an error always has a
  * message naming where, and a refused file writes nothing. */
@@ -24,6 +24,7 @@ static const struct {
     {FOLIO_LOAD_ICD10CM_VALID, "icd10cm_valid_2030.txt"},
     {FOLIO_LOAD_ICD10PCS_DEFINITIONS, "icd10pcs_definitions_2030.xml"},
     {FOLIO_LOAD_CPT, "cpt_2030.csv"},
+    {FOLIO_LOAD_POA_EXEMPT, "poa_exempt_2030.txt"},
 };
 
 static void once(void)
