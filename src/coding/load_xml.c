@@ -64,6 +64,7 @@ static enum folio_rc parse_doc(struct cl_ctx *x, const char *data, size_t len, c
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
                                 XML_PARSE_NOCDATA);
     if (!doc || !ctx->wellFormed) {
+        /* the error lives in ctx: copy what is needed before freeing it */
         const xmlError *e = xmlCtxtGetLastError(ctx);
         int line = e ? e->line : 0;
         char msg[200] = "";
@@ -73,8 +74,8 @@ static enum folio_rc parse_doc(struct cl_ctx *x, const char *data, size_t len, c
         }
         xmlFreeDoc(doc);
         xmlFreeParserCtxt(ctx);
-        folio_err_set(err, FOLIO_EPARSE, x->name, "%s:%d: not well-formed XML (%s)%s", x->name,
-                      line, msg, e && e->code == XML_ERR_DOCUMENT_END ? "" : "");
+        folio_err_set(err, FOLIO_EPARSE, x->name, "%s:%d: not well-formed XML (%s)", x->name,
+                      line, msg);
         folio_snprintf(err ? err->field : msg, err ? sizeof(err->field) : sizeof(msg), "%s:%d",
                        x->name, line);
         return FOLIO_EPARSE;
