@@ -1479,7 +1479,48 @@ static enum folio_rc productivity(struct folio_req *req, struct folio_resp *resp
     return folio_api_reply(resp, 200, o, err);
 }
 
+/* GET /coding/coders: the active users who may code, for assigning work. */
+static enum folio_rc coders(struct folio_req *req, struct folio_resp *resp, struct folio_err *err)
+{
+    struct folio_user *u = NULL;
+    size_t n = 0, i;
+    json_t *items = json_array(), *o;
+    enum folio_rc rc;
+
+    if (!items)
+        return folio_render_nomem(err);
+    if ((rc = folio_user_list(req->store, req->arena, &u, &n, err))) {
+        json_decref(items);
+        return rc;
+    }
+    for (i = 0; i < n; i++) {
+        json_t *it;
+        if (u[i].disabled || !folio_roles_can(u[i].roles, FOLIO_PERM_CODING_WRITE))
+            continue;
+        it = json_object();
+        if (!it || folio_jset_str(it, "username", u[i].username) ||
+            folio_jset_str(it, "display_name", u[i].display_name) ||
+            folio_jset(it, "manager", json_boolean(folio_roles_can(u[i].roles,
+                                                                   FOLIO_PERM_CODING_MANAGE))) ||
+            json_array_append_new(items, it)) {
+            json_decref(it);
+            json_decref(items);
+            return folio_render_nomem(err);
+        }
+    }
+    o = json_object();
+    if (!o || folio_jset(o, "items", items)) {
+        if (!o)
+            json_decref(items);
+        json_decref(o);
+        return folio_render_nomem(err);
+    }
+    return folio_api_reply(resp, 200, o, err);
+}
+
 const struct folio_route folio_api_coding_routes[] = {
+    {"GET", "/api/v1/coding/coders", FOLIO_PERM_CODING_MANAGE, coders,
+     "Active users who may code (for assigning work)"},
     {"GET", "/api/v1/coding/worklist", FOLIO_PERM_CODING_READ, worklist,
      "DNFC worklist: discharged encounters not final coded, oldest first"},
     {"POST", "/api/v1/coding/assign", FOLIO_PERM_CODING_WRITE, assign,

@@ -9,8 +9,8 @@
 //   - removes O24.419 (the warning goes), sets the POAs (the POA errors go), adds a procedure
 //     with its date, saves, finalizes (the button was disabled while errors remained);
 //   - sees the stay leave the worklist, the abstract show final, and its history.
-// The HIM technician reads the worklist and the final abstract without any control to change
-// them; a clinician is not offered the worklist and the API refuses it (403).
+// The coding lead assigns a stay to the coder from the list of people who may code. The HIM
+// technician reads the worklist and the final abstract without any control to change them; a clinician is not offered the worklist and the API refuses it (403).
 import { scenario, screenshot, signIn, signOut, assert, DEMO_PASSWORD } from './lib.mjs';
 
 async function bearer(url, username) {
@@ -213,6 +213,23 @@ await scenario('coding', async ({ server, page, guard, url }) => {
   const codes = after.body.codes.map((c) => `${c.role}:${c.code}:${c.poa || c.date || ''}`).join(' ');
   assert(/principal:J189:Y/.test(codes) && /secondary:E119:Y/.test(codes) && /procedure:0DTJ4ZZ/.test(codes) && !/O24419/.test(codes), `codes: ${codes}`);
   await screenshot(page, 'coding-worklist-after');
+
+  // The coding lead assigns work to a coder chosen from the list of people who may code.
+  await signOut(page);
+  await signIn(page, url, 'coding.auditor');
+  await page.goto(`${url}#/coding?class=inpatient`);
+  const leadRow = page.locator('table.coding-worklist tbody tr').first();
+  await leadRow.waitFor();
+  const leadEnc = await leadRow.getAttribute('data-id');
+  await leadRow.locator('input[type=checkbox]').check();
+  const coderSelect = page.locator('select[name=coder]');
+  assert(await coderSelect.locator('option[value="coder"]').count() === 1, 'the coder is offered');
+  assert(await coderSelect.locator('option[value="clinician"]').count() === 0, 'a clinician is not offered');
+  await coderSelect.selectOption('coder');
+  await page.getByRole('button', { name: 'Assign', exact: true }).click();
+  await page.locator('#flash', { hasText: 'assigned to coder' }).waitFor();
+  const assigned = await coderApi('GET', `/encounters/${leadEnc}/abstract`);
+  assert(assigned.body.assigned_to === 'coder', `assigned: ${assigned.body.assigned_to}`);
 
   // The HIM technician reads the worklist and the abstract, changes nothing.
   await signOut(page);

@@ -958,6 +958,37 @@ static void test_productivity(void **state)
     res_free(&r);
 }
 
+/* The coders a lead may assign to: active users whose roles may code, nobody else. */
+static void test_coders(void **state)
+{
+    const json_t *it;
+    struct res r;
+    size_t i;
+    bool coder = false, auditor = false, all = false;
+
+    (void)state;
+    r = call(U_AUDITOR, "GET", "/api/v1/coding/coders", NULL, NULL);
+    expect_status(&r, 200, "coders");
+    json_array_foreach(json_object_get(r.j, "items"), i, it)
+    {
+        const char *u = jstr(it, "username");
+        bool manager = json_is_true(json_object_get(it, "manager"));
+        if (!strcmp(u, "u_coder"))
+            coder = !manager;
+        else if (!strcmp(u, "u_coding_auditor"))
+            auditor = manager;
+        else if (!strcmp(u, "u_all"))
+            all = manager;
+        else
+            fail_msg("%s may not code but is listed", u);
+    }
+    assert_true(coder && auditor && all);
+    res_free(&r);
+    r = call(U_CODER, "GET", "/api/v1/coding/coders", NULL, NULL);
+    expect_status(&r, 403, "a coder may not list coders");
+    res_free(&r);
+}
+
 static void test_permissions(void **state)
 {
     int64_t enc = new_encounter("inpatient", "2024-08-01T08:00Z", "2024-08-02T10:00Z");
@@ -1016,6 +1047,7 @@ int main(void)
         cmocka_unit_test(test_worklist),    cmocka_unit_test(test_view_save_preconditions),
         cmocka_unit_test(test_bad_input),   cmocka_unit_test(test_check_hold_finalize_rebill),
         cmocka_unit_test(test_assign),      cmocka_unit_test(test_productivity),
+        cmocka_unit_test(test_coders),
         cmocka_unit_test(test_permissions), cmocka_unit_test(test_big_body),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

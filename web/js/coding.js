@@ -154,8 +154,12 @@ async function worklistView(ctx) {
   if (q.assigned === 'me') params.assigned_to = me;
   else if (q.assigned === 'unassigned') params.unassigned = 'true';
   else if (q.assigned) params.assigned_to = q.assigned;
-  const resp = await api('GET', '/coding/worklist', { query: params });
+  const [resp, coderList] = await Promise.all([
+    api('GET', '/coding/worklist', { query: params }),
+    manage ? api('GET', '/coding/coders') : Promise.resolve({ items: [] }),
+  ]);
   if (!ctx.isCurrent()) return;
+  const coders = itemsOf(coderList);
   const items = itemsOf(resp);
   const total = typeof resp.total === 'number' ? resp.total : items.length;
 
@@ -226,12 +230,14 @@ async function worklistView(ctx) {
     bar.append(take);
   }
   if (manage) {
-    const coder = h('input', { name: 'coder', placeholder: 'username', size: 12, autocapitalize: 'none', spellcheck: 'false' });
+    // the coders a lead may assign to (active users who may code)
+    const coder = h('select', { name: 'coder' }, h('option', { value: '' }, 'Choose a coder…'),
+      coders.map((c) => h('option', { value: c.username }, c.display_name ? `${c.display_name} (${c.username})` : c.username)));
     const assignBtn = h('button', {
       type: 'button', disabled: true,
       onclick: () => {
-        const u = coder.value.trim();
-        if (!u) { coder.focus(); mount(actionMsg, h('div', { class: 'msg msg-warn', role: 'alert' }, 'Type the username of the coder to assign to.')); return; }
+        const u = coder.value;
+        if (!u) { coder.focus(); mount(actionMsg, h('div', { class: 'msg msg-warn', role: 'alert' }, 'Choose the coder to assign to.')); return; }
         doAssign(u, `assigned to ${u}`);
       },
     }, 'Assign');
