@@ -46,4 +46,5 @@ int cmd_mpi(struct folio_cli *cli, int argc, char **argv);   /* src/cli/cmd_mpi.
 int cmd_codes(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_codes.c */
 
 int cmd_edit(struct folio_cli *cli, int argc, char **argv);  /* src/cli/cmd_edit.c */
+int cmd_group(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_group.c */
 #endif

@@ -42,6 +42,7 @@ static const struct cmd commands[] = {
     {"hl7", cmd_hl7, "HL7 v2 message log: list, errors, show, replay, prune; send over MLLP"},
     {"mpi", cmd_mpi, "identity matching: batch de-duplication, identity search, reindex"},
     {"edit", cmd_edit, "Medicare Code Editor edits of claims (cases.tsv format)"},
+    {"group", cmd_group, "MS-DRG grouping of claims (cases.tsv format, expected.tsv columns)"},
     {"codes", cmd_codes, "code sets: load release files, list versions, show, search, PCS builder"},
     {"help", cmd_help, "show help for a command"},
 };
