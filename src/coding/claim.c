@@ -53,20 +53,24 @@ static enum folio_rc parse_code(struct folio_sv s, char *out, const char *field,
                                 struct folio_err *err)
 {
     char where[48] = "";
+    bool ok = s.len <= FOLIO_CLAIM_CODE_MAX;
 
+    for (size_t i = 0; ok && i < s.len; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        ok = !(c <= ' ' || c >= 0x7f || c == ',' || c == ':');
+    }
+    if (ok) {
+        memcpy(out, s.p, s.len);
+        out[s.len] = '\0';
+        return FOLIO_OK;
+    }
+    /* the error prefix is formatted only for a bad code: this runs for every code of a batch */
     if (n)
         (void)folio_snprintf(where, sizeof where, "entry %zu: ", n);
     if (s.len > FOLIO_CLAIM_CODE_MAX)
         return bad(err, field, "%scode longer than %d characters: '%.*s'", where,
                    FOLIO_CLAIM_CODE_MAX, SHOW(s));
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.p[i];
-        if (c <= ' ' || c >= 0x7f || c == ',' || c == ':')
-            return bad(err, field, "%sbad character in code '%.*s'", where, SHOW(s));
-    }
-    memcpy(out, s.p, s.len);
-    out[s.len] = '\0';
-    return FOLIO_OK;
+    return bad(err, field, "%sbad character in code '%.*s'", where, SHOW(s));
 }
 
 static enum folio_rc parse_poa(struct folio_sv s, char *out, const char *field, size_t n,
@@ -248,7 +252,8 @@ static enum folio_rc next_line(struct folio_claim_reader *r, struct folio_sv *li
 {
     *have = false;
     for (;;) {
-        char *start = r->buf + r->pos, *nl = NULL;
+        /* buf is NULL before the first read: no pointer arithmetic on it */
+        char *start = r->buf ? r->buf + r->pos : NULL, *nl = NULL;
         size_t avail = r->len - r->pos;
 
         if (avail)
