@@ -127,6 +127,8 @@ enum folio_mce_edit_type {
     FOLIO_MCE_TYPE_BOTH = 3,
 };
 const char *folio_mce_edit_type_name(enum folio_mce_edit_type t); /* "NONE", "PREPAYMENT"... */
+/* CMS's class of one edit (prepayment, postpayment, or none); NONE out of range. */
+enum folio_mce_edit_type folio_mce_edit_class(enum folio_mce_edit e);
 
 /* Where a per-code edit sits on the claim. */
 enum folio_mce_where {

@@ -708,24 +708,12 @@ static enum folio_rc poa_checks(struct chk_ctx *x)
 
 /* ---- MCE ---- */
 
-/* CMS's class of each edit (MCE Edit enumeration): prepayment edits stop the claim (errors);
- * postpayment ones and those of no class are reviewed after payment (warnings). Mirrors
- * edits.c's table, which has no public accessor. */
+/* CMS's class of each edit: prepayment edits stop the claim (errors); postpayment ones and
+ * those of no class are reviewed after payment (warnings). */
 static enum folio_check_severity mce_severity(enum folio_mce_edit e)
 {
-    switch (e) {
-    case FOLIO_MCE_NONSPECIFIC_PDX:
-    case FOLIO_MCE_MEDICARE_IS_SECONDARY_PAYER:
-    case FOLIO_MCE_NONSPECIFIC_OR:
-    case FOLIO_MCE_OPEN_BIOPSY:
-    case FOLIO_MCE_BILATERAL:
-    case FOLIO_MCE_INVALID_ADMIT_DX:
-    case FOLIO_MCE_TYPE_OF_AGE_CONFLICT:
-    case FOLIO_MCE_INVALID_POA:
-        return FOLIO_CHECK_WARNING;
-    default:
-        return FOLIO_CHECK_ERROR;
-    }
+    return folio_mce_edit_class(e) == FOLIO_MCE_TYPE_PREPAYMENT ? FOLIO_CHECK_ERROR
+                                                                : FOLIO_CHECK_WARNING;
 }
 
 /* What an edit says about the code it fired on (the code comes first in the sentence). */

@@ -67,6 +67,13 @@ static const struct {
     [FOLIO_MCE_UNSPECIFIED] = {"UNSPECIFIED", FOLIO_MCE_TYPE_PREPAYMENT},
 };
 
+enum folio_mce_edit_type folio_mce_edit_class(enum folio_mce_edit e)
+{
+    if ((unsigned)e >= FOLIO_MCE_EDIT_COUNT)
+        return FOLIO_MCE_TYPE_NONE;
+    return edit_info[e].type;
+}
+
 const char *folio_mce_edit_name(enum folio_mce_edit e)
 {
     if ((unsigned)e >= FOLIO_MCE_EDIT_COUNT)
