@@ -43,6 +43,7 @@ static const struct cmd commands[] = {
     {"mpi", cmd_mpi, "identity matching: batch de-duplication, identity search, reindex"},
     {"edit", cmd_edit, "Medicare Code Editor edits of claims (cases.tsv format)"},
     {"group", cmd_group, "MS-DRG grouping of claims (cases.tsv format, expected.tsv columns)"},
+    {"drg-price", cmd_drg_price, "MS-DRG payment of a discharge from a CMS Table 5, step by step"},
     {"codes", cmd_codes, "code sets: load release files, list versions, show, search, PCS builder"},
     {"help", cmd_help, "show help for a command"},
 };
