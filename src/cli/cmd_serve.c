@@ -3,13 +3,17 @@
  * then stops accepting, lets requests in flight finish and exits 0. */
 #include "folio/base.h"
 
+#include <dirent.h>
 #include <signal.h>
 
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 #include "folio/log.h"
+#include "server/drg_cache.h"
 #include "server/mllp.h"
 #include "server/server.h"
+
+#define DRG_SUBDIR "data/codesets/msdrg-v431"
 
 static const char serve_usage[] =
     "usage: folio serve [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM] [--insecure-http]\n"
@@ -18,6 +22,8 @@ static const char serve_usage[] =
     "                   [--mllp HOST:PORT [--mllp-tls-cert PEM --mllp-tls-key PEM\n"
     "                    [--mllp-tls-ca PEM]] [--insecure-mllp] [--mllp-max-kb N]\n"
     "                    [--mllp-idle-seconds N] [--mllp-max-connections N]]\n"
+    "                   [--drg DIR]... [--no-drg] [--drg-fallback] [--table5 FILE]...\n"
+    "                   [--base-rate DOLLARS [--labor-share F --wage-index W]]\n"
     "\n"
     "Runs the web application and JSON API until SIGTERM or SIGINT (docs/server.md).\n"
     "  --listen HOST:PORT    address (default 127.0.0.1:8080; port 0 = any free port;\n"
@@ -37,7 +43,20 @@ static const char serve_usage[] =
     "  --mllp-tls-ca PEM     require client certificates issued by these CAs (mutual TLS)\n"
     "  --mllp-max-kb N       largest message accepted, in KiB (default 1024)\n"
     "  --mllp-idle-seconds N close MLLP connections silent this long (default 600)\n"
-    "  --mllp-max-connections N  concurrent MLLP connections (default 256)\n";
+    "  --mllp-max-connections N  concurrent MLLP connections (default 256)\n"
+    "  --drg DIR             MS-DRG grouper tables (msdrg_vNNN_*.tsv), one version per\n"
+    "                        directory; repeat for more versions (picked by discharge date).\n"
+    "                        Default $FOLIO_SHARED/" DRG_SUBDIR ", then\n"
+    "                        ../shared/" DRG_SUBDIR " when present\n"
+    "  --no-drg              load no grouper tables (the DRG routes answer 409)\n"
+    "  --drg-fallback        group a stay no loaded version covers with the newest version,\n"
+    "                        labelled as such (for demo data from other years)\n"
+    "  --table5 FILE         CMS Table 5 (relative weights, GMLOS, AMLOS) of a fiscal year;\n"
+    "                        repeatable. Without one the DRG shows no weight or payment\n"
+    "  --base-rate DOLLARS   the hospital's operating standardized amount: with Table 5, the\n"
+    "                        DRG shows an expected payment (weight x wage-adjusted base rate)\n"
+    "  --labor-share F       labor-related share of the base rate, 0-1 (with --wage-index)\n"
+    "  --wage-index W        the hospital's wage index (default 1: no wage adjustment)\n";
 
 /* Formats the URL announced on stdout; IPv6 hosts get brackets. */
 static void listen_url(const char *listen, bool tls, unsigned port, char *out, size_t cap)
@@ -59,6 +78,172 @@ static void listen_url(const char *listen, bool tls, unsigned port, char *out, s
         (void)folio_snprintf(out, cap, "%s://%.*s:%u/", scheme, (int)hlen, listen, port);
 }
 
+
+/* Takes the repeatable options (--drg, --table5) out of argv, before "--": *rest is argv
+ * without them (heap, the caller frees the array; the strings are argv's). Options of opts
+ * that take a value keep it, so a value is never taken for an option. */
+static enum folio_rc take_repeated(struct folio_cli *cli, int argc, char **argv,
+                                   const struct cli_opt *opts, size_t nopts, const char **drg,
+                                   size_t *ndrg, const char **t5, size_t *nt5, char ***rest,
+                                   int *nrest)
+{
+    char **out = calloc((size_t)argc + 1, sizeof *out);
+    int i, n = 0;
+    bool only_pos = false;
+
+    if (!out)
+        return folio_err_set(&cli->err, FOLIO_ENOMEM, NULL, "out of memory");
+    *ndrg = *nt5 = 0;
+    for (i = 0; i < argc; i++) {
+        const char *a = argv[i], *eq;
+        size_t len, k;
+        bool is_drg, is_t5, takes = false;
+
+        if (only_pos || i == 0 || strncmp(a, "--", 2) != 0) {
+            out[n++] = argv[i];
+            continue;
+        }
+        if (a[2] == '\0') {
+            only_pos = true;
+            out[n++] = argv[i];
+            continue;
+        }
+        eq = strchr(a + 2, '=');
+        len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+        is_drg = len == 3 && strncmp(a + 2, "drg", 3) == 0;
+        is_t5 = len == 6 && strncmp(a + 2, "table5", 6) == 0;
+        if (is_drg || is_t5) {
+            const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+
+            if (!val || !val[0]) {
+                free(out);
+                return cli_usage(cli, "serve: option '--%s' needs a value",
+                                 is_drg ? "drg" : "table5");
+            }
+            if ((is_drg ? *ndrg : *nt5) >= FOLIO_DRG_CACHE_MAX) {
+                free(out);
+                return cli_usage(cli, "serve: at most %d --%s options", FOLIO_DRG_CACHE_MAX,
+                                 is_drg ? "drg" : "table5");
+            }
+            if (is_drg)
+                drg[(*ndrg)++] = val;
+            else
+                t5[(*nt5)++] = val;
+            continue;
+        }
+        for (k = 0; k < nopts; k++)
+            if (strlen(opts[k].name) == len && strncmp(opts[k].name, a + 2, len) == 0)
+                takes = opts[k].kind != CLI_OPT_FLAG && !eq;
+        out[n++] = argv[i];
+        if (takes && i + 1 < argc)
+            out[n++] = argv[++i];
+    }
+    *rest = out;
+    *nrest = n;
+    return FOLIO_OK;
+}
+
+/* A grouper directory holds one msdrg_v<NNN>_dx.tsv (the loader checks the rest). */
+static bool has_drg(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    bool found = false;
+
+    if (d == NULL)
+        return false;
+    while (!found && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        found = strncmp(e->d_name, "msdrg_v", 7) == 0 && n > 14 &&
+                strcmp(e->d_name + n - 7, "_dx.tsv") == 0;
+    }
+    closedir(d);
+    return found;
+}
+
+/* The default grouper directory as `folio group` finds it; false (and where it looked, in
+ * tried) when there is none. */
+static bool default_drg_dir(char *out, size_t cap, char *tried, size_t tcap)
+{
+    const char *shared = getenv("FOLIO_SHARED");
+
+    tried[0] = '\0';
+    if (shared && shared[0]) {
+        if (folio_snprintf(out, cap, "%s/%s", shared, DRG_SUBDIR) && has_drg(out))
+            return true;
+        (void)folio_snprintf(tried, tcap, "%s, ", out);
+    }
+    if (folio_snprintf(out, cap, "../shared/%s", DRG_SUBDIR) && has_drg(out))
+        return true;
+    (void)folio_snprintf(tried + strlen(tried), tcap - strlen(tried), "../shared/%s", DRG_SUBDIR);
+    return false;
+}
+
+static enum folio_rc parse_amount(struct folio_cli *cli, const char *opt, const char *v,
+                                  double *out)
+{
+    if (folio_sv_to_double(folio_sv_from(v), out) != FOLIO_OK)
+        return cli_usage(cli, "serve: --%s needs a number, got '%s'", opt, v);
+    return FOLIO_OK;
+}
+
+/* The DRG tables and rates from the options, installed for the server's requests. */
+static enum folio_rc load_drg(struct folio_cli *cli, const char **drg, size_t ndrg,
+                              const char **t5, size_t nt5, bool no_drg, bool fallback,
+                              const char *base_rate, const char *labor_share,
+                              const char *wage_index)
+{
+    struct folio_drg_cache_opts o;
+    struct folio_drg_cache *c = NULL;
+    char dir[4096], tried[4200];
+    const char *def[1];
+    enum folio_rc rc;
+
+    memset(&o, 0, sizeof o);
+    if (no_drg && ndrg)
+        return cli_usage(cli, "serve: --no-drg and --drg exclude each other");
+    if ((labor_share || wage_index) && !base_rate)
+        return cli_usage(cli, "serve: --labor-share and --wage-index go with --base-rate");
+    if (wage_index && !labor_share)
+        return cli_usage(cli, "serve: --wage-index needs --labor-share (the share it applies to)");
+    if (base_rate) {
+        o.have_rates = true;
+        o.rates.wage_index = 1.0;
+        rc = parse_amount(cli, "base-rate", base_rate, &o.rates.base_rate);
+        rc = rc ? rc
+                : labor_share ? parse_amount(cli, "labor-share", labor_share, &o.rates.labor_share)
+                              : FOLIO_OK;
+        rc = rc ? rc
+                : wage_index ? parse_amount(cli, "wage-index", wage_index, &o.rates.wage_index)
+                             : FOLIO_OK;
+        if (rc)
+            return rc;
+    }
+    if (!no_drg && !ndrg) {
+        if (default_drg_dir(dir, sizeof dir, tried, sizeof tried)) {
+            def[0] = dir;
+            drg = def;
+            ndrg = 1;
+        } else {
+            cli_note(cli, "folio: serve: no MS-DRG tables (looked in %s): the DRG features are "
+                          "off; give --drg DIR",
+                     tried);
+        }
+    }
+    o.drg_dirs = drg;
+    o.n_drg_dirs = no_drg ? 0 : ndrg;
+    o.table5_files = t5;
+    o.n_table5 = nt5;
+    o.fallback_newest = fallback;
+    rc = folio_drg_cache_load(&o, &c, &cli->err);
+    if (rc)
+        return rc;
+    if (c->n_versions == 0 && (nt5 || base_rate))
+        cli_note(cli, "folio: serve: --table5 and --base-rate need grouper tables (--drg DIR)");
+    folio_drg_cache_install(c);
+    return FOLIO_OK;
+}
+
 int cmd_serve(struct folio_cli *cli, int argc, char **argv)
 {
     struct folio_server_opts o;
@@ -71,6 +256,12 @@ int cmd_serve(struct folio_cli *cli, int argc, char **argv)
     const char *listen = NULL, *cert = NULL, *key = NULL, *web = NULL;
     bool insecure = false, no_audit = false, help = false;
     int64_t threads = 0, idle = 0, absolute = 0, max_body_mb = 0;
+    const char *drg[FOLIO_DRG_CACHE_MAX], *t5[FOLIO_DRG_CACHE_MAX];
+    const char *base_rate = NULL, *labor_share = NULL, *wage_index = NULL;
+    size_t ndrg = 0, nt5 = 0;
+    bool no_drg = false, drg_fallback = false;
+    char **rest = NULL;
+    int nrest = 0;
     struct cli_args args;
     struct cli_opt opts[] = {
         {"listen", CLI_OPT_STR, &listen},
@@ -91,13 +282,23 @@ int cmd_serve(struct folio_cli *cli, int argc, char **argv)
         {"mllp-max-kb", CLI_OPT_I64, &mllp_max_kb},
         {"mllp-idle-seconds", CLI_OPT_I64, &mllp_idle},
         {"mllp-max-connections", CLI_OPT_I64, &mllp_max_conn},
+        {"no-drg", CLI_OPT_FLAG, &no_drg},
+        {"drg-fallback", CLI_OPT_FLAG, &drg_fallback},
+        {"base-rate", CLI_OPT_STR, &base_rate},
+        {"labor-share", CLI_OPT_STR, &labor_share},
+        {"wage-index", CLI_OPT_STR, &wage_index},
     };
     sigset_t set;
     char url[320];
     enum folio_rc rc;
     int sig = 0;
 
-    rc = cli_parse(cli, "serve", argc, argv, 1, opts, FOLIO_ARRAY_LEN(opts), 0, &args, &help);
+    rc = take_repeated(cli, argc, argv, opts, FOLIO_ARRAY_LEN(opts), drg, &ndrg, t5, &nt5, &rest,
+                       &nrest);
+    if (rc)
+        return (int)rc;
+    rc = cli_parse(cli, "serve", nrest, rest, 1, opts, FOLIO_ARRAY_LEN(opts), 0, &args, &help);
+    free(rest); /* the strings are argv's */
     if (rc)
         return (int)rc;
     if (help) {
@@ -150,9 +351,15 @@ int cmd_serve(struct folio_cli *cli, int argc, char **argv)
         return folio_err_set(&cli->err, FOLIO_EINTERNAL, NULL, "cannot block signals");
     (void)signal(SIGPIPE, SIG_IGN);
 
-    rc = folio_server_start(&o, &srv, &cli->err);
+    rc = load_drg(cli, drg, ndrg, t5, nt5, no_drg, drg_fallback, base_rate, labor_share,
+                  wage_index);
     if (rc)
         return (int)rc;
+    rc = folio_server_start(&o, &srv, &cli->err);
+    if (rc) {
+        folio_drg_cache_install(NULL);
+        return (int)rc;
+    }
     if (mllp_listen) {
         folio_mllp_opts_defaults(&mo);
         mo.db_url = cli->db_url;
@@ -168,6 +375,7 @@ int cmd_serve(struct folio_cli *cli, int argc, char **argv)
         rc = folio_mllp_start(&mo, &mllp, &cli->err);
         if (rc) {
             folio_server_stop(srv);
+            folio_drg_cache_install(NULL);
             return (int)rc;
         }
     }
@@ -186,5 +394,6 @@ int cmd_serve(struct folio_cli *cli, int argc, char **argv)
     folio_log(FOLIO_LOG_INFO, "serve.signal", FOLIO_LOG_INT("signal", sig), FOLIO_LOG_END);
     folio_mllp_stop(mllp);
     folio_server_stop(srv);
+    folio_drg_cache_install(NULL);
     return FOLIO_OK;
 }

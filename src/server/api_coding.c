@@ -29,6 +29,7 @@
 #include "folio/privacy.h"
 #include "folio/records.h"
 #include "folio/time.h"
+#include "server/api_coding.h"
 #include "server/render.h"
 #include "server/server.h"
 
@@ -816,6 +817,13 @@ static enum folio_rc parse_codes(struct folio_req *req, const json_t *body,
     *out = codes;
     *n_out = n;
     return FOLIO_OK;
+}
+
+enum folio_rc folio_api_coding_parse_codes(struct folio_req *req, const json_t *body,
+                                           struct folio_abstract_code **out, size_t *n_out,
+                                           struct folio_err *err)
+{
+    return parse_codes(req, body, out, n_out, err);
 }
 
 /* ---------------------------------------------------------------- worklist */

@@ -3,13 +3,16 @@
 // diagnoses and procedures added through the encoder's type-ahead picker or the PCS builder,
 // reordered, removed; findings of the coding checks next to the codes they concern, refreshed as
 // the coder edits; save, hold, finalize, reopen for rebill, history; the source system's codes
-// one click from the abstract) and the productivity report. Everything comes from /api/v1/coding
-// and /api/v1/encounters/{id}/abstract (docs/api.md "Coding"); the server audits every read and
-// change and decides what may be finalized.
+// one click from the abstract; the MS-DRG panel of an inpatient stay, live with the checks, and its
+// what-if: web/js/drg.js), the productivity report and the case-mix report (web/js/casemix.js).
+// Everything comes from /api/v1/coding and /api/v1/encounters/{id}/abstract (docs/api.md
+// "Coding", "MS-DRG"); the server audits every read and change and decides what may be finalized.
 import { api, errorText } from './api.js';
 import { h, mount, clear, dash, fmtTime, fmtDate, field, itemsOf, keyRows } from './dom.js';
 import { pagerFor } from './search.js';
 import { codePicker, pcsBuilder } from './encoder.js';
+import { drgPanel } from './drg.js';
+import { casemixView } from './casemix.js';
 
 const PAGE = 50;
 const CHECK_DELAY_MS = 400;
@@ -62,6 +65,7 @@ function patientName(p) {
 function subTabs(app, current) {
   const tabs = [{ key: 'worklist', href: '#/coding', label: 'DNFC worklist' }];
   if (app.can('coding.write')) tabs.push({ key: 'productivity', href: '#/coding/productivity', label: 'Productivity' });
+  tabs.push({ key: 'casemix', href: '#/coding/casemix', label: 'Case mix' });
   const list = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Coding views' },
     tabs.map((t) => h('a', {
       role: 'tab', href: t.href, 'data-tab': t.key,
@@ -81,6 +85,7 @@ export async function codingScreen(ctx) {
   const { parts } = ctx;
   stopChecks();
   if (parts[1] === 'productivity' && ctx.app.can('coding.write')) return productivityView(ctx);
+  if (parts[1] === 'casemix') return casemixView(ctx, (current) => subTabs(ctx.app, current));
   if (/^\d+$/.test(parts[1] || '')) return codingView(ctx, parseInt(parts[1], 10));
   return worklistView(ctx);
 }
@@ -380,10 +385,20 @@ function renderCoding(ctx, st) {
   const absPane = h('section', { class: 'card coding-abstract', 'aria-label': 'Abstract' });
   const sourcePane = h('section', { class: 'card coding-source', 'aria-label': 'Source system codes' });
   const historyPane = h('section', { class: 'card coding-history', hidden: true, 'aria-label': 'History' });
+  // MS-DRG applies to inpatient stays only
+  let drgPane = null;
+  if (isInpatient(st)) {
+    const fresh = !st.drg;
+    if (fresh) st.drg = drgPanel(ctx, st, { codes: () => payload(st), list: () => flat(st) });
+    drgPane = st.drg.el;
+    // opening: the saved abstract's DRG (an audited read); after a save or a status change, the
+    // codes on screen (their rows are new)
+    if (fresh) st.drg.load(); else st.drg.refresh();
+  }
   mount(main, h('div', { class: 'coding-screen' },
     h('a', { class: 'back', href: '#/coding' }, '‹ Worklist'),
     banner,
-    h('div', { class: 'coding-cols' }, h('div', { class: 'coding-left' }, docsPane), h('div', { class: 'coding-right' }, absPane, sourcePane, historyPane))));
+    h('div', { class: 'coding-cols' }, h('div', { class: 'coding-left' }, docsPane), h('div', { class: 'coding-right' }, absPane, drgPane, sourcePane, historyPane))));
 
   renderDocs(ctx, st, docsPane);
   renderSource(ctx, st, sourcePane);
@@ -517,6 +532,7 @@ function renderAbstract(ctx, st, pane) {
   mount(pane,
     h('div', { class: 'title-row' }, h('h2', 'Abstract'),
       h('span', { class: 'dirty', hidden: !st.dirty, 'aria-live': 'polite' }, 'Unsaved changes')),
+    st.drg ? st.drg.summary : null,
     st.noteBox,
     canEdit ? null : h('p', { class: 'muted small' }, a.status === 'final' ? 'Final: reopen it for rebilling to change it.' : 'Read only: your roles do not include coding.'),
     sections,
@@ -526,6 +542,7 @@ function renderAbstract(ctx, st, pane) {
   renderNote(st);
   renderFindings(ctx, st);
   renderActions(ctx, st);
+  if (st.drg) st.drg.tags();
 }
 
 /* A one-line note about the last edit (shown once). */
@@ -559,15 +576,16 @@ function renderSection(ctx, st, s, canEdit, inpatient) {
         ? h('button', { type: 'button', class: 'link', 'aria-label': `Make ${c.dotted} the principal diagnosis`, onclick: () => promote(ctx, st, i) }, 'Make principal') : null,
       h('button', { type: 'button', class: 'link remove', 'aria-label': `Remove ${c.dotted}`, onclick: () => remove(ctx, st, s.role, i) }, '✕')) : h('td');
     const findings = h('ul', { class: 'code-findings' });
+    const drgTag = h('span', { class: 'drg-tag', hidden: true });
     const row = h('tr', { 'data-code': c.code, 'data-key': c.key },
       h('td', { class: 'num seq' }, String(i + 1)),
       h('td', { class: 'mono code' }, c.dotted),
-      h('td', { class: 'title' }, c.title || h('span', { class: 'muted' }, '(no title in the code set in force)'), findings),
+      h('td', { class: 'title' }, c.title || h('span', { class: 'muted' }, '(no title in the code set in force)'), drgTag, findings),
       showPoa ? h('td', poa) : null,
       proc ? h('td', date) : null,
       proc ? h('td', op) : null,
       tools);
-    st.rowOf.set(c.key, { row, findings });
+    st.rowOf.set(c.key, { row, findings, drgTag });
     return row;
   });
   const head = ['#', 'Code', 'Description', showPoa ? 'POA' : null, proc ? 'Date' : null, proc ? 'Operator' : null, ''].filter((x) => x !== null);
@@ -693,8 +711,11 @@ function scheduleCheck(ctx, st) {
   const seq = ++st.checkSeq;
   // data-pending: a check of the abstract as shown is on its way (the tests wait on it)
   if (st.findingsBox) st.findingsBox.dataset.pending = 'true';
+  if (st.drg) st.drg.schedule();
   checkTimer = setTimeout(async () => {
     checkTimer = null;
+    // the DRG of the same draft, side by side with the check
+    if (st.drg) st.drg.refresh();
     try {
       const r = await api('POST', `/encounters/${st.encId}/abstract/check`, { body: { codes: payload(st) } });
       if (seq !== st.checkSeq || !ctx.isCurrent()) return;
