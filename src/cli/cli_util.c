@@ -4,6 +4,9 @@
 
 #include "cli/cli_util.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 enum folio_rc cli_usage(struct folio_cli *cli, const char *fmt, ...)
 {
     va_list ap;
@@ -359,4 +362,48 @@ enum folio_rc cli_audit(struct folio_cli *cli, const char *action, int64_t patie
     ev.detail = detail;
     ev.client = "cli";
     return folio_audit_append(cli->store, &ev, NULL, &cli->err);
+}
+
+bool cli_has_mce(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+
+    return folio_snprintf(path, sizeof path, "%s/mce_i10_dx_master.tsv", dir) &&
+           stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool cli_has_drg(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    bool found = false;
+
+    if (d == NULL)
+        return false;
+    while (!found && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        found = strncmp(e->d_name, "msdrg_v", 7) == 0 && n > 14 &&
+                strcmp(e->d_name + n - 7, "_dx.tsv") == 0;
+    }
+    closedir(d);
+    return found;
+}
+
+bool cli_shared_dir(const char *subdir, bool (*has)(const char *), char *out, size_t cap,
+                    char *tried, size_t tcap)
+{
+    const char *shared = getenv("FOLIO_SHARED");
+
+    tried[0] = '\0';
+    if (shared && shared[0]) {
+        if (folio_snprintf(out, cap, "%s/%s", shared, subdir) && has(out))
+            return true;
+        (void)folio_snprintf(tried, tcap, "%s, ", out);
+    }
+    if (folio_snprintf(out, cap, "../shared/%s", subdir) && has(out))
+        return true;
+    (void)folio_snprintf(tried + strlen(tried), tcap - strlen(tried), "../shared/%s", subdir);
+    out[0] = '\0';
+    return false;
 }

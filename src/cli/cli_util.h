@@ -41,6 +41,18 @@ enum folio_rc cli_parse_id(struct folio_cli *cli, const char *what, const char *
 /* --limit values above 1000 are FOLIO_EINVAL naming "limit" (0 means the default). */
 enum folio_rc cli_check_limit(struct folio_cli *cli, int64_t limit) FOLIO_MUST_USE;
 
+/* ---- reference tables in the shared data folder ---- */
+#define CLI_MCE_SUBDIR "data/codesets/mce-v431"
+#define CLI_DRG_SUBDIR "data/codesets/msdrg-v431"
+/* True when dir holds the MCE tables (mce_i10_dx_master.tsv; the loader checks the rest). */
+bool cli_has_mce(const char *dir);
+/* True when dir holds one MS-DRG version (an msdrg_v<NNN>_dx.tsv; the loader checks the rest). */
+bool cli_has_drg(const char *dir);
+/* The tables' default place: $FOLIO_SHARED/SUBDIR, else ../shared/SUBDIR, the first where
+ * has(dir) holds, into out. False when neither does; tried then lists where it looked. */
+bool cli_shared_dir(const char *subdir, bool (*has)(const char *), char *out, size_t cap,
+                    char *tried, size_t tcap);
+
 /* Sets cli->err to a usage error and returns FOLIO_EUSAGE. */
 enum folio_rc cli_usage(struct folio_cli *cli, const char *fmt, ...) FOLIO_PRINTF(2, 3);
 

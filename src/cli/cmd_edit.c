@@ -4,12 +4,11 @@
 #include "folio/edits.h"
 
 #include <errno.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 
-#define MCE_SUBDIR        "data/codesets/mce-v431"
+#define MCE_SUBDIR        CLI_MCE_SUBDIR
 #define EDIT_DEFAULT_DATE "2026-04-15"
 #define EDIT_DEFAULT_LOS  5
 
@@ -30,38 +29,22 @@ static const char usage[] =
     "A malformed line stops the run: rows before it are written, and the error names the line,\n"
     "the column and the value (exit code 2). See docs/edits.md.\n";
 
-static bool has_tables(const char *dir)
-{
-    char path[4096];
-    struct stat st;
-
-    return folio_snprintf(path, sizeof path, "%s/mce_i10_dx_master.tsv", dir) &&
-           stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 /* --mce, else $FOLIO_SHARED/data/codesets/mce-v431, else ../shared/data/codesets/mce-v431. */
 static enum folio_rc find_tables(struct folio_cli *cli, const char *opt, char *out, size_t cap)
 {
-    const char *shared = getenv("FOLIO_SHARED");
-    char tried[1024] = "";
+    char tried[4200];
 
     if (opt) {
-        if (!has_tables(opt))
+        if (!cli_has_mce(opt))
             return folio_err_set(&cli->err, FOLIO_ENOTFOUND, "mce",
                                  "no MCE tables in %s (mce_i10_dx_master.tsv missing)", opt);
         (void)folio_strlcpy(out, opt, cap);
         return FOLIO_OK;
     }
-    if (shared && shared[0]) {
-        if (folio_snprintf(out, cap, "%s/" MCE_SUBDIR, shared) && has_tables(out))
-            return FOLIO_OK;
-        (void)folio_snprintf(tried, sizeof tried, "%s, ", out);
-    }
-    if (folio_snprintf(out, cap, "../shared/" MCE_SUBDIR) && has_tables(out))
+    if (cli_shared_dir(MCE_SUBDIR, cli_has_mce, out, cap, tried, sizeof tried))
         return FOLIO_OK;
     return folio_err_set(&cli->err, FOLIO_ENOTFOUND, "mce",
-                         "MCE tables not found (looked in %s../shared/" MCE_SUBDIR
-                         "): give --mce DIR or set FOLIO_SHARED",
+                         "MCE tables not found (looked in %s): give --mce DIR or set FOLIO_SHARED",
                          tried);
 }
 

@@ -5,15 +5,13 @@
 #include "folio/drg.h"
 #include "folio/edits.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/cli_util.h"
 
-#define DRG_SUBDIR         "data/codesets/msdrg-v431"
-#define MCE_SUBDIR         "data/codesets/mce-v431"
+#define DRG_SUBDIR         CLI_DRG_SUBDIR
+#define MCE_SUBDIR         CLI_MCE_SUBDIR
 #define GROUP_DEFAULT_DATE "2026-04-15"
 #define GROUP_DEFAULT_LOS  5
 
@@ -41,60 +39,21 @@ static const char usage[] =
     "A malformed line stops the run: rows before it are written, and the error names the line,\n"
     "the column and the value (exit code 2). See docs/drg.md.\n";
 
-static bool has_file(const char *dir, const char *file)
-{
-    char path[4096];
-    struct stat st;
-
-    return folio_snprintf(path, sizeof path, "%s/%s", dir, file) && stat(path, &st) == 0 &&
-           S_ISREG(st.st_mode);
-}
-
-/* A grouper directory holds one msdrg_v<NNN>_dx.tsv (the loader checks the rest). */
-static bool has_drg(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    bool found = false;
-
-    if (d == NULL)
-        return false;
-    while (!found && (e = readdir(d)) != NULL) {
-        size_t n = strlen(e->d_name);
-        found = strncmp(e->d_name, "msdrg_v", 7) == 0 && n > 14 &&
-                strcmp(e->d_name + n - 7, "_dx.tsv") == 0;
-    }
-    closedir(d);
-    return found;
-}
-
-static bool has_mce(const char *dir)
-{
-    return has_file(dir, "mce_i10_dx_master.tsv");
-}
-
 /* --opt, else $FOLIO_SHARED/SUBDIR, else ../shared/SUBDIR. */
 static enum folio_rc find_dir(struct folio_cli *cli, const char *what, const char *opt,
                               const char *subdir, bool (*has)(const char *), char *out, size_t cap)
 {
-    const char *shared = getenv("FOLIO_SHARED");
-    char tried[1024] = "";
+    char tried[4200];
 
     if (opt) {
         (void)folio_strlcpy(out, opt, cap); /* the loader names what is missing */
         return FOLIO_OK;
     }
-    if (shared && shared[0]) {
-        if (folio_snprintf(out, cap, "%s/%s", shared, subdir) && has(out))
-            return FOLIO_OK;
-        (void)folio_snprintf(tried, sizeof tried, "%s, ", out);
-    }
-    if (folio_snprintf(out, cap, "../shared/%s", subdir) && has(out))
+    if (cli_shared_dir(subdir, has, out, cap, tried, sizeof tried))
         return FOLIO_OK;
     return folio_err_set(&cli->err, FOLIO_ENOTFOUND, what,
-                         "%s tables not found (looked in %s../shared/%s): give --%s DIR or set "
-                         "FOLIO_SHARED",
-                         what, tried, subdir, what);
+                         "%s tables not found (looked in %s): give --%s DIR or set FOLIO_SHARED",
+                         what, tried, what);
 }
 
 /* "YYYY-MM-DD" or "YYYYMMDD" -> YYYYMMDD. */
@@ -163,9 +122,9 @@ int cmd_group(struct folio_cli *cli, int argc, char **argv)
     rc = parse_date(cli, date_opt, &date);
     if (rc)
         goto out;
-    rc = find_dir(cli, "drg", drg_opt, DRG_SUBDIR, has_drg, drg_dir, sizeof drg_dir);
+    rc = find_dir(cli, "drg", drg_opt, DRG_SUBDIR, cli_has_drg, drg_dir, sizeof drg_dir);
     if (rc == FOLIO_OK && !no_mce)
-        rc = find_dir(cli, "mce", mce_opt, MCE_SUBDIR, has_mce, mce_dir, sizeof mce_dir);
+        rc = find_dir(cli, "mce", mce_opt, MCE_SUBDIR, cli_has_mce, mce_dir, sizeof mce_dir);
     if (rc)
         goto out;
     if (args.npos == 1 && strcmp(args.pos[0], "-") != 0)

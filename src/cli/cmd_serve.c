@@ -3,7 +3,6 @@
  * then stops accepting, lets requests in flight finish and exits 0. */
 #include "folio/base.h"
 
-#include <dirent.h>
 #include <signal.h>
 
 #include "cli/cli.h"
@@ -13,7 +12,7 @@
 #include "server/mllp.h"
 #include "server/server.h"
 
-#define DRG_SUBDIR "data/codesets/msdrg-v431"
+#define DRG_SUBDIR CLI_DRG_SUBDIR
 
 static const char serve_usage[] =
     "usage: folio serve [--listen HOST:PORT] [--tls-cert PEM --tls-key PEM] [--insecure-http]\n"
@@ -143,42 +142,6 @@ static enum folio_rc take_repeated(struct folio_cli *cli, int argc, char **argv,
     return FOLIO_OK;
 }
 
-/* A grouper directory holds one msdrg_v<NNN>_dx.tsv (the loader checks the rest). */
-static bool has_drg(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    bool found = false;
-
-    if (d == NULL)
-        return false;
-    while (!found && (e = readdir(d)) != NULL) {
-        size_t n = strlen(e->d_name);
-        found = strncmp(e->d_name, "msdrg_v", 7) == 0 && n > 14 &&
-                strcmp(e->d_name + n - 7, "_dx.tsv") == 0;
-    }
-    closedir(d);
-    return found;
-}
-
-/* The default grouper directory as `folio group` finds it; false (and where it looked, in
- * tried) when there is none. */
-static bool default_drg_dir(char *out, size_t cap, char *tried, size_t tcap)
-{
-    const char *shared = getenv("FOLIO_SHARED");
-
-    tried[0] = '\0';
-    if (shared && shared[0]) {
-        if (folio_snprintf(out, cap, "%s/%s", shared, DRG_SUBDIR) && has_drg(out))
-            return true;
-        (void)folio_snprintf(tried, tcap, "%s, ", out);
-    }
-    if (folio_snprintf(out, cap, "../shared/%s", DRG_SUBDIR) && has_drg(out))
-        return true;
-    (void)folio_snprintf(tried + strlen(tried), tcap - strlen(tried), "../shared/%s", DRG_SUBDIR);
-    return false;
-}
-
 static enum folio_rc parse_amount(struct folio_cli *cli, const char *opt, const char *v,
                                   double *out)
 {
@@ -220,7 +183,7 @@ static enum folio_rc load_drg(struct folio_cli *cli, const char **drg, size_t nd
             return rc;
     }
     if (!no_drg && !ndrg) {
-        if (default_drg_dir(dir, sizeof dir, tried, sizeof tried)) {
+        if (cli_shared_dir(DRG_SUBDIR, cli_has_drg, dir, sizeof dir, tried, sizeof tried)) {
             def[0] = dir;
             drg = def;
             ndrg = 1;
