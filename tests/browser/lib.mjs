@@ -51,6 +51,8 @@ function run(cmd, args, env) {
  * Creates a temp dir, loads the demo data, starts `folio serve` on 127.0.0.1:0.
  * opts.codes: also load the staged code sets (`folio demo --codes`, ~10-25 s): only for tests
  * that need the encoder.
+ * opts.serveArgs(dir): extra `folio serve` options, called with the server's temp directory
+ * once the demo data is in (it may write files there, e.g. a Table 5).
  */
 export async function startServer(opts = {}) {
   const bin = need('FOLIO_BIN');
@@ -61,7 +63,8 @@ export async function startServer(opts = {}) {
   const env = { ...process.env, FOLIO_WEB_ROOT: path.join(src, 'web') };
   delete env.FOLIO_DB;
   await run(bin, ['--quiet', '--db', db, '--key', key, 'demo', ...(opts.codes ? ['--codes'] : [])], env);
-  const proc = spawn(bin, ['--db', db, '--key', key, 'serve', '--listen', '127.0.0.1:0'],
+  const extra = opts.serveArgs ? opts.serveArgs(dir) : [];
+  const proc = spawn(bin, ['--db', db, '--key', key, 'serve', '--listen', '127.0.0.1:0', ...extra],
     { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; if (stderr.length > 65536) stderr = stderr.slice(-32768); });
@@ -202,7 +205,7 @@ export async function scenario(name, fn, opts = {}) {
   let server, browser, failed = null;
   const t0 = Date.now();
   try {
-    server = await startServer({ codes: !!opts.codes });
+    server = await startServer({ codes: !!opts.codes, serveArgs: opts.serveArgs });
     browser = await openBrowser(pw, opts);
     await fn({ pw, server, browser, page: browser.page, guard: browser.guard, url: server.url });
     browser.guard.check(name);

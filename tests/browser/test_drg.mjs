@@ -15,11 +15,9 @@
 //     with it four stays, one row and bar per month, CMI = the mean of their test weights; by
 //     physician; the CSV download holds the same total.
 // Screenshots: drg-panel, drg-whatif, drg-casemix, drg-casemix-physician.
-import { spawn, execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadPlaywright, openBrowser, screenshot, signIn, assert, DEMO_PASSWORD, SKIP } from './lib.mjs';
+import { scenario, screenshot, signIn, assert, DEMO_PASSWORD } from './lib.mjs';
 
 const BASE_RATE = 6000, LABOR_SHARE = 0.676, WAGE_INDEX = 1.05;
 // of the order of real weights for the DRGs the test reaches (with MCC > with CC > without)
@@ -38,66 +36,15 @@ function money(cents) {
   return `$${Math.floor(abs / 100).toLocaleString('en-US')}.${String(abs % 100).padStart(2, '0')}`;
 }
 
-function need(name) {
-  const v = process.env[name];
-  if (!v) { console.log(`SKIP: ${name} is not set (run through ctest)`); process.exit(SKIP); }
-  return v;
-}
-
-function run(cmd, args, env) {
-  return new Promise((resolve, reject) => {
-    execFile(cmd, args, { env, maxBuffer: 64 << 20, timeout: 300000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${path.basename(cmd)} ${args.join(' ')} failed: ${stderr || err.message}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-// lib.mjs's startServer with the serve options of this test (Table 5, rates).
-async function startServer() {
-  const bin = need('FOLIO_BIN');
-  const src = need('FOLIO_SOURCE_DIR');
-  const shared = need('FOLIO_SHARED');
-  const dir = mkdtempSync(path.join(tmpdir(), 'folio-browser-drg-'));
-  const db = `sqlite:${path.join(dir, 'db')}`;
-  const key = path.join(dir, 'key');
+// The serve options of this test: a Table 5 with made-up weights, and the hospital's rates.
+function serveArgs(dir) {
   const table5 = path.join(dir, 'table5_test.txt');
   const rows = ['TABLE 5 (TEST DATA: made-up weights)',
     'MS-DRG\tFY 2026 Final Rule Post-Acute DRG\tFY 2026 Final Rule Special Pay DRG\tMDC\tTYPE\tMS-DRG Title\tWeights\tGeometric mean LOS\tArithmetic mean LOS'];
   for (let d = 1; d <= 998; d++) rows.push(`${String(d).padStart(3, '0')}\tNo\tNo\t05\tMED\tTEST DRG ${d}\t${TEST_WEIGHT(d).toFixed(4)}\t${(2 + (d % 7)).toFixed(1)}\t${(3 + (d % 7)).toFixed(1)}`);
   writeFileSync(table5, rows.join('\n') + '\n');
-  const env = { ...process.env, FOLIO_WEB_ROOT: path.join(src, 'web'), FOLIO_SHARED: shared };
-  delete env.FOLIO_DB;
-  await run(bin, ['--quiet', '--db', db, '--key', key, 'demo', '--codes'], env);
-  const proc = spawn(bin, ['--db', db, '--key', key, 'serve', '--listen', '127.0.0.1:0',
-    '--table5', table5, '--base-rate', String(BASE_RATE), '--labor-share', String(LABOR_SHARE),
-    '--wage-index', String(WAGE_INDEX)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; if (stderr.length > 65536) stderr = stderr.slice(-32768); });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`folio serve did not start in 60 s: ${stderr}`)), 60000);
-    proc.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1].replace(/\/?$/, '/')); }
-    });
-    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`folio serve exited (${code}): ${stderr}`)); });
-  });
-  proc.removeAllListeners('exit');
-  return {
-    url, stderr: () => stderr,
-    async stop() {
-      if (proc.exitCode === null) {
-        const done = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        const t = setTimeout(() => proc.kill('SIGKILL'), 10000);
-        await done;
-        clearTimeout(t);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return ['--table5', table5, '--base-rate', String(BASE_RATE), '--labor-share', String(LABOR_SHARE),
+    '--wage-index', String(WAGE_INDEX)];
 }
 
 async function bearer(url, username) {
@@ -265,30 +212,4 @@ async function scenarioBody({ page, guard, url }) {
   guard.check('drg');
 }
 
-const pw = await loadPlaywright();
-let server, browser, failed = null;
-const t0 = Date.now();
-try {
-  server = await startServer();
-  browser = await openBrowser(pw);
-  await scenarioBody({ page: browser.page, guard: browser.guard, url: server.url });
-  browser.guard.check('drg');
-} catch (err) {
-  failed = err;
-  if (browser) {
-    try { await screenshot(browser.page, 'FAILED-drg'); } catch { /* page may be gone */ }
-  }
-} finally {
-  if (browser) await browser.close().catch(() => {});
-  if (server) await server.stop().catch(() => {});
-}
-const secs = ((Date.now() - t0) / 1000).toFixed(1);
-if (failed) {
-  console.error(`FAIL drg (${secs} s): ${failed.stack || failed}`);
-  if (server) console.error(`server stderr (tail):\n${server.stderr().slice(-4000)}`);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-}
-console.log(`ok drg (${secs} s)`);
-console.log('1 passed, 0 failed');
-process.exit(0);
+await scenario('drg', scenarioBody, { codes: true, serveArgs });
