@@ -116,6 +116,31 @@ enum folio_rc folio_store_query_i64(struct folio_store *s, const char *sql, cons
                                     size_t n_params, int64_t *out, bool *found,
                                     struct folio_err *err) FOLIO_MUST_USE;
 
+/* Convenience: prepare sql and bind its parameters from fmt, one character per parameter, each
+ * taking the varargs shown (pass exactly these types: int64_t, not int, for 'i'):
+ *   't' const char *          NULL or "" binds NULL (optional text fields)
+ *   'T' const char *          NULL binds NULL, "" binds the empty text
+ *   'i' int64_t
+ *   'I' int64_t               0 binds NULL (optional foreign keys)
+ *   'n' int64_t               ignored; binds NULL
+ *   'd' double
+ *   'D' int, double           the int false binds NULL, true the double
+ *   'b' const void *, size_t  blob (p, len); p NULL (with len 0) binds the empty blob
+ * Any other character is a programmer error (FOLIO_BUG). On success *out is the statement (free
+ * with folio_stmt_free). On failure *out is NULL: a prepare error is reported as by
+ * folio_store_prepare, a bind error with its code and "binding parameters failed". */
+enum folio_rc folio_store_prepare_fmt(struct folio_store *s, struct folio_stmt **out,
+                                      struct folio_err *err, const char *sql, const char *fmt,
+                                      ...) FOLIO_MUST_USE;
+/* Prepare and bind as folio_store_prepare_fmt, then run the statement to completion (every row
+ * read). Each output may be NULL. When the statement succeeds, *found tells whether a row came
+ * back, *id_out gets column 0 of the first row as int64 (SQL NULL -> 0; untouched when no row:
+ * e.g. INSERT ... RETURNING id) and *changes the rows changed (folio_stmt_changes; 0 for a
+ * query). Errors as folio_store_prepare_fmt and folio_stmt_step. */
+enum folio_rc folio_store_exec_fmt(struct folio_store *s, int64_t *id_out, bool *found,
+                                   int64_t *changes, struct folio_err *err, const char *sql,
+                                   const char *fmt, ...) FOLIO_MUST_USE;
+
 /* ---- migrations ---- */
 struct folio_migration_status {
     int latest_known;   /* highest migration number built into this program */

@@ -10,14 +10,10 @@
 #define ABS_TEXT_MAX 1000 /* reason, hold note */
 #define ABS_NAME_MAX 200  /* user names, operator names */
 
-/* Prepare sql and bind parameters described by fmt, one char per parameter:
- *   't' const char * (NULL or "" -> NULL)   'i' int64_t   'I' int64_t (0 -> NULL) */
-enum folio_rc abs_prepare(struct folio_store *s, struct folio_stmt **st, struct folio_err *err,
-                          const char *sql, const char *fmt, ...) FOLIO_MUST_USE;
-/* Prepare + bind + run to the end. *id_out (may be NULL) gets column 0 of the first row,
- * *found (may be NULL) whether a row came back, *changes (may be NULL) the changed row count. */
-enum folio_rc abs_exec(struct folio_store *s, int64_t *id_out, bool *found, int64_t *changes,
-                       struct folio_err *err, const char *sql, const char *fmt, ...) FOLIO_MUST_USE;
+/* folio_store_prepare_fmt / folio_store_exec_fmt (store.h: the format characters). */
+#define abs_prepare folio_store_prepare_fmt
+#define abs_exec    folio_store_exec_fmt
+
 /* Text column copied into the arena (NULL stays NULL); *oom set on allocation failure. */
 char *abs_col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom);
 /* Text column copied into a fixed array ("" for NULL; truncated to fit). */

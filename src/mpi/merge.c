@@ -17,87 +17,6 @@ const char *mpi_actor(const struct folio_chart *c)
     return c && !folio_str_empty(c->actor) ? c->actor : "system";
 }
 
-static enum folio_rc vbind(struct folio_stmt *st, const char *fmt, va_list ap)
-{
-    enum folio_rc rc = FOLIO_OK;
-    int idx = 1;
-    for (const char *f = fmt; *f && !rc; f++, idx++) {
-        switch (*f) {
-        case 't': {
-            const char *s = va_arg(ap, const char *);
-            rc = s ? folio_stmt_bind_text(st, idx, s, (size_t)-1) : folio_stmt_bind_null(st, idx);
-            break;
-        }
-        case 'i':
-            rc = folio_stmt_bind_i64(st, idx, va_arg(ap, int64_t));
-            break;
-        case 'I': {
-            int64_t v = va_arg(ap, int64_t);
-            rc = v ? folio_stmt_bind_i64(st, idx, v) : folio_stmt_bind_null(st, idx);
-            break;
-        }
-        case 'd':
-            rc = folio_stmt_bind_double(st, idx, va_arg(ap, double));
-            break;
-        case 'n': /* consumes an int64_t, binds NULL */
-            (void)va_arg(ap, int64_t);
-            rc = folio_stmt_bind_null(st, idx);
-            break;
-        default:
-            FOLIO_BUG("mpi bind: unknown format '%c'", *f);
-        }
-    }
-    return rc;
-}
-
-enum folio_rc mpi_prepare(struct folio_store *s, struct folio_stmt **st, struct folio_err *err,
-                          const char *sql, const char *fmt, ...)
-{
-    va_list ap;
-    enum folio_rc rc = folio_store_prepare(s, sql, st, err);
-    if (rc)
-        return rc;
-    va_start(ap, fmt);
-    rc = vbind(*st, fmt, ap);
-    va_end(ap);
-    if (rc) {
-        folio_stmt_free(*st);
-        *st = NULL;
-        return folio_err_set(err, rc, NULL, "binding parameters failed");
-    }
-    return FOLIO_OK;
-}
-
-enum folio_rc mpi_exec(struct folio_store *s, int64_t *id_out, bool *found, int64_t *changes,
-                       struct folio_err *err, const char *sql, const char *fmt, ...)
-{
-    struct folio_stmt *st = NULL;
-    bool row = false;
-    va_list ap;
-    enum folio_rc rc = folio_store_prepare(s, sql, &st, err);
-    if (rc)
-        return rc;
-    va_start(ap, fmt);
-    rc = vbind(st, fmt, ap);
-    va_end(ap);
-    if (rc) {
-        rc = folio_err_set(err, rc, NULL, "binding parameters failed");
-        goto out;
-    }
-    rc = folio_stmt_step(st, &row, err);
-    if (rc)
-        goto out;
-    if (found)
-        *found = row;
-    if (row && id_out)
-        *id_out = folio_stmt_column_i64(st, 0);
-    if (changes)
-        *changes = folio_stmt_changes(st);
-out:
-    folio_stmt_free(st);
-    return rc;
-}
-
 const char *mpi_col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom)
 {
     const char *s = folio_stmt_column_text(st, idx);
@@ -187,8 +106,8 @@ static enum folio_rc set_if(struct folio_store *s, const struct mpi_col *col, in
         folio_snprintf(sql, sizeof sql, "UPDATE %s SET %s = ? WHERE id = ? AND %s IS NULL",
                        col->table, col->column, col->column);
     if (col->type == 't')
-        return expect ? mpi_exec(s, NULL, NULL, changes, err, sql, "tit", to, row, expect)
-                      : mpi_exec(s, NULL, NULL, changes, err, sql, "ti", to, row);
+        return expect ? mpi_exec(s, NULL, NULL, changes, err, sql, "TiT", to, row, expect)
+                      : mpi_exec(s, NULL, NULL, changes, err, sql, "Ti", to, row);
     if ((to && folio_sv_to_i64(folio_sv_from(to), &iv_to)) ||
         (expect && folio_sv_to_i64(folio_sv_from(expect), &iv_expect)))
         return folio_err_set(err, FOLIO_ESTATE, col->column,
@@ -214,7 +133,7 @@ static enum folio_rc log_set(struct mctx *m, const char *table, const char *colu
     rc = mpi_exec(m->c->store, NULL, NULL, NULL, m->err,
                   "INSERT INTO mpi_merge_move (merge_id, table_name, row_id, column_name, "
                   "old_value, new_value) VALUES (?, ?, ?, ?, ?, ?)",
-                  "itittt", m->merge_id, col->table, row, col->column, old_v, new_v);
+                  "iTiTTT", m->merge_id, col->table, row, col->column, old_v, new_v);
     if (!rc)
         rc = set_if(m->c->store, col, row, new_v, old_v, &changes, m->err);
     if (rc)
@@ -404,7 +323,7 @@ static enum folio_rc move_rows(struct mctx *m, int64_t surv, int64_t ret)
                        "old_value, new_value) SELECT ?, '%s', id, '%s', ?, ? FROM %s WHERE %s = ? "
                        "ORDER BY id",
                        col->table, col->column, col->table, col->column);
-        rc = mpi_exec(m->c->store, NULL, NULL, &logged, m->err, sql, "itti", m->merge_id, rv, sv,
+        rc = mpi_exec(m->c->store, NULL, NULL, &logged, m->err, sql, "iTTi", m->merge_id, rv, sv,
                       ret);
         if (rc)
             break;
@@ -507,7 +426,7 @@ enum folio_rc mpi_merge_do(const struct folio_chart *c, int64_t surv, int64_t re
                   "INSERT INTO mpi_merge (surviving_patient_id, retired_patient_id, status, "
                   "source, reason, worklist_pair_id, merged_at, merged_by) "
                   "VALUES (?, ?, 'merged', ?, ?, ?, ?, ?) RETURNING id",
-                  "iittItt", surv, ret, source, opts->reason, opts->worklist_pair_id, m.now,
+                  "iiTTITT", surv, ret, source, opts->reason, opts->worklist_pair_id, m.now,
                   mpi_actor(c));
     if (rc)
         goto out;
@@ -765,7 +684,7 @@ enum folio_rc folio_mpi_unmerge_ex(const struct folio_chart *c, int64_t merge_id
     rc = mpi_exec(c->store, NULL, NULL, &changes, err,
                   "UPDATE mpi_merge SET status = 'unmerged', unmerged_at = ?, unmerged_by = ?, "
                   "unmerge_reason = ? WHERE id = ? AND status = 'merged'",
-                  "ttti", now, mpi_actor(c), opts->reason, merge_id);
+                  "TTTi", now, mpi_actor(c), opts->reason, merge_id);
     if (!rc && changes != 1)
         rc = folio_err_set(err, FOLIO_ESTATE, "merge_id", "merge %lld was unmerged meanwhile",
                            (long long)merge_id);
@@ -779,7 +698,7 @@ enum folio_rc folio_mpi_unmerge_ex(const struct folio_chart *c, int64_t merge_id
         rc = mpi_exec(c->store, NULL, NULL, NULL, err,
                       "UPDATE mpi_worklist SET status = 'not_duplicate', decided_by = ?, "
                       "decided_at = ?, updated_at = ?, note = ? WHERE merge_id = ?",
-                      "tttti", mpi_actor(c), now, now, opts->reason, merge_id);
+                      "TTTTi", mpi_actor(c), now, now, opts->reason, merge_id);
     if (!rc)
         rc = mpi_exec(c->store, NULL, NULL, NULL, err,
                       "UPDATE feed_merge_request SET status = 'unmerged' WHERE merge_id = ?", "i",

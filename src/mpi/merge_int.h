@@ -31,16 +31,11 @@ const struct mpi_col *mpi_col_find(const char *table, const char *column);
 /* The actor to record (never NULL). */
 const char *mpi_actor(const struct folio_chart *c);
 
-/* Prepare sql and bind parameters described by fmt, one char per parameter:
- *   't' const char * (NULL -> NULL)   'i' int64_t   'I' int64_t (0 -> NULL)   'd' double */
-enum folio_rc mpi_prepare(struct folio_store *s, struct folio_stmt **st, struct folio_err *err,
-                          const char *sql, const char *fmt, ...) FOLIO_MUST_USE;
-/* Prepare + bind + run to the end of its first row. *id_out (may be NULL) gets column 0 of the
- * first row, *changes (may be NULL) the changed row count, *found (may be NULL) whether a row
- * came back. */
-enum folio_rc mpi_exec(struct folio_store *s, int64_t *id_out, bool *found, int64_t *changes,
-                       struct folio_err *err, const char *sql, const char *fmt,
-                       ...) FOLIO_MUST_USE;
+/* folio_store_prepare_fmt / folio_store_exec_fmt (store.h: the format characters; 'T' for text
+ * where "" stays ""). */
+#define mpi_prepare folio_store_prepare_fmt
+#define mpi_exec    folio_store_exec_fmt
+
 /* Text column copied into the arena (NULL stays NULL); *oom set on allocation failure. */
 const char *mpi_col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom);
 void mpi_page(int64_t *limit, int64_t *offset, int64_t def, int64_t max);

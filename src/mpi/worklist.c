@@ -102,7 +102,7 @@ static int scan_pair(void *vctx, int64_t a_id, int64_t b_id, const struct folio_
     rc = mpi_exec(x->c->store, NULL, NULL, &changes, x->err,
                   "UPDATE mpi_worklist SET score = ?, band = ?, reasons = ?, updated_at = ? "
                   "WHERE patient_a = ? AND patient_b = ? AND status = 'open' AND source = 'scan'",
-                  "dtttii", sc->score, band_of(sc), x->json.data, x->now, a_id, b_id);
+                  "dTTTii", sc->score, band_of(sc), x->json.data, x->now, a_id, b_id);
     if (rc)
         goto fail;
     if (changes > 0)
@@ -111,7 +111,7 @@ static int scan_pair(void *vctx, int64_t a_id, int64_t b_id, const struct folio_
                   "INSERT INTO mpi_worklist (patient_a, patient_b, score, band, source, reasons, "
                   "status, created_at, updated_at) VALUES (?, ?, ?, ?, 'scan', ?, 'open', ?, ?) "
                   "ON CONFLICT (patient_a, patient_b) DO NOTHING RETURNING id",
-                  "iidtttt", a_id, b_id, sc->score, band_of(sc), x->json.data, x->now, x->now);
+                  "iidTTTT", a_id, b_id, sc->score, band_of(sc), x->json.data, x->now, x->now);
     if (rc)
         goto fail;
     if (found) {
@@ -155,7 +155,7 @@ enum folio_rc folio_mpi_worklist_scan_ex(const struct folio_chart *c,
     rc = mpi_exec(c->store, NULL, NULL, &n_reopened, err,
                   "UPDATE mpi_worklist SET status = 'open', updated_at = ? WHERE status = "
                   "'deferred' AND defer_until <= ?",
-                  "tt", x.now, today);
+                  "TT", x.now, today);
     if (rc)
         goto out;
     rc = folio_mpi_scan_pairs(c, &model, NAN, scan_pair, &x, err);
@@ -269,7 +269,7 @@ enum folio_rc folio_mpi_worklist_list(const struct folio_chart *c,
     {
         char sql[1024];
         folio_snprintf(sql, sizeof sql, "SELECT COUNT(*)%s", where);
-        rc = mpi_exec(c->store, &out->total, NULL, NULL, err, sql, "ttiii", status, status, pid,
+        rc = mpi_exec(c->store, &out->total, NULL, NULL, err, sql, "TTiii", status, status, pid,
                       pid, pid);
     }
     if (rc)
@@ -282,7 +282,7 @@ enum folio_rc folio_mpi_worklist_list(const struct folio_chart *c,
         folio_snprintf(sql, sizeof sql,
                        "SELECT " PAIR_COLS "%s ORDER BY w.score DESC, w.id LIMIT ? OFFSET ?",
                        where);
-        rc = mpi_prepare(c->store, &st, err, sql, "ttiiiii", status, status, pid, pid, pid, limit,
+        rc = mpi_prepare(c->store, &st, err, sql, "TTiiiii", status, status, pid, pid, pid, limit,
                          offset);
     }
     if (rc)
@@ -400,7 +400,7 @@ enum folio_rc folio_mpi_worklist_decide(const struct folio_chart *c, int64_t pai
                   "UPDATE mpi_worklist SET status = ?, defer_until = ?, decided_by = ?, "
                   "decided_at = ?, note = ?, merge_id = ?, updated_at = ? WHERE id = ? AND "
                   "status = ?",
-                  "tttttItit", status_to, until[0] ? until : NULL, mpi_actor(c), now,
+                  "TTTTTITiT", status_to, until[0] ? until : NULL, mpi_actor(c), now,
                   folio_str_empty(d->note) ? NULL : d->note, mid, now, pair_id, p.status);
     if (!rc && changes != 1)
         rc = folio_err_set(err, FOLIO_ECONFLICT, "status",
@@ -466,7 +466,7 @@ enum folio_rc folio_mpi_worklist_request(const struct folio_chart *c, int64_t su
                   "feed_request_id, reasons, status, note, created_at, updated_at) VALUES "
                   "(?, ?, ?, ?, 'hl7', ?, ?, 'open', ?, ?, ?) ON CONFLICT (patient_a, patient_b) "
                   "DO NOTHING RETURNING id",
-                  "iidtIt" "ttt", a_id, b_id, scored ? sc.score : 0.0, band, feed_request_id,
+                  "iidTITTTT", a_id, b_id, scored ? sc.score : 0.0, band, feed_request_id,
                   scored ? json.data : NULL, note, now, now);
     if (rc || found)
         goto out;
@@ -492,7 +492,7 @@ enum folio_rc folio_mpi_worklist_request(const struct folio_chart *c, int64_t su
         rc = mpi_exec(c->store, NULL, NULL, NULL, err,
                       "UPDATE mpi_worklist SET source = 'hl7', feed_request_id = ?, status = "
                       "'open', defer_until = NULL, note = ?, updated_at = ? WHERE id = ?",
-                      "Itti", feed_request_id, note, now, id);
+                      "ITTi", feed_request_id, note, now, id);
         folio_strlcpy(st_buf, "open", sizeof st_buf);
     }
 out:
@@ -550,7 +550,7 @@ enum folio_rc folio_mpi_worklist_propose(const struct folio_chart *c, int64_t a_
                   "INSERT INTO mpi_worklist (patient_a, patient_b, score, band, source, reasons, "
                   "status, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, "
                   "?) ON CONFLICT (patient_a, patient_b) DO NOTHING RETURNING id",
-                  "iidtttttt", a_id, b_id, sc->score, band_of(sc), source, json.data,
+                  "iidTTTTTT", a_id, b_id, sc->score, band_of(sc), source, json.data,
                   folio_str_empty(note) ? NULL : note, now, now);
     if (rc || found)
         goto out;
@@ -575,7 +575,7 @@ enum folio_rc folio_mpi_worklist_propose(const struct folio_chart *c, int64_t a_
     rc = mpi_exec(c->store, NULL, NULL, NULL, err,
                   "UPDATE mpi_worklist SET score = ?, band = ?, reasons = ?, updated_at = ? "
                   "WHERE id = ? AND status = 'open'",
-                  "dttti", sc->score, band_of(sc), json.data, now, id);
+                  "dTTTi", sc->score, band_of(sc), json.data, now, id);
 out:
     rc = tx_end(c->store, rc, err);
 done:

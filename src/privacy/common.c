@@ -6,80 +6,6 @@
 
 #include "privacy/privacy_int.h"
 
-static enum folio_rc bind_va(struct folio_stmt *st, const char *fmt, va_list ap)
-{
-    enum folio_rc rc = FOLIO_OK;
-    int idx = 1;
-    for (const char *f = fmt; *f && rc == FOLIO_OK; f++, idx++) {
-        switch (*f) {
-        case 't': {
-            const char *v = va_arg(ap, const char *);
-            rc = v ? folio_stmt_bind_text(st, idx, v, (size_t)-1) : folio_stmt_bind_null(st, idx);
-            break;
-        }
-        case 'i':
-            rc = folio_stmt_bind_i64(st, idx, va_arg(ap, int64_t));
-            break;
-        default:
-            FOLIO_BUG("bad bind format char %c", *f);
-        }
-    }
-    return rc;
-}
-
-static enum folio_rc prepare_va(struct folio_store *s, struct folio_stmt **st,
-                                struct folio_err *err, const char *sql, const char *fmt, va_list ap)
-{
-    enum folio_rc rc = folio_store_prepare(s, sql, st, err);
-    if (rc)
-        return rc;
-    rc = bind_va(*st, fmt, ap);
-    if (rc) {
-        folio_stmt_free(*st);
-        *st = NULL;
-        return folio_err_set(err, rc, NULL, "binding parameters failed");
-    }
-    return FOLIO_OK;
-}
-
-enum folio_rc priv_prepare(struct folio_store *s, struct folio_stmt **st, struct folio_err *err,
-                           const char *sql, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    enum folio_rc rc = prepare_va(s, st, err, sql, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-enum folio_rc priv_exec(struct folio_store *s, int64_t *id_out, int64_t *changes,
-                        struct folio_err *err, const char *sql, const char *fmt, ...)
-{
-    struct folio_stmt *st = NULL;
-    bool row = false;
-    va_list ap;
-    va_start(ap, fmt);
-    enum folio_rc rc = prepare_va(s, &st, err, sql, fmt, ap);
-    va_end(ap);
-    if (rc)
-        goto out;
-    rc = folio_stmt_step(st, &row, err);
-    if (rc)
-        goto out;
-    if (row && id_out)
-        *id_out = folio_stmt_column_i64(st, 0);
-    while (row) {
-        rc = folio_stmt_step(st, &row, err);
-        if (rc)
-            goto out;
-    }
-    if (changes)
-        *changes = folio_stmt_changes(st);
-out:
-    folio_stmt_free(st);
-    return rc;
-}
-
 void priv_time_at(int64_t delta_seconds, char out[32])
 {
     time_t t = time(NULL) + (time_t)delta_seconds;
@@ -200,5 +126,5 @@ enum folio_rc priv_end_sessions(struct folio_store *s, int64_t user_id, const ch
     return priv_exec(s, NULL, NULL, err,
                      "UPDATE sessions SET ended_at = ?, ended_reason = ? "
                      "WHERE user_id = ? AND ended_at IS NULL",
-                     "tti", now, reason, user_id);
+                     "TTi", now, reason, user_id);
 }

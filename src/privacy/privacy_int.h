@@ -11,14 +11,11 @@
 #define PRIV_PASSWORD_MIN     12
 #define PRIV_PASSWORD_MAX     1024
 
-/* Prepare sql and bind parameters described by fmt, one char per parameter:
- *   't' const char * (NULL -> NULL)     'i' int64_t */
-enum folio_rc priv_prepare(struct folio_store *s, struct folio_stmt **st, struct folio_err *err,
-                           const char *sql, const char *fmt, ...) FOLIO_MUST_USE;
-/* Prepare + bind + run to completion. *changes (may be NULL) gets the changed row count. */
-enum folio_rc priv_exec(struct folio_store *s, int64_t *id_out, int64_t *changes,
-                        struct folio_err *err, const char *sql, const char *fmt,
-                        ...) FOLIO_MUST_USE;
+/* folio_store_prepare_fmt / folio_store_exec_fmt (store.h: the format characters; 'T' for text
+ * where "" stays ""). priv_exec: *id_out and *changes may be NULL. */
+#define priv_prepare(s, st, err, sql, ...) folio_store_prepare_fmt(s, st, err, sql, __VA_ARGS__)
+#define priv_exec(s, id_out, changes, err, sql, ...)                                               \
+    folio_store_exec_fmt(s, id_out, NULL, changes, err, sql, __VA_ARGS__)
 
 /* Canonical UTC text (second precision) of now + delta_seconds. */
 void priv_time_at(int64_t delta_seconds, char out[32]);

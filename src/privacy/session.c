@@ -92,7 +92,7 @@ static enum folio_rc load_user(struct folio_store *s, const char *name, struct u
                                     "SELECT id, username, display_name, roles, password_hash, "
                                     "disabled, failed_count, locked_until FROM users "
                                     "WHERE username = ?",
-                                    "t", name);
+                                    "T", name);
     if (rc == FOLIO_OK)
         rc = folio_stmt_step(st, found, err);
     if (rc == FOLIO_OK && *found) {
@@ -181,7 +181,7 @@ enum folio_rc folio_auth_login_from(struct folio_store *s, const struct folio_au
         if (failed >= pol.max_failures)
             priv_time_at((int64_t)pol.lockout_minutes * 60, until);
         rc = priv_exec(s, NULL, NULL, err,
-                       "UPDATE users SET failed_count = ?, locked_until = ? WHERE id = ?", "iti",
+                       "UPDATE users SET failed_count = ?, locked_until = ? WHERE id = ?", "iTi",
                        failed, until[0] ? until : NULL, u.id);
         if (rc)
             goto out;
@@ -194,7 +194,7 @@ enum folio_rc folio_auth_login_from(struct folio_store *s, const struct folio_au
         rc = priv_pw_hash(password, pwlen, nh, err);
         if (rc == FOLIO_OK)
             rc = priv_exec(s, NULL, NULL, err, "UPDATE users SET password_hash = ? WHERE id = ?",
-                           "ti", nh, u.id);
+                           "Ti", nh, u.id);
         sodium_memzero(nh, sizeof nh);
         if (rc)
             goto out;
@@ -202,7 +202,7 @@ enum folio_rc folio_auth_login_from(struct folio_store *s, const struct folio_au
     rc = priv_exec(s, NULL, NULL, err,
                    "UPDATE users SET failed_count = 0, locked_until = NULL, last_login_at = ? "
                    "WHERE id = ?",
-                   "ti", now, u.id);
+                   "Ti", now, u.id);
     if (rc)
         goto out;
     random_hex(token);
@@ -213,8 +213,8 @@ enum folio_rc folio_auth_login_from(struct folio_store *s, const struct folio_au
     rc = priv_exec(s, &sid, NULL, err,
                    "INSERT INTO sessions (token_sha256, user_id, cookie, csrf, created_at, "
                    "last_seen_at, expires_at, client) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
-                   "tiitttt"
-                   "t",
+                   "TiiTTTT"
+                   "T",
                    sha, u.id, (int64_t)(cookie ? 1 : 0), cookie ? csrf : NULL, now, now, expires,
                    folio_str_empty(client) ? NULL : client);
     if (rc)
@@ -272,7 +272,7 @@ enum folio_rc folio_auth_check(struct folio_store *s, const struct folio_auth_po
                       "SELECT s.id, s.user_id, s.cookie, s.csrf, s.last_seen_at, s.expires_at, "
                       "s.ended_at, u.username, u.display_name, u.roles, u.disabled "
                       "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ?",
-                      "t", sha);
+                      "T", sha);
     if (rc)
         goto out;
     rc = folio_stmt_step(st, &row, err);
@@ -312,7 +312,7 @@ enum folio_rc folio_auth_check(struct folio_store *s, const struct folio_auth_po
     st = NULL;
     if (refresh)
         rc = priv_exec(s, NULL, NULL, err, "UPDATE sessions SET last_seen_at = ? WHERE id = ?",
-                       "ti", now, sid);
+                       "Ti", now, sid);
 out:
     folio_stmt_free(st);
     return rc;
@@ -328,7 +328,7 @@ enum folio_rc folio_auth_logout(struct folio_store *s, const char *token, struct
     return priv_exec(s, NULL, NULL, err,
                      "UPDATE sessions SET ended_at = ?, ended_reason = 'logout' "
                      "WHERE token_sha256 = ? AND ended_at IS NULL",
-                     "tt", now, sha);
+                     "TT", now, sha);
 }
 
 bool folio_auth_csrf_ok(const struct folio_session *sess, const char *presented)

@@ -110,7 +110,7 @@ static enum folio_rc find_user(struct folio_store *s, const char *username, int6
     struct folio_stmt *st = NULL;
     bool row = false;
     enum folio_rc rc =
-        priv_prepare(s, &st, err, "SELECT id FROM users WHERE username = ?", "t", username);
+        priv_prepare(s, &st, err, "SELECT id FROM users WHERE username = ?", "T", username);
     if (rc == FOLIO_OK)
         rc = folio_stmt_step(st, &row, err);
     if (rc == FOLIO_OK && !row)
@@ -161,8 +161,8 @@ enum folio_rc folio_user_add(struct folio_store *s, const char *actor, const cha
                    "INSERT INTO users (username, display_name, roles, password_hash, disabled, "
                    "failed_count, password_changed_at, created_at, created_by, updated_at, "
                    "updated_by) VALUES (?,?,?,?,0,0,?,?,?,?,?) RETURNING id",
-                   "ttittttt"
-                   "t",
+                   "TTiTTTTT"
+                   "T",
                    name, folio_str_empty(display_name) ? NULL : display_name, (int64_t)roles, hash,
                    now, now, actor_or_system(actor), now, actor_or_system(actor));
     if (rc == FOLIO_ECONFLICT)
@@ -195,7 +195,7 @@ enum folio_rc folio_user_set_disabled(struct folio_store *s, const char *actor,
     priv_time_at(0, now);
     rc = priv_exec(s, NULL, NULL, err,
                    "UPDATE users SET disabled = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-                   "itti", (int64_t)(disabled ? 1 : 0), now, actor_or_system(actor), id);
+                   "iTTi", (int64_t)(disabled ? 1 : 0), now, actor_or_system(actor), id);
     if (rc == FOLIO_OK && disabled)
         rc = priv_end_sessions(s, id, "disabled", err);
 out:
@@ -226,7 +226,7 @@ enum folio_rc folio_user_set_roles(struct folio_store *s, const char *actor, con
     /* open sessions read the roles from users on every check, so the change applies at once */
     rc = priv_exec(s, NULL, NULL, err,
                    "UPDATE users SET roles = ?, updated_at = ?, updated_by = ? WHERE id = ?",
-                   "itti", (int64_t)roles, now, actor_or_system(actor), id);
+                   "iTTi", (int64_t)roles, now, actor_or_system(actor), id);
 out:
     if (in_tx)
         rc = finish(s, rc, err);
@@ -263,7 +263,7 @@ enum folio_rc folio_user_reset_password(struct folio_store *s, const char *actor
     rc = priv_exec(s, NULL, NULL, err,
                    "UPDATE users SET password_hash = ?, password_changed_at = ?, failed_count = 0, "
                    "locked_until = NULL, updated_at = ?, updated_by = ? WHERE id = ?",
-                   "tttti", hash, now, now, actor_or_system(actor), id);
+                   "TTTTi", hash, now, now, actor_or_system(actor), id);
     if (rc == FOLIO_OK)
         rc = priv_end_sessions(s, id, "password_reset", err);
 out:
@@ -318,7 +318,7 @@ enum folio_rc folio_user_get(struct folio_store *s, const char *username, struct
     enum folio_rc rc = priv_username(username, name, err);
     if (rc)
         goto out;
-    rc = priv_prepare(s, &st, err, USER_COLS "WHERE username = ?", "t", name);
+    rc = priv_prepare(s, &st, err, USER_COLS "WHERE username = ?", "T", name);
     if (rc)
         goto out;
     rc = folio_stmt_step(st, &row, err);

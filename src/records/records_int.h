@@ -19,26 +19,15 @@ enum folio_rc rec_begin(const struct folio_chart *c, struct folio_err *err) FOLI
 enum folio_rc rec_finish(const struct folio_chart *c, enum folio_rc rc,
                          struct folio_err *err) FOLIO_MUST_USE;
 
-/* Prepare sql and bind parameters described by fmt, one char per parameter:
- *   't' const char *  (NULL or "" -> NULL)
- *   'T' const char *  (NULL -> NULL, "" kept)
- *   'i' int64_t
- *   'I' int64_t       (0 -> NULL: optional foreign keys)
- *   'd' double
- *   'D' int (bool) then double: when the int is false binds NULL
- *   'b' const void *, size_t */
-enum folio_rc rec_prepare(const struct folio_chart *c, struct folio_stmt **st,
-                          struct folio_err *err, const char *sql, const char *fmt,
-                          ...) FOLIO_MUST_USE;
-/* Prepare + bind + run. *id_out (may be NULL) gets column 0 of the first row (e.g. RETURNING
- * id); *changes (may be NULL) the changed row count. */
-enum folio_rc rec_exec(const struct folio_chart *c, int64_t *id_out, int64_t *changes,
-                       struct folio_err *err, const char *sql, const char *fmt,
-                       ...) FOLIO_MUST_USE;
-/* Like rec_exec but *found tells whether a row came back. */
-enum folio_rc rec_query_i64(const struct folio_chart *c, int64_t *out, bool *found,
-                            struct folio_err *err, const char *sql, const char *fmt,
-                            ...) FOLIO_MUST_USE;
+/* folio_store_prepare_fmt / folio_store_exec_fmt (store.h: the format characters) on the chart's
+ * store. rec_exec: *id_out and *changes may be NULL; rec_query_i64: *found tells whether a row
+ * came back. */
+#define rec_prepare(c, st, err, sql, ...)                                                          \
+    folio_store_prepare_fmt((c)->store, st, err, sql, __VA_ARGS__)
+#define rec_exec(c, id_out, changes, err, sql, ...)                                                \
+    folio_store_exec_fmt((c)->store, id_out, NULL, changes, err, sql, __VA_ARGS__)
+#define rec_query_i64(c, out, found, err, sql, ...)                                                \
+    folio_store_exec_fmt((c)->store, out, found, NULL, err, sql, __VA_ARGS__)
 
 /* Column reading into an arena; sets *oom on allocation failure. */
 const char *rec_col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom);

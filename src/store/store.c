@@ -437,3 +437,117 @@ out:
     folio_stmt_free(st);
     return rc;
 }
+
+/* Binds the parameters fmt describes (store.h, folio_store_prepare_fmt). */
+static enum folio_rc bind_fmt(struct folio_stmt *st, const char *fmt, va_list ap)
+{
+    enum folio_rc rc = FOLIO_OK;
+    int idx = 1;
+
+    for (const char *f = fmt; *f && rc == FOLIO_OK; f++, idx++) {
+        switch (*f) {
+        case 't': {
+            const char *v = va_arg(ap, const char *);
+            rc = folio_str_empty(v) ? folio_stmt_bind_null(st, idx)
+                                    : folio_stmt_bind_text(st, idx, v, (size_t)-1);
+            break;
+        }
+        case 'T':
+            rc = folio_stmt_bind_text(st, idx, va_arg(ap, const char *), (size_t)-1);
+            break;
+        case 'i':
+            rc = folio_stmt_bind_i64(st, idx, va_arg(ap, int64_t));
+            break;
+        case 'I': {
+            int64_t v = va_arg(ap, int64_t);
+            rc = v ? folio_stmt_bind_i64(st, idx, v) : folio_stmt_bind_null(st, idx);
+            break;
+        }
+        case 'n':
+            (void)va_arg(ap, int64_t);
+            rc = folio_stmt_bind_null(st, idx);
+            break;
+        case 'd':
+            rc = folio_stmt_bind_double(st, idx, va_arg(ap, double));
+            break;
+        case 'D': {
+            int has = va_arg(ap, int);
+            double v = va_arg(ap, double);
+            rc = has ? folio_stmt_bind_double(st, idx, v) : folio_stmt_bind_null(st, idx);
+            break;
+        }
+        case 'b': {
+            const void *p = va_arg(ap, const void *);
+            size_t len = va_arg(ap, size_t);
+            rc = folio_stmt_bind_blob(st, idx, p ? p : "", len);
+            break;
+        }
+        default:
+            FOLIO_BUG("bad bind format char %c", *f);
+        }
+    }
+    return rc;
+}
+
+static enum folio_rc prepare_fmt_va(struct folio_store *s, struct folio_stmt **out,
+                                    struct folio_err *err, const char *sql, const char *fmt,
+                                    va_list ap)
+{
+    enum folio_rc rc = folio_store_prepare(s, sql, out, err);
+
+    if (rc)
+        return rc;
+    rc = bind_fmt(*out, fmt, ap);
+    if (rc) {
+        folio_stmt_free(*out);
+        *out = NULL;
+        return folio_err_set(err, rc, NULL, "binding parameters failed");
+    }
+    return FOLIO_OK;
+}
+
+enum folio_rc folio_store_prepare_fmt(struct folio_store *s, struct folio_stmt **out,
+                                      struct folio_err *err, const char *sql, const char *fmt, ...)
+{
+    enum folio_rc rc;
+    va_list ap;
+
+    va_start(ap, fmt);
+    rc = prepare_fmt_va(s, out, err, sql, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+enum folio_rc folio_store_exec_fmt(struct folio_store *s, int64_t *id_out, bool *found,
+                                   int64_t *changes, struct folio_err *err, const char *sql,
+                                   const char *fmt, ...)
+{
+    struct folio_stmt *st = NULL;
+    bool row = false;
+    enum folio_rc rc;
+    va_list ap;
+
+    va_start(ap, fmt);
+    rc = prepare_fmt_va(s, &st, err, sql, fmt, ap);
+    va_end(ap);
+    if (rc)
+        goto out;
+    rc = folio_stmt_step(st, &row, err);
+    if (rc)
+        goto out;
+    if (found)
+        *found = row;
+    if (row && id_out)
+        *id_out = folio_stmt_column_i64(st, 0);
+    /* run to completion: RETURNING on PostgreSQL, the change count on SQLite */
+    while (row) {
+        rc = folio_stmt_step(st, &row, err);
+        if (rc)
+            goto out;
+    }
+    if (changes)
+        *changes = folio_stmt_changes(st);
+out:
+    folio_stmt_free(st);
+    return rc;
+}

@@ -367,6 +367,77 @@ static void t_query_i64(void **state)
     assert_int_equal(out, -5);
 }
 
+/* folio_store_prepare_fmt / folio_store_exec_fmt: each format character, each exec output. */
+static void t_fmt_helpers(void **state)
+{
+    struct folio_store *s = *state;
+    struct folio_stmt *st = NULL;
+    struct folio_err err;
+    int64_t id = -1, id2 = -1, changes = -1;
+    bool found = false, row = false;
+    size_t len = 0;
+    const void *blob;
+
+    memset(&err, 0, sizeof(err));
+    exec_ok(s, "CREATE TABLE fmt_t (id @PK@, t1 TEXT, t2 TEXT, u1 TEXT, u2 TEXT, i1 @INT@, "
+               "j1 @INT@, j2 @INT@, n1 @INT@, d1 @REAL@, e1 @REAL@, e2 @REAL@, b1 @BLOB@)");
+    assert_int_equal(folio_store_exec_fmt(s, &id, &found, &changes, &err,
+                                          "INSERT INTO fmt_t (t1, t2, u1, u2, i1, j1, j2, n1, d1, "
+                                          "e1, e2, b1) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                          "RETURNING id",
+                                          "ttTTiIIndDDb", "", "x", "", (const char *)NULL,
+                                          (int64_t)7, (int64_t)0, (int64_t)9, (int64_t)5, 1.5, 0,
+                                          2.5, 1, 3.5, (const void *)"ab", (size_t)2),
+                     FOLIO_OK);
+    assert_true(found);
+    assert_true(id > 0);
+    assert_int_equal(changes, 1);
+    assert_int_equal(folio_store_prepare_fmt(s, &st, &err,
+                                             "SELECT t1, t2, u1, u2, i1, j1, j2, n1, d1, e1, e2, "
+                                             "b1 FROM fmt_t WHERE id = ?",
+                                             "i", id),
+                     FOLIO_OK);
+    assert_int_equal(folio_stmt_step(st, &row, &err), FOLIO_OK);
+    assert_true(row);
+    assert_true(folio_stmt_column_is_null(st, 0)); /* 't' "" */
+    assert_string_equal(folio_stmt_column_text(st, 1), "x");
+    assert_string_equal(folio_stmt_column_text(st, 2), ""); /* 'T' "" */
+    assert_true(folio_stmt_column_is_null(st, 3));          /* 'T' NULL */
+    assert_int_equal(folio_stmt_column_i64(st, 4), 7);
+    assert_true(folio_stmt_column_is_null(st, 5)); /* 'I' 0 */
+    assert_int_equal(folio_stmt_column_i64(st, 6), 9);
+    assert_true(folio_stmt_column_is_null(st, 7)); /* 'n' */
+    assert_true(folio_stmt_column_double(st, 8) == 1.5);
+    assert_true(folio_stmt_column_is_null(st, 9)); /* 'D' false */
+    assert_true(folio_stmt_column_double(st, 10) == 3.5);
+    blob = folio_stmt_column_blob(st, 11, &len);
+    assert_int_equal(len, 2);
+    assert_memory_equal(blob, "ab", 2);
+    folio_stmt_free(st);
+    st = NULL;
+
+    /* no row: found false, id untouched; a query changes nothing */
+    found = true;
+    id2 = -1;
+    changes = -1;
+    assert_int_equal(folio_store_exec_fmt(s, &id2, &found, &changes, &err,
+                                          "SELECT id FROM fmt_t WHERE id = ?", "i", id + 1),
+                     FOLIO_OK);
+    assert_false(found);
+    assert_int_equal(id2, -1);
+    assert_int_equal(changes, 0);
+    /* an UPDATE counts its rows; outputs may be NULL */
+    assert_int_equal(folio_store_exec_fmt(s, NULL, NULL, &changes, &err,
+                                          "UPDATE fmt_t SET t1 = ? WHERE id = ?", "Ti", "", id),
+                     FOLIO_OK);
+    assert_int_equal(changes, 1);
+    /* a prepare error leaves *out NULL */
+    st = (struct folio_stmt *)&err;
+    assert_int_not_equal(folio_store_prepare_fmt(s, &st, &err, "SELEC nonsense", "i", (int64_t)1),
+                         FOLIO_OK);
+    assert_null(st);
+}
+
 /* ---- migrations ---- */
 
 struct visit_log {
@@ -932,6 +1003,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(t_nested_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(t_close_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(t_query_i64, setup, teardown),
+        cmocka_unit_test_setup_teardown(t_fmt_helpers, setup, teardown),
         cmocka_unit_test_setup_teardown(t_migrations, setup, teardown),
         cmocka_unit_test_setup_teardown(t_migration_failure_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(t_migration_names, setup, teardown),
