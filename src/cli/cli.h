@@ -48,4 +48,6 @@ int cmd_codes(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_code
 int cmd_edit(struct folio_cli *cli, int argc, char **argv);  /* src/cli/cmd_edit.c */
 int cmd_group(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_group.c */
 int cmd_drg_price(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_drg_price.c */
+int cmd_rules(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_completeness.c */
+int cmd_completeness(struct folio_cli *cli, int argc, char **argv); /* cmd_completeness.c */
 #endif

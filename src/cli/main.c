@@ -45,6 +45,8 @@ static const struct cmd commands[] = {
     {"group", cmd_group, "MS-DRG grouping of claims (cases.tsv format, expected.tsv columns)"},
     {"drg-price", cmd_drg_price, "MS-DRG payment of a discharge from a CMS Table 5, step by step"},
     {"codes", cmd_codes, "code sets: load release files, list versions, show, search, PCS builder"},
+    {"rules", cmd_rules, "chart completeness rules: load, show, check a rules file"},
+    {"completeness", cmd_completeness, "chart deficiencies: analyze an encounter, list, waive"},
     {"help", cmd_help, "show help for a command"},
 };
 
@@ -80,7 +82,7 @@ static void print_main_help(FILE *f)
           "commands:\n",
           f);
     for (i = 0; i < FOLIO_ARRAY_LEN(commands); i++)
-        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].help);
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
     fputs("\nRun 'folio help COMMAND' for a command's options. Exit codes: docs/cli.md.\n", f);
 }
 

@@ -1,0 +1,313 @@
+/* folio rules load FILE | show | check FILE, and folio completeness analyze | list | waive:
+ * chart completeness rules and deficiencies (folio/completeness.h, docs/completeness.md). */
+#include "folio/base.h"
+#include "folio/completeness.h"
+
+#include "cli/cli.h"
+#include "cli/cli_chart.h"
+#include "cli/cli_util.h"
+
+static const char rules_usage[] =
+    "usage: folio rules load FILE | show | check FILE\n"
+    "\n"
+    "Chart completeness rules (format: docs/completeness.md).\n"
+    "  load FILE    check FILE and make it the rule set in force (a new version; loading the\n"
+    "               content in force again changes nothing)\n"
+    "  show         the version in force: who loaded it, when, its SHA-256 and its text\n"
+    "  check FILE   check FILE without loading it; an error names the line (exit code 8)\n";
+
+static const char cmpl_usage[] =
+    "usage: folio completeness analyze ENCOUNTER_ID [--now TIME]\n"
+    "       folio completeness list [--encounter ID] [--open] [--now TIME] [--limit N]\n"
+    "       folio completeness waive DEFICIENCY_ID --reason TEXT [--now TIME]\n"
+    "\n"
+    "Deficiency analysis of an encounter against the rules in force: creates the missing\n"
+    "deficiencies, closes the resolved ones. --now sets the clock (default: now); a deficiency\n"
+    "is overdue when now is past its due time. See docs/completeness.md.\n";
+
+static enum folio_rc read_rules(struct folio_cli *cli, const char *path, struct folio_buf *b)
+{
+    folio_buf_init(b, FOLIO_RULES_MAX_BYTES);
+    return folio_buf_read_file(b, path, &cli->err);
+}
+
+static enum folio_rc rules_check(struct folio_cli *cli, int argc, char **argv, bool load)
+{
+    struct cli_args args;
+    struct folio_buf b;
+    struct folio_arena a;
+    struct folio_ruleset set;
+    int64_t version = 0;
+    bool changed = false;
+    enum folio_rc rc;
+
+    folio_buf_init(&b, FOLIO_RULES_MAX_BYTES);
+    folio_arena_init(&a, 0);
+    rc =
+        cli_parse(cli, load ? "rules load" : "rules check", argc, argv, 1, NULL, 0, 1, &args, NULL);
+    if (rc)
+        goto out;
+    if (args.npos != 1) {
+        rc = cli_usage(cli, "rules %s: missing the rules file", load ? "load" : "check");
+        goto out;
+    }
+    rc = read_rules(cli, args.pos[0], &b);
+    if (rc)
+        goto out;
+    if (!load) {
+        rc = folio_rules_parse(args.pos[0], b.data, b.len, &a, &set, &cli->err);
+        if (rc == FOLIO_OK)
+            printf("%s: %zu rules, no error\n", args.pos[0], set.n);
+        goto out;
+    }
+    rc = folio_cli_open_store(cli);
+    if (rc)
+        goto out;
+    rc = folio_rules_load(cli->store, args.pos[0], b.data, b.len, cli->actor, NULL, &version,
+                          &changed, &cli->err);
+    if (rc)
+        goto out;
+    if (changed)
+        printf("rules version %lld loaded from %s\n", (long long)version, args.pos[0]);
+    else
+        printf("rules version %lld already has this content; nothing loaded\n", (long long)version);
+out:
+    folio_arena_release(&a);
+    folio_buf_release(&b);
+    return rc;
+}
+
+static enum folio_rc rules_show(struct folio_cli *cli, int argc, char **argv)
+{
+    struct cli_args args;
+    struct folio_arena a;
+    struct folio_rules_version v;
+    char num[24];
+    enum folio_rc rc;
+
+    folio_arena_init(&a, 0);
+    rc = cli_parse(cli, "rules show", argc, argv, 1, NULL, 0, 0, &args, NULL);
+    if (rc == FOLIO_OK)
+        rc = folio_cli_open_store(cli);
+    if (rc == FOLIO_OK)
+        rc = folio_rules_in_force(cli->store, &a, &v, NULL, &cli->err);
+    if (rc == FOLIO_OK && v.version == 0) {
+        puts("no rules loaded (folio rules load FILE)");
+    } else if (rc == FOLIO_OK) {
+        folio_snprintf(num, sizeof num, "%lld", (long long)v.version);
+        cli_kv(stdout, "version", num);
+        cli_kv(stdout, "source", v.source);
+        cli_kv(stdout, "loaded by", v.loaded_by);
+        cli_kv(stdout, "loaded at", v.loaded_at);
+        cli_kv(stdout, "sha256", v.sha256);
+        folio_snprintf(num, sizeof num, "%lld", (long long)v.n_rules);
+        cli_kv(stdout, "rules", num);
+        printf("\n%s", v.content);
+    }
+    folio_arena_release(&a);
+    return rc;
+}
+
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
+            (i == 1 && strcmp(argv[i], "help") == 0))
+            return true;
+    return false;
+}
+
+int cmd_rules(struct folio_cli *cli, int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(rules_usage, stdout);
+        return FOLIO_OK;
+    }
+    if (argc < 2)
+        return (int)cli_usage(cli, "rules: missing subcommand (load, show or check)");
+    if (strcmp(argv[1], "load") == 0)
+        return (int)rules_check(cli, argc - 1, argv + 1, true);
+    if (strcmp(argv[1], "check") == 0)
+        return (int)rules_check(cli, argc - 1, argv + 1, false);
+    if (strcmp(argv[1], "show") == 0)
+        return (int)rules_show(cli, argc - 1, argv + 1);
+    return (int)cli_usage(cli, "rules: unknown subcommand '%s' (load, show or check)", argv[1]);
+}
+
+/* ---- completeness ---- */
+
+static enum folio_rc cmpl_analyze(struct folio_cli *cli, int argc, char **argv)
+{
+    const char *now = NULL;
+    const struct cli_opt opts[] = {{"now", CLI_OPT_STR, &now}};
+    struct cli_args args;
+    struct folio_cmpl_result r;
+    int64_t id = 0;
+    enum folio_rc rc;
+
+    rc = cli_parse(cli, "completeness analyze", argc, argv, 1, opts, FOLIO_ARRAY_LEN(opts), 1,
+                   &args, NULL);
+    if (rc)
+        return rc;
+    if (args.npos != 1)
+        return cli_usage(cli, "completeness analyze: missing the encounter id");
+    rc = cli_parse_id(cli, "completeness analyze", args.pos[0], &id);
+    if (rc == FOLIO_OK)
+        rc = folio_cli_open_store(cli);
+    if (rc == FOLIO_OK)
+        rc = folio_completeness_analyze(cli->store, id, now, cli->actor, &r, &cli->err);
+    if (rc)
+        return rc;
+    if (cli->json) {
+        json_t *o = json_object();
+        if (o && (cli_jset_int(o, "rules_version", r.ruleset_version) ||
+                  cli_jset_int(o, "created", (int64_t)r.created) ||
+                  cli_jset_int(o, "closed", (int64_t)r.closed) ||
+                  cli_jset_int(o, "updated", (int64_t)r.updated) ||
+                  cli_jset_int(o, "open", (int64_t)r.open))) {
+            json_decref(o);
+            o = NULL;
+        }
+        return cli_json_print(cli, o);
+    }
+    if (r.ruleset_version == 0)
+        printf("no rules loaded: nothing analysed (folio rules load FILE)\n");
+    else
+        printf("encounter %lld, rules v%lld: %zu created, %zu closed, %zu due dates moved, "
+               "%zu open\n",
+               (long long)id, (long long)r.ruleset_version, r.created, r.closed, r.updated, r.open);
+    return FOLIO_OK;
+}
+
+static enum folio_rc cmpl_list(struct folio_cli *cli, int argc, char **argv)
+{
+    const char *now = NULL, *enc = NULL;
+    bool open_only = false;
+    int64_t limit = 0;
+    const struct cli_opt opts[] = {
+        {"now", CLI_OPT_STR, &now},
+        {"encounter", CLI_OPT_STR, &enc},
+        {"open", CLI_OPT_FLAG, &open_only},
+        {"limit", CLI_OPT_I64, &limit},
+    };
+    static const char *const head[] = {"id",  "encounter",   "rule",       "status",
+                                       "due", "responsible", "description"};
+    struct folio_deficiency_filter flt = {0};
+    struct cli_args args;
+    struct folio_arena a;
+    struct folio_deficiency *v = NULL;
+    size_t n = 0;
+    enum folio_rc rc;
+
+    folio_arena_init(&a, 0);
+    rc = cli_parse(cli, "completeness list", argc, argv, 1, opts, FOLIO_ARRAY_LEN(opts), 0, &args,
+                   NULL);
+    if (rc == FOLIO_OK && enc)
+        rc = cli_parse_id(cli, "completeness list --encounter", enc, &flt.encounter_id);
+    if (rc == FOLIO_OK)
+        rc = cli_check_limit(cli, limit);
+    if (rc == FOLIO_OK)
+        rc = folio_cli_open_store(cli);
+    if (rc)
+        goto out;
+    flt.open_only = open_only;
+    flt.now = now;
+    flt.limit = (size_t)limit;
+    rc = folio_completeness_list(cli->store, &flt, &a, &v, &n, &cli->err);
+    if (rc)
+        goto out;
+    if (cli->json) {
+        json_t *arr = json_array();
+        int bad = !arr;
+        for (size_t i = 0; !bad && i < n; i++) {
+            json_t *o = json_object();
+            bad = !o || cli_jset_int(o, "id", v[i].id) ||
+                  cli_jset_int(o, "encounter_id", v[i].encounter_id) ||
+                  cli_jset_str(o, "rule", v[i].rule) || cli_jset_str(o, "kind", v[i].kind) ||
+                  cli_jset_str(o, "subject", v[i].subject) ||
+                  cli_jset_str(o, "status", v[i].status) ||
+                  cli_jset_str(o, "due_at", v[i].due_at[0] ? v[i].due_at : NULL) ||
+                  cli_jset(o, "overdue", json_boolean(v[i].overdue)) ||
+                  cli_jset_id(o, "responsible_id", v[i].responsible_id) ||
+                  cli_jset_str(o, "description", v[i].description) ||
+                  cli_jset_str(o, "closed_at", v[i].closed_at[0] ? v[i].closed_at : NULL) ||
+                  cli_jset_str(o, "closed_how", v[i].closed_how) ||
+                  cli_jset(o, "late", json_boolean(v[i].late)) ||
+                  json_array_append_new(arr, o) != 0;
+        }
+        if (bad) {
+            json_decref(arr);
+            arr = NULL;
+        }
+        rc = cli_json_print(cli, arr);
+        goto out;
+    }
+    struct cli_table t;
+    cli_table_init(&t, FOLIO_ARRAY_LEN(head), head);
+    for (size_t i = 0; i < n && rc == FOLIO_OK; i++) {
+        char id[24], e[24], resp[24], status[24];
+        folio_snprintf(id, sizeof id, "%lld", (long long)v[i].id);
+        folio_snprintf(e, sizeof e, "%lld", (long long)v[i].encounter_id);
+        folio_snprintf(resp, sizeof resp, "%lld", (long long)v[i].responsible_id);
+        folio_snprintf(status, sizeof status, "%s%s", v[i].status,
+                       v[i].overdue ? " OVERDUE"
+                       : v[i].late  ? " late"
+                                    : "");
+        const char *cells[] = {id,
+                               e,
+                               v[i].rule,
+                               status,
+                               v[i].due_at,
+                               v[i].responsible_id ? resp : NULL,
+                               v[i].description};
+        rc = cli_table_add(&t, cells);
+    }
+    if (rc == FOLIO_OK)
+        cli_table_print(&t, stdout);
+    cli_table_release(&t);
+out:
+    folio_arena_release(&a);
+    return rc;
+}
+
+static enum folio_rc cmpl_waive(struct folio_cli *cli, int argc, char **argv)
+{
+    const char *now = NULL, *reason = NULL;
+    const struct cli_opt opts[] = {{"now", CLI_OPT_STR, &now}, {"reason", CLI_OPT_STR, &reason}};
+    struct cli_args args;
+    int64_t id = 0;
+    enum folio_rc rc;
+
+    rc = cli_parse(cli, "completeness waive", argc, argv, 1, opts, FOLIO_ARRAY_LEN(opts), 1, &args,
+                   NULL);
+    if (rc)
+        return rc;
+    if (args.npos != 1)
+        return cli_usage(cli, "completeness waive: missing the deficiency id");
+    rc = cli_parse_id(cli, "completeness waive", args.pos[0], &id);
+    if (rc == FOLIO_OK)
+        rc = folio_cli_open_store(cli);
+    if (rc == FOLIO_OK)
+        rc = folio_completeness_waive(cli->store, id, reason, cli->actor, now, &cli->err);
+    if (rc == FOLIO_OK)
+        printf("deficiency %lld waived\n", (long long)id);
+    return rc;
+}
+
+int cmd_completeness(struct folio_cli *cli, int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        fputs(cmpl_usage, stdout);
+        return FOLIO_OK;
+    }
+    if (argc < 2)
+        return (int)cli_usage(cli, "completeness: missing subcommand (analyze, list or waive)");
+    if (strcmp(argv[1], "analyze") == 0)
+        return (int)cmpl_analyze(cli, argc - 1, argv + 1);
+    if (strcmp(argv[1], "list") == 0)
+        return (int)cmpl_list(cli, argc - 1, argv + 1);
+    if (strcmp(argv[1], "waive") == 0)
+        return (int)cmpl_waive(cli, argc - 1, argv + 1);
+    return (int)cli_usage(cli, "completeness: unknown subcommand '%s' (analyze, list or waive)",
+                          argv[1]);
+}

@@ -1,0 +1,36 @@
+/* Internal to chart completeness (rules.c, analyze.c): SQL helpers and times as seconds.
+ * Not a public contract. */
+#ifndef FOLIO_COMPLETENESS_INT_H
+#define FOLIO_COMPLETENESS_INT_H
+
+#include "folio/base.h"
+#include "folio/completeness.h"
+#include "folio/store.h"
+
+#define CMPL_TEXT_MAX 1000 /* reasons */
+#define CMPL_NAME_MAX 200  /* user names */
+
+/* The store's format binder (store.h: 't' text, NULL or "" -> NULL; 'T' text as given; 'i'
+ * int64; 'I' int64, 0 -> NULL). cmpl_exec: run to the end, *id_out column 0 of the first row. */
+#define cmpl_prepare folio_store_prepare_fmt
+#define cmpl_exec(s, id_out, err, ...) folio_store_exec_fmt(s, id_out, NULL, NULL, err, __VA_ARGS__)
+/* Seconds since 1970-01-01T00:00Z of a stored time; day precision counts from midnight UTC.
+ * false when absent or unparsable. */
+bool cmpl_secs(const char *stored, int64_t *secs);
+/* Canonical UTC text at second precision ("2024-03-05T14:07:00Z"). */
+void cmpl_fmt(int64_t secs, char out[32]);
+/* The caller's clock: NULL = now; otherwise any folio_time form with a time of day (EINVAL
+ * "now"). */
+enum folio_rc cmpl_now(const char *in, char out[32], int64_t *secs,
+                       struct folio_err *err) FOLIO_MUST_USE;
+/* Required user name, or NULL -> "system" when optional. EINVAL "user". */
+enum folio_rc cmpl_user(const char *in, bool required, const char **out,
+                        struct folio_err *err) FOLIO_MUST_USE;
+/* Text column copied into the arena (NULL stays NULL); *oom set on failure. */
+char *cmpl_col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom);
+void cmpl_col_copy(struct folio_stmt *st, int idx, char *dst, size_t cap);
+/* Commits (rc OK) or rolls back the open level; returns the final rc. */
+enum folio_rc cmpl_tx_end(struct folio_store *s, enum folio_rc rc,
+                          struct folio_err *err) FOLIO_MUST_USE;
+
+#endif
