@@ -10,7 +10,8 @@
  * the rule's anchor and deadline), resolved ones are closed (with when, how, and whether late),
  * waived and withdrawn ones are left alone. Each deficiency keeps an append-only event history.
  *
- * Entry points for the faces (not yet wired: a later step calls them):
+ * Entry points for the faces (the HL7 feed calls them in the transaction that applies the
+ * message, at the message's time: src/feed/deficiency.c; the API and UI do not yet):
  * - discharge (HL7 A03, API):            folio_completeness_analyze
  * - a document arrives or is signed (MDM, API, UI): folio_completeness_analyze
  * - discharge cancelled (HL7 A13):       folio_completeness_withdraw
@@ -179,5 +180,80 @@ struct folio_deficiency_event {
 enum folio_rc folio_completeness_history(struct folio_store *s, int64_t deficiency_id,
                                          struct folio_arena *a, struct folio_deficiency_event **out,
                                          size_t *n, struct folio_err *err) FOLIO_MUST_USE;
+
+/* ---- delinquency (issue 8 item 4; definitions: docs/completeness.md "Delinquency") ----
+ *
+ * A record (encounter, not cancelled) is delinquent at a point P when it has a deficiency
+ * outstanding at P (created by P, not closed, waived or withdrawn by P) and P is more than
+ * bylaws_days after its discharge. Each month is measured at its last second (or at as_of when
+ * the month has not ended by then). The rate is the Joint Commission's: average monthly
+ * delinquent records / average monthly discharges, a finding at 50% or more. */
+
+#define FOLIO_DELINQ_BYLAWS_DAYS 30 /* default bylaws period, days after discharge */
+#define FOLIO_DELINQ_MAX_MONTHS 120 /* longest period one report covers */
+#define FOLIO_DELINQ_FINDING_PCT 50 /* a rate at or above this is a finding */
+
+enum folio_delinq_age { /* days past the deficiency's due time, at the report's point */
+    FOLIO_AGE_0_7 = 0,
+    FOLIO_AGE_8_14 = 1,
+    FOLIO_AGE_15_30 = 2,
+    FOLIO_AGE_31_60 = 3,
+    FOLIO_AGE_OVER_60 = 4,
+    FOLIO_AGE_N = 5,
+};
+
+struct folio_delinq_month {
+    char month[8];        /* "YYYY-MM" */
+    char measured_at[32]; /* the month's last second, or as_of when earlier */
+    bool partial;         /* as_of falls inside the month */
+    int64_t discharges;   /* encounters discharged in the month (by measured_at) */
+    int64_t delinquent;   /* records delinquent at measured_at */
+};
+struct folio_delinq_provider {
+    int64_t provider_id; /* 0: nobody could be named */
+    char *name;          /* "Family, Given"; NULL for 0 */
+    int64_t records;     /* delinquent records with an outstanding deficiency of theirs */
+    int64_t deficiencies;
+};
+struct folio_delinq_type {
+    char *rule; /* the deficiency's rule name */
+    int64_t records, deficiencies;
+};
+struct folio_delinq_report {
+    int bylaws_days;
+    char as_of[32];
+    char measured_at[32]; /* point of the breakdowns and aging: the last month's measured_at */
+    struct folio_delinq_month *months; /* from..to, in order */
+    size_t n_months;
+    int64_t sum_discharges, sum_delinquent;
+    double avg_discharges, avg_delinquent; /* sums / n_months */
+    bool rate_defined;  /* false when no discharge in the period */
+    double rate_pct;    /* 100 * avg_delinquent / avg_discharges */
+    bool finding;       /* rate_pct >= FOLIO_DELINQ_FINDING_PCT (compared exactly, in integers) */
+    /* Delinquent records at measured_at: by responsible provider and by rule, most records
+     * first. A record with deficiencies of two providers counts once for each. */
+    struct folio_delinq_provider *providers;
+    size_t n_providers;
+    struct folio_delinq_type *types;
+    size_t n_types;
+    /* Every outstanding deficiency at measured_at (non-cancelled encounters), by days past due
+     * (floor of the seconds past due_at / 86400); not_overdue: no due time or not past it. */
+    int64_t aging[FOLIO_AGE_N];
+    int64_t not_overdue;
+};
+
+/* The delinquency report for the months from..to ("YYYY-MM", from <= to, at most
+ * FOLIO_DELINQ_MAX_MONTHS) at the clock as_of (as `now` above; NULL = the real clock).
+ * bylaws_days 0..3660 (pass FOLIO_DELINQ_BYLAWS_DAYS for the default). EINVAL "from", "to"
+ * (also when to begins after as_of), "bylaws_days", "as_of". Allocated in a. */
+enum folio_rc folio_completeness_delinquency(struct folio_store *s, const char *from,
+                                             const char *to, int bylaws_days, const char *as_of,
+                                             struct folio_arena *a,
+                                             struct folio_delinq_report *out,
+                                             struct folio_err *err) FOLIO_MUST_USE;
+/* Appends the report as CSV (RFC 4180; one header line, then rows whose first column says the
+ * section: month, total, provider, type, aging) to b. ETOOBIG/ENOMEM from the buffer. */
+enum folio_rc folio_completeness_delinquency_csv(const struct folio_delinq_report *r,
+                                                 struct folio_buf *b) FOLIO_MUST_USE;
 
 #endif

@@ -29,6 +29,12 @@
  * source diagnoses/procedures by their external id. res->unchanged says so. (The caller also
  * answers a repeated MSH-10 from its log without calling the feed.)
  *
+ * Chart completeness (issue 8). After a message applied with AA that changed a discharged or
+ * cancelled visit or one of its documents, the feed analyses that visit's deficiencies
+ * (folio/completeness.h) in the same transaction, at the message's time (EVN-2, else MSH-7);
+ * after A13 it withdraws them. No rule set loaded: nothing. An analysis problem that is not a
+ * system failure is an ERR warning (code 207) with AA; see docs/hl7-mapping.md.
+ *
  * Threading: one call at a time per chart/store handle (see folio/store.h).
  */
 #ifndef FOLIO_FEED_H

@@ -1,7 +1,9 @@
-/* folio rules load FILE | show | check FILE, and folio completeness analyze | list | waive:
- * chart completeness rules and deficiencies (folio/completeness.h, docs/completeness.md). */
+/* folio rules load FILE | show | check FILE, and folio completeness analyze | list | waive |
+ * report: chart completeness rules, deficiencies and delinquency (folio/completeness.h,
+ * docs/completeness.md). */
 #include "folio/base.h"
 #include "folio/completeness.h"
+#include "folio/time.h"
 
 #include "cli/cli.h"
 #include "cli/cli_chart.h"
@@ -20,10 +22,15 @@ static const char cmpl_usage[] =
     "usage: folio completeness analyze ENCOUNTER_ID [--now TIME]\n"
     "       folio completeness list [--encounter ID] [--open] [--now TIME] [--limit N]\n"
     "       folio completeness waive DEFICIENCY_ID --reason TEXT [--now TIME]\n"
+    "       folio completeness report [--from YYYY-MM] [--to YYYY-MM] [--bylaws-days N]\n"
+    "                                 [--as-of TIME] [--csv]\n"
     "\n"
     "Deficiency analysis of an encounter against the rules in force: creates the missing\n"
     "deficiencies, closes the resolved ones. --now sets the clock (default: now); a deficiency\n"
-    "is overdue when now is past its due time. See docs/completeness.md.\n";
+    "is overdue when now is past its due time. report: the medical record delinquency rate\n"
+    "(average monthly delinquent records / average monthly discharges; 50% or more is a\n"
+    "finding), by provider, by rule, aging; default the 12 months up to the month of --as-of\n"
+    "(default now), bylaws period 30 days. See docs/completeness.md.\n";
 
 static enum folio_rc read_rules(struct folio_cli *cli, const char *path, struct folio_buf *b)
 {
@@ -294,6 +301,211 @@ static enum folio_rc cmpl_waive(struct folio_cli *cli, int argc, char **argv)
     return rc;
 }
 
+/* "YYYY-MM" of ym (year * 12 + month - 1). */
+static void fmt_month(int64_t ym, char out[8])
+{
+    folio_snprintf(out, 8, "%04d-%02d", (int)(ym / 12), (int)(ym % 12 + 1));
+}
+
+static bool month_of(const char *s, int64_t *ym)
+{
+    int64_t y = 0, m = 0;
+    if (!s || strlen(s) != 7 || s[4] != '-' || folio_sv_to_i64((struct folio_sv){s, 4}, &y) ||
+        folio_sv_to_i64((struct folio_sv){s + 5, 2}, &m) || y < 1900 || m < 1 || m > 12)
+        return false;
+    *ym = y * 12 + m - 1;
+    return true;
+}
+
+static json_t *report_json(const struct folio_delinq_report *r)
+{
+    static const char *const ages[FOLIO_AGE_N] = {"0-7", "8-14", "15-30", "31-60", "over_60"};
+    json_t *o = json_object(), *months = json_array(), *provs = json_array(),
+           *types = json_array(), *aging = json_object();
+    int bad = !o || !months || !provs || !types || !aging;
+    for (size_t i = 0; !bad && i < r->n_months; i++) {
+        json_t *m = json_object();
+        bad = !m || cli_jset_str(m, "month", r->months[i].month) ||
+              cli_jset_str(m, "measured_at", r->months[i].measured_at) ||
+              cli_jset(m, "partial", json_boolean(r->months[i].partial)) ||
+              cli_jset_int(m, "discharges", r->months[i].discharges) ||
+              cli_jset_int(m, "delinquent", r->months[i].delinquent) ||
+              json_array_append_new(months, m) != 0;
+    }
+    for (size_t i = 0; !bad && i < r->n_providers; i++) {
+        json_t *m = json_object();
+        bad = !m || cli_jset_id(m, "provider_id", r->providers[i].provider_id) ||
+              cli_jset_str(m, "name", r->providers[i].name) ||
+              cli_jset_int(m, "records", r->providers[i].records) ||
+              cli_jset_int(m, "deficiencies", r->providers[i].deficiencies) ||
+              json_array_append_new(provs, m) != 0;
+    }
+    for (size_t i = 0; !bad && i < r->n_types; i++) {
+        json_t *m = json_object();
+        bad = !m || cli_jset_str(m, "rule", r->types[i].rule) ||
+              cli_jset_int(m, "records", r->types[i].records) ||
+              cli_jset_int(m, "deficiencies", r->types[i].deficiencies) ||
+              json_array_append_new(types, m) != 0;
+    }
+    for (int i = 0; !bad && i < FOLIO_AGE_N; i++)
+        bad = cli_jset_int(aging, ages[i], r->aging[i]);
+    bad = bad || cli_jset_int(aging, "not_overdue", r->not_overdue) ||
+          cli_jset_str(o, "as_of", r->as_of) || cli_jset_str(o, "measured_at", r->measured_at) ||
+          cli_jset_int(o, "bylaws_days", r->bylaws_days) ||
+          cli_jset(o, "avg_discharges", json_real(r->avg_discharges)) ||
+          cli_jset(o, "avg_delinquent", json_real(r->avg_delinquent)) ||
+          cli_jset(o, "rate_pct", r->rate_defined ? json_real(r->rate_pct) : json_null()) ||
+          cli_jset(o, "finding", json_boolean(r->finding));
+    if (!bad) {
+        bad = cli_jset(o, "months", months);
+        months = NULL;
+        bad = bad || cli_jset(o, "by_provider", provs);
+        provs = NULL;
+        bad = bad || cli_jset(o, "by_rule", types);
+        types = NULL;
+        bad = bad || cli_jset(o, "aging", aging);
+        aging = NULL;
+    }
+    json_decref(months);
+    json_decref(provs);
+    json_decref(types);
+    json_decref(aging);
+    if (bad) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
+}
+
+static enum folio_rc report_text(const struct folio_delinq_report *r)
+{
+    static const char *const mh[] = {"month", "measured at", "discharges", "delinquent"};
+    static const char *const ph[] = {"provider", "name", "records", "deficiencies"};
+    static const char *const th[] = {"rule", "records", "deficiencies"};
+    static const char *const ages[FOLIO_AGE_N] = {"0-7", "8-14", "15-30", "31-60", "over 60"};
+    struct cli_table t;
+    enum folio_rc rc = FOLIO_OK;
+    char a[24], b[24], c[48];
+
+    printf("Medical record delinquency as of %s; bylaws period %d days after discharge\n\n",
+           r->as_of, r->bylaws_days);
+    cli_table_init(&t, FOLIO_ARRAY_LEN(mh), mh);
+    for (size_t i = 0; i < r->n_months && rc == FOLIO_OK; i++) {
+        folio_snprintf(a, sizeof a, "%lld", (long long)r->months[i].discharges);
+        folio_snprintf(b, sizeof b, "%lld", (long long)r->months[i].delinquent);
+        folio_snprintf(c, sizeof c, "%s%s", r->months[i].measured_at,
+                       r->months[i].partial ? " (so far)" : "");
+        const char *cells[] = {r->months[i].month, c, a, b};
+        rc = cli_table_add(&t, cells);
+    }
+    if (rc == FOLIO_OK)
+        cli_table_print(&t, stdout);
+    cli_table_release(&t);
+    printf("\naverage monthly discharges %.2f, delinquent records %.2f\n", r->avg_discharges,
+           r->avg_delinquent);
+    if (r->rate_defined)
+        printf("delinquency rate %.1f%%: %s (a rate of %d%% or more is a finding)\n", r->rate_pct,
+               r->finding ? "FINDING" : "below the threshold", FOLIO_DELINQ_FINDING_PCT);
+    else
+        printf("delinquency rate: none (no discharge in the period)\n");
+    printf("\nDelinquent records at %s, by responsible provider\n", r->measured_at);
+    cli_table_init(&t, FOLIO_ARRAY_LEN(ph), ph);
+    for (size_t i = 0; i < r->n_providers && rc == FOLIO_OK; i++) {
+        folio_snprintf(a, sizeof a, "%lld", (long long)r->providers[i].provider_id);
+        folio_snprintf(b, sizeof b, "%lld", (long long)r->providers[i].records);
+        folio_snprintf(c, sizeof c, "%lld", (long long)r->providers[i].deficiencies);
+        const char *cells[] = {r->providers[i].provider_id ? a : "(none)",
+                               r->providers[i].name, b, c};
+        rc = cli_table_add(&t, cells);
+    }
+    if (rc == FOLIO_OK)
+        cli_table_print(&t, stdout);
+    cli_table_release(&t);
+    printf("\nDelinquent records at %s, by rule\n", r->measured_at);
+    cli_table_init(&t, FOLIO_ARRAY_LEN(th), th);
+    for (size_t i = 0; i < r->n_types && rc == FOLIO_OK; i++) {
+        folio_snprintf(b, sizeof b, "%lld", (long long)r->types[i].records);
+        folio_snprintf(c, sizeof c, "%lld", (long long)r->types[i].deficiencies);
+        const char *cells[] = {r->types[i].rule, b, c};
+        rc = cli_table_add(&t, cells);
+    }
+    if (rc == FOLIO_OK)
+        cli_table_print(&t, stdout);
+    cli_table_release(&t);
+    printf("\nOutstanding deficiencies at %s, by days past due\n", r->measured_at);
+    for (int i = 0; i < FOLIO_AGE_N; i++)
+        printf("  %-12s %lld\n", ages[i], (long long)r->aging[i]);
+    printf("  %-12s %lld\n", "not overdue", (long long)r->not_overdue);
+    return rc;
+}
+
+static enum folio_rc cmpl_report(struct folio_cli *cli, int argc, char **argv)
+{
+    const char *from = NULL, *to = NULL, *as_of = NULL;
+    int64_t bylaws = FOLIO_DELINQ_BYLAWS_DAYS, ym = 0;
+    bool csv = false;
+    const struct cli_opt opts[] = {
+        {"from", CLI_OPT_STR, &from},       {"to", CLI_OPT_STR, &to},
+        {"bylaws-days", CLI_OPT_I64, &bylaws}, {"as-of", CLI_OPT_STR, &as_of},
+        {"csv", CLI_OPT_FLAG, &csv},
+    };
+    struct cli_args args;
+    struct folio_arena a;
+    struct folio_delinq_report r;
+    char now[32], to_buf[8], from_buf[8];
+    enum folio_rc rc;
+
+    folio_arena_init(&a, 0);
+    rc = cli_parse(cli, "completeness report", argc, argv, 1, opts, FOLIO_ARRAY_LEN(opts), 0,
+                   &args, NULL);
+    if (rc)
+        goto out;
+    if (bylaws > 3660) {
+        rc = cli_usage(cli, "completeness report: --bylaws-days at most 3660");
+        goto out;
+    }
+    if (!as_of) {
+        folio_time_now_utc(now);
+        as_of = now;
+    }
+    if (!to) { /* the month of as_of, in UTC */
+        struct folio_time t;
+        rc = folio_time_parse_any(folio_sv_from(as_of), &t, "as_of", &cli->err);
+        if (rc)
+            goto out;
+        folio_time_to_utc(&t, 0);
+        fmt_month((int64_t)t.year * 12 + t.month - 1, to_buf);
+        to = to_buf;
+    }
+    if (!from && month_of(to, &ym)) { /* twelve months up to `to` */
+        fmt_month(ym - 11, from_buf);
+        from = from_buf;
+    }
+    rc = folio_cli_open_store(cli);
+    if (rc == FOLIO_OK)
+        rc = folio_completeness_delinquency(cli->store, from ? from : to, to, (int)bylaws, as_of,
+                                            &a, &r, &cli->err);
+    if (rc)
+        goto out;
+    if (csv) {
+        struct folio_buf b;
+        folio_buf_init(&b, 0);
+        rc = folio_completeness_delinquency_csv(&r, &b);
+        if (rc == FOLIO_OK)
+            fwrite(b.data, 1, b.len, stdout);
+        else
+            folio_err_set(&cli->err, rc, NULL, "writing the CSV failed");
+        folio_buf_release(&b);
+    } else if (cli->json) {
+        rc = cli_json_print(cli, report_json(&r));
+    } else {
+        rc = report_text(&r);
+    }
+out:
+    folio_arena_release(&a);
+    return rc;
+}
+
 int cmd_completeness(struct folio_cli *cli, int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
@@ -301,13 +513,15 @@ int cmd_completeness(struct folio_cli *cli, int argc, char **argv)
         return FOLIO_OK;
     }
     if (argc < 2)
-        return (int)cli_usage(cli, "completeness: missing subcommand (analyze, list or waive)");
+        return (int)cli_usage(cli, "completeness: missing subcommand (analyze, list, waive or report)");
     if (strcmp(argv[1], "analyze") == 0)
         return (int)cmpl_analyze(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0)
         return (int)cmpl_list(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "waive") == 0)
         return (int)cmpl_waive(cli, argc - 1, argv + 1);
-    return (int)cli_usage(cli, "completeness: unknown subcommand '%s' (analyze, list or waive)",
+    if (strcmp(argv[1], "report") == 0)
+        return (int)cmpl_report(cli, argc - 1, argv + 1);
+    return (int)cli_usage(cli, "completeness: unknown subcommand '%s' (analyze, list, waive or report)",
                           argv[1]);
 }

@@ -689,6 +689,8 @@ enum folio_rc folio_feed_apply(const struct folio_chart *chart, const struct fol
                  "MSH-9: message type '%s' is not taken by Folio (ADT, ORU^R01, MDM)",
                  x.msh->msg_type);
     }
+    if (rc == FOLIO_OK && !x.oom && res->ack == FOLIO_FEED_AA && !res->unchanged)
+        rc = feed_completeness(&x);
     if (rc == FOLIO_OK && x.oom)
         rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
     if (rc || res->ack != FOLIO_FEED_AA) {

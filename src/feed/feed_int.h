@@ -56,5 +56,9 @@ static inline const char *nz(const char *s)
 enum folio_rc feed_adt(struct fctx *x);
 enum folio_rc feed_oru(struct fctx *x);
 enum folio_rc feed_mdm(struct fctx *x);
+/* After a message applied with AA that changed the chart: deficiency analysis of the visit it
+ * touched, or withdrawal after A13 (deficiency.c). Problems of the analysis itself become a
+ * warning (AA kept); system failures are returned. */
+enum folio_rc feed_completeness(struct fctx *x);
 
 #endif
