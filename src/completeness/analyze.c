@@ -335,14 +335,14 @@ static enum folio_rc eval_sign(const struct folio_rule *r, struct chart *c, stru
             continue;
         if (!d->signed_) {
             folio_snprintf(subj, sizeof subj, "document:%lld", (long long)d->id);
-            ADD_OR_OOM(f, add(fs, r, subj, resp_of(r, &c->e, d), true, d->filed + r->within_s));
+            ADD_OR_OOM(f, add(fs, r, subj, resp_of(r, &c->e, d), true, d->when + r->within_s));
             f->doc_id = d->id;
             folio_snprintf(f->desc, sizeof f->desc, "%s #%lld not signed", type_title(d->type),
                            (long long)d->id);
         }
         if (r->cosign && !d->cosigned) {
             folio_snprintf(subj, sizeof subj, "cosign:%lld", (long long)d->id);
-            ADD_OR_OOM(f, add(fs, r, subj, c->e.attending, true, d->filed + r->within_s));
+            ADD_OR_OOM(f, add(fs, r, subj, c->e.attending, true, d->when + r->within_s));
             f->doc_id = d->id;
             folio_snprintf(f->desc, sizeof f->desc, "%s #%lld not co-signed", type_title(d->type),
                            (long long)d->id);
