@@ -161,6 +161,13 @@ void folio_arena_release(struct folio_arena *a); /* frees everything; the arena 
  * cap). Allocations over 8 KiB get their own block. A zeroed struct is a valid empty arena. */
 void *folio_arena_alloc(struct folio_arena *a, size_t size);
 void *folio_arena_calloc(struct folio_arena *a, size_t n, size_t size); /* overflow-checked */
+/* Room for element n of an arena array v of *cap elements of size bytes: v itself while
+ * n < *cap, else a zeroed copy of twice the capacity (first_cap, or 16, the first time) with
+ * the n elements copied and *cap updated. NULL when out of memory (v and *cap unchanged). The
+ * old array stays in the arena until it is released. Use: v = folio_arena_grow(a, v, n, &cap,
+ * sizeof *v, 16); then v[n++] = ... */
+void *folio_arena_grow(struct folio_arena *a, void *v, size_t n, size_t *cap, size_t size,
+                       size_t first_cap);
 char *folio_arena_strdup(struct folio_arena *a, const char *s);         /* s NULL -> NULL */
 char *folio_arena_strndup(struct folio_arena *a, const char *s, size_t len);
 char *folio_arena_sv(struct folio_arena *a, struct folio_sv s); /* NUL-terminated copy */

@@ -105,6 +105,26 @@ void *folio_arena_calloc(struct folio_arena *a, size_t n, size_t size)
     return folio_arena_alloc(a, bytes);
 }
 
+void *folio_arena_grow(struct folio_arena *a, void *v, size_t n, size_t *cap, size_t size,
+                       size_t first_cap)
+{
+    size_t nc;
+    void *nv;
+    if (n < *cap)
+        return v;
+    if (*cap == 0)
+        nc = first_cap ? first_cap : 16;
+    else if (!folio_size_mul(*cap, 2, &nc))
+        return NULL;
+    nv = folio_arena_calloc(a, nc, size);
+    if (nv == NULL)
+        return NULL;
+    if (n)
+        memcpy(nv, v, n * size);
+    *cap = nc;
+    return nv;
+}
+
 char *folio_arena_strndup(struct folio_arena *a, const char *s, size_t len)
 {
     size_t bytes;

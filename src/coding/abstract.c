@@ -110,17 +110,14 @@ static enum folio_rc read_codes(struct folio_store *s, int64_t abstract_id, stru
     if (rc)
         return rc;
     while ((rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct abs_code *nv = folio_arena_calloc(a, nc, sizeof *nv);
+        {
+            struct abs_code *nv =
+                folio_arena_grow(a, v, *n, &cap, sizeof *nv, 16);
             if (!nv) {
                 oom = true;
                 break;
             }
-            if (*n)
-                memcpy(nv, v, *n * sizeof *v);
             v = nv;
-            cap = nc;
         }
         struct abs_code *c = &v[(*n)++];
         const char *poa = folio_stmt_column_text(st, 5);
@@ -1010,17 +1007,14 @@ enum folio_rc folio_abstract_history(struct folio_store *s, int64_t encounter_id
     if (rc)
         return rc;
     while ((rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 32;
-            struct folio_abstract_change *nv = folio_arena_calloc(a, nc, sizeof *nv);
+        {
+            struct folio_abstract_change *nv =
+                folio_arena_grow(a, v, *n, &cap, sizeof *nv, 32);
             if (!nv) {
                 oom = true;
                 break;
             }
-            if (*n)
-                memcpy(nv, v, *n * sizeof *v);
             v = nv;
-            cap = nc;
         }
         struct folio_abstract_change *c = &v[(*n)++];
         c->id = folio_stmt_column_i64(st, 0);
@@ -1090,17 +1084,14 @@ enum folio_rc folio_abstract_source(struct folio_store *s, int64_t encounter_id,
         if ((rc = abs_prepare(s, &st, err, sql[k], "i", encounter_id)))
             return rc;
         while ((rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
-            if (*n == cap) {
-                size_t nc = cap ? cap * 2 : 16;
-                struct folio_source_code *nv = folio_arena_calloc(a, nc, sizeof *nv);
+            {
+                struct folio_source_code *nv =
+                    folio_arena_grow(a, v, *n, &cap, sizeof *nv, 16);
                 if (!nv) {
                     oom = true;
                     break;
                 }
-                if (*n)
-                    memcpy(nv, v, *n * sizeof *v);
                 v = nv;
-                cap = nc;
             }
             struct folio_source_code *c = &v[(*n)++];
             folio_strlcpy(c->kind, kinds[k], sizeof c->kind);

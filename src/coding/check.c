@@ -589,17 +589,14 @@ static enum folio_rc poa_entries(struct chk_ctx *x, int64_t list, struct poa_ent
         while ((rc = folio_stmt_step(st, &row, x->err)) == FOLIO_OK && row) {
             const char *k = folio_stmt_column_text(st, 0);
             struct poa_entry *e;
-            if (*n == cap) {
-                size_t nc = cap ? cap * 2 : 32;
-                struct poa_entry *nv = folio_arena_calloc(&x->tmp, nc, sizeof *nv);
+            {
+                struct poa_entry *nv =
+                    folio_arena_grow(&x->tmp, *out, *n, &cap, sizeof *nv, 32);
                 if (!nv) {
                     rc = oom(x);
                     break;
                 }
-                if (*n)
-                    memcpy(nv, *out, *n * sizeof *nv);
                 *out = nv;
-                cap = nc;
             }
             e = &(*out)[(*n)++];
             e->range = k && strcmp(k, "range") == 0;

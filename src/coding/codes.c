@@ -214,17 +214,14 @@ static enum folio_rc code_list(struct folio_store *s, const char *sql, const cha
             goto out;
         }
     while ((rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct folio_code *nv = folio_arena_calloc(a, nc, sizeof(*nv));
+        {
+            struct folio_code *nv =
+                folio_arena_grow(a, v, *n, &cap, sizeof *nv, 16);
             if (!nv) {
                 rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
                 goto out;
             }
-            if (*n)
-                memcpy(nv, v, *n * sizeof(*nv));
             v = nv;
-            cap = nc;
         }
         code_from_row(st, a, &v[(*n)++]);
     }
@@ -510,17 +507,14 @@ static enum folio_rc version_list(struct folio_store *s, const char *sql, const 
     while ((rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
         struct folio_codeset_version *v;
         enum folio_code_system cs = (enum folio_code_system)0;
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct folio_codeset_version *nv = folio_arena_calloc(a, nc, sizeof(*nv));
+        {
+            struct folio_codeset_version *nv =
+                folio_arena_grow(a, *out, *n, &cap, sizeof *nv, 16);
             if (!nv) {
                 rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
                 goto out;
             }
-            if (*n)
-                memcpy(nv, *out, *n * sizeof(*nv));
             *out = nv;
-            cap = nc;
         }
         v = &(*out)[(*n)++];
         v->id = folio_stmt_column_i64(st, 0);
@@ -629,17 +623,14 @@ enum folio_rc folio_codes_pcs_next(struct folio_store *s, const char *prefix, co
         struct folio_pcs_choice *ch;
         if (*n && (*out)[*n - 1].value == v[0])
             continue; /* one entry per character */
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            struct folio_pcs_choice *nv = folio_arena_calloc(a, nc, sizeof(*nv));
+        {
+            struct folio_pcs_choice *nv =
+                folio_arena_grow(a, *out, *n, &cap, sizeof *nv, 16);
             if (!nv) {
                 rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
                 goto out;
             }
-            if (*n)
-                memcpy(nv, *out, *n * sizeof(*nv));
             *out = nv;
-            cap = nc;
         }
         ch = &(*out)[(*n)++];
         ch->value = v[0];

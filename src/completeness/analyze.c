@@ -803,17 +803,14 @@ enum folio_rc folio_completeness_history(struct folio_store *s, int64_t deficien
     if (rc)
         return rc;
     while ((rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            struct folio_deficiency_event *nv = folio_arena_calloc(a, nc, sizeof *nv);
+        {
+            struct folio_deficiency_event *nv =
+                folio_arena_grow(a, v, *n, &cap, sizeof *nv, 8);
             if (!nv) {
                 oom = true;
                 break;
             }
-            if (*n)
-                memcpy(nv, v, *n * sizeof *v);
             v = nv;
-            cap = nc;
         }
         struct folio_deficiency_event *e = &v[(*n)++];
         cmpl_col_copy(st, 0, e->at, sizeof e->at);

@@ -159,17 +159,14 @@ static enum folio_rc read_templates(struct folio_store *s, const char *sql, cons
     if (rc)
         return rc;
     while ((rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            struct folio_query_template *nv = folio_arena_calloc(a, nc, sizeof *nv);
+        {
+            struct folio_query_template *nv =
+                folio_arena_grow(a, v, *n, &cap, sizeof *nv, 8);
             if (!nv) {
                 oom = true;
                 break;
             }
-            if (*n)
-                memcpy(nv, v, *n * sizeof *v);
             v = nv;
-            cap = nc;
         }
         struct folio_query_template *t = &v[(*n)++];
         t->id = folio_stmt_column_i64(st, 0);
@@ -716,17 +713,14 @@ enum folio_rc folio_query_history(const struct folio_chart *c, int64_t id, struc
                        "query_history WHERE query_id = ? ORDER BY id",
                        "i", id);
     while (rc == FOLIO_OK && (rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            struct folio_query_event *nv = folio_arena_calloc(a, nc, sizeof *nv);
+        {
+            struct folio_query_event *nv =
+                folio_arena_grow(a, v, *n, &cap, sizeof *nv, 8);
             if (!nv) {
                 oom = true;
                 break;
             }
-            if (*n)
-                memcpy(nv, v, *n * sizeof *v);
             v = nv;
-            cap = nc;
         }
         struct folio_query_event *e = &v[(*n)++];
         e->id = folio_stmt_column_i64(st, 0);
@@ -766,17 +760,14 @@ enum folio_rc folio_query_inbox(const struct folio_chart *c, int64_t provider_id
                    "q.provider_id = ? AND q.status = 'sent' ORDER BY q.sent_at, q.id",
                    "i", provider_id);
     while (rc == FOLIO_OK && (rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
-        if (*n == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            struct folio_query_inbox_item *nv = folio_arena_calloc(a, nc, sizeof *nv);
+        {
+            struct folio_query_inbox_item *nv =
+                folio_arena_grow(a, v, *n, &cap, sizeof *nv, 8);
             if (!nv) {
                 oom = true;
                 break;
             }
-            if (*n)
-                memcpy(nv, v, *n * sizeof *v);
             v = nv;
-            cap = nc;
         }
         struct folio_query_inbox_item *it = &v[(*n)++];
         it->id = folio_stmt_column_i64(st, 0);

@@ -467,6 +467,41 @@ static void test_arena_cap(void **state)
     folio_arena_release(&z);
 }
 
+/* Growing an arena array keeps the elements, doubles the capacity only when full, and fails
+ * cleanly at the arena's cap. */
+static void test_arena_grow(void **state)
+{
+    (void)state;
+    struct folio_arena a;
+    int64_t *v = NULL, *nv;
+    size_t n = 0, cap = 0;
+    folio_arena_init(&a, 0);
+    for (int64_t i = 0; i < 1000; i++) {
+        nv = folio_arena_grow(&a, v, n, &cap, sizeof *v, 4);
+        assert_non_null(nv);
+        if (n < 4)
+            assert_int_equal(cap, 4);
+        v = nv;
+        v[n++] = i * 7;
+    }
+    assert_int_equal(cap, 1024); /* 4, 8, ..., 1024 */
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(v[i], (int64_t)i * 7);
+    assert_ptr_equal(folio_arena_grow(&a, v, 10, &cap, sizeof *v, 4), v); /* room left */
+    folio_arena_release(&a);
+
+    folio_arena_init(&a, 4096);
+    v = NULL;
+    n = cap = 0;
+    while ((nv = folio_arena_grow(&a, v, n, &cap, sizeof *v, 16)) != NULL) {
+        v = nv;
+        v[n++] = 1;
+    }
+    assert_true(n >= 16 && n * sizeof *v <= 4096); /* the cap stops it; the old array is intact */
+    assert_int_equal(v[n - 1], 1);
+    folio_arena_release(&a);
+}
+
 /* ---- log ---- */
 
 static char *read_all(FILE *f)
@@ -570,7 +605,8 @@ int main(void)
         cmocka_unit_test(test_buf_basic),        cmocka_unit_test(test_buf_cap),
         cmocka_unit_test(test_buf_detach),       cmocka_unit_test(test_buf_read_file),
         cmocka_unit_test(test_snprintf_strlcpy), cmocka_unit_test(test_arena_basic),
-        cmocka_unit_test(test_arena_cap),        cmocka_unit_test(test_log),
+        cmocka_unit_test(test_arena_cap),        cmocka_unit_test(test_arena_grow),
+        cmocka_unit_test(test_log),
         cmocka_unit_test(test_log_quoted_at_line_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
