@@ -407,3 +407,27 @@ bool cli_shared_dir(const char *subdir, bool (*has)(const char *), char *out, si
     out[0] = '\0';
     return false;
 }
+
+enum folio_rc cli_parse_day(struct folio_cli *cli, const char *what, const char *s, int32_t *out)
+{
+    char digits[9];
+    size_t n = 0, len = strlen(s);
+    int64_t v;
+
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '-' && (i == 4 || i == 7) && len == 10)
+            continue;
+        if (s[i] < '0' || s[i] > '9' || n == 8)
+            goto bad;
+        digits[n++] = s[i];
+    }
+    digits[n] = '\0';
+    if (n != 8 || folio_sv_to_i64(folio_sv_from(digits), &v))
+        goto bad;
+    if (v % 100 < 1 || v % 100 > 31 || (v / 100) % 100 < 1 || (v / 100) % 100 > 12)
+        goto bad;
+    *out = (int32_t)v;
+    return FOLIO_OK;
+bad:
+    return cli_usage(cli, "%s: --discharge-date must be YYYY-MM-DD, not '%s'", what, s);
+}

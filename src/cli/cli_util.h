@@ -53,6 +53,11 @@ bool cli_has_drg(const char *dir);
 bool cli_shared_dir(const char *subdir, bool (*has)(const char *), char *out, size_t cap,
                     char *tried, size_t tcap);
 
+/* --discharge-date "YYYY-MM-DD" or "YYYYMMDD" -> YYYYMMDD (month 1-12, day 1-31; whether the
+ * tables cover it is the library's check). A usage error names `what` ("edit") otherwise. */
+enum folio_rc cli_parse_day(struct folio_cli *cli, const char *what, const char *s,
+                            int32_t *out) FOLIO_MUST_USE;
+
 /* Sets cli->err to a usage error and returns FOLIO_EUSAGE. */
 enum folio_rc cli_usage(struct folio_cli *cli, const char *fmt, ...) FOLIO_PRINTF(2, 3);
 

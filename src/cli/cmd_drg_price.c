@@ -55,21 +55,6 @@ static enum folio_rc whole(struct folio_cli *cli, const char *name, const char *
     return FOLIO_OK;
 }
 
-/* "YYYY-MM-DD" -> YYYYMMDD (the library checks it falls in the table's period). */
-static enum folio_rc parse_date(struct folio_cli *cli, const char *s, int32_t *out)
-{
-    int64_t y, m, d;
-
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-        folio_sv_to_i64((struct folio_sv){s, 4}, &y) ||
-        folio_sv_to_i64((struct folio_sv){s + 5, 2}, &m) ||
-        folio_sv_to_i64((struct folio_sv){s + 8, 2}, &d) || y < 1983 || m < 1 || m > 12 || d < 1 ||
-        d > 31)
-        return cli_usage(cli, "drg-price: --discharge-date must be YYYY-MM-DD, not '%s'", s);
-    *out = (int32_t)(y * 10000 + m * 100 + d);
-    return FOLIO_OK;
-}
-
 static json_t *jcents(int64_t c)
 {
     return json_integer((json_int_t)c);
@@ -182,7 +167,7 @@ int cmd_drg_price(struct folio_cli *cli, int argc, char **argv)
     if ((rc = whole(cli, "DRG", args.pos[0], 1, 999, &c.drg)) ||
         (rc = whole(cli, "LOS", args.pos[1], 0, 99999, &c.los)) ||
         (rc = whole(cli, "STATUS", args.pos[2], 1, 99, &c.status)) ||
-        (date_opt && (rc = parse_date(cli, date_opt, &c.discharge_date))) ||
+        (date_opt && (rc = cli_parse_day(cli, "drg-price", date_opt, &c.discharge_date))) ||
         (rc = dollars(cli, "base-rate", base_opt, &rates.base_rate)) ||
         (wage_opt && (rc = dollars(cli, "wage-index", wage_opt, &rates.wage_index))) ||
         (share_opt && (rc = dollars(cli, "labor-share", share_opt, &rates.labor_share))) ||

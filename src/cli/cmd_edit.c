@@ -48,31 +48,6 @@ static enum folio_rc find_tables(struct folio_cli *cli, const char *opt, char *o
                          tried);
 }
 
-/* "YYYY-MM-DD" or "YYYYMMDD" -> YYYYMMDD (the range check is the library's). */
-static enum folio_rc parse_date(struct folio_cli *cli, const char *s, int32_t *out)
-{
-    char digits[9];
-    size_t n = 0;
-    int64_t v;
-
-    for (const char *p = s; *p; p++) {
-        if (*p == '-' && (p - s == 4 || p - s == 7) && strlen(s) == 10)
-            continue;
-        if (*p < '0' || *p > '9' || n == 8)
-            goto bad;
-        digits[n++] = *p;
-    }
-    digits[n] = '\0';
-    if (n != 8 || folio_sv_to_i64(folio_sv_from(digits), &v))
-        goto bad;
-    if (v % 100 < 1 || v % 100 > 31 || (v / 100) % 100 < 1 || (v / 100) % 100 > 12)
-        goto bad;
-    *out = (int32_t)v;
-    return FOLIO_OK;
-bad:
-    return cli_usage(cli, "edit: --discharge-date must be YYYY-MM-DD, not '%s'", s);
-}
-
 int cmd_edit(struct folio_cli *cli, int argc, char **argv)
 {
     const char *mce_opt = NULL, *date_opt = EDIT_DEFAULT_DATE;
@@ -108,7 +83,7 @@ int cmd_edit(struct folio_cli *cli, int argc, char **argv)
         rc = cli_usage(cli, "edit: --los is out of range: %lld", (long long)los);
         goto out;
     }
-    rc = parse_date(cli, date_opt, &date);
+    rc = cli_parse_day(cli, "edit", date_opt, &date);
     if (rc)
         goto out;
     rc = find_tables(cli, mce_opt, dir, sizeof dir);

@@ -56,31 +56,6 @@ static enum folio_rc find_dir(struct folio_cli *cli, const char *what, const cha
                          what, tried, what);
 }
 
-/* "YYYY-MM-DD" or "YYYYMMDD" -> YYYYMMDD. */
-static enum folio_rc parse_date(struct folio_cli *cli, const char *s, int32_t *out)
-{
-    char digits[9];
-    size_t n = 0, len = strlen(s);
-    int64_t v;
-
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '-' && (i == 4 || i == 7) && len == 10)
-            continue;
-        if (s[i] < '0' || s[i] > '9' || n == 8)
-            goto bad;
-        digits[n++] = s[i];
-    }
-    digits[n] = '\0';
-    if (n != 8 || folio_sv_to_i64(folio_sv_from(digits), &v))
-        goto bad;
-    if (v % 100 < 1 || v % 100 > 31 || (v / 100) % 100 < 1 || (v / 100) % 100 > 12)
-        goto bad;
-    *out = (int32_t)v;
-    return FOLIO_OK;
-bad:
-    return cli_usage(cli, "group: --discharge-date must be YYYY-MM-DD, not '%s'", s);
-}
-
 int cmd_group(struct folio_cli *cli, int argc, char **argv)
 {
     const char *drg_opt = NULL, *mce_opt = NULL, *date_opt = GROUP_DEFAULT_DATE;
@@ -119,7 +94,7 @@ int cmd_group(struct folio_cli *cli, int argc, char **argv)
         rc = cli_usage(cli, "group: --los is out of range: %lld", (long long)los);
         goto out;
     }
-    rc = parse_date(cli, date_opt, &date);
+    rc = cli_parse_day(cli, "group", date_opt, &date);
     if (rc)
         goto out;
     rc = find_dir(cli, "drg", drg_opt, DRG_SUBDIR, cli_has_drg, drg_dir, sizeof drg_dir);
