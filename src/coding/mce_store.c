@@ -77,16 +77,13 @@ static enum folio_rc read_codes(struct folio_store *s, int64_t vid, struct folio
     bool row;
     enum folio_rc rc;
 
-    rc = folio_store_prepare(s,
-                             "SELECT code_system, code, effective_from, effective_to, attributes "
-                             "FROM mce_code WHERE version_id = ?",
-                             &st, err);
+    rc = folio_store_prepare_fmt(
+        s, &st, err,
+        "SELECT code_system, code, effective_from, effective_to, attributes "
+        "FROM mce_code WHERE version_id = ?",
+        "i", vid);
     if (rc)
         return rc;
-    if ((rc = folio_stmt_bind_i64(st, 1, vid))) {
-        rc = folio_err_set(err, rc, NULL, "binding the MCE version failed");
-        goto out;
-    }
     while ((rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
         const char *sys = folio_stmt_column_text(st, 0), *code = folio_stmt_column_text(st, 1);
         bool dx = sys && strcmp(sys, "icd10cm") == 0;
@@ -129,16 +126,12 @@ static enum folio_rc read_ranges(struct folio_store *s, int64_t vid, struct foli
     bool row;
     enum folio_rc rc;
 
-    rc = folio_store_prepare(s,
-                             "SELECT age_key, start_age, end_age, effective_from, effective_to "
-                             "FROM mce_age_range WHERE version_id = ? ORDER BY id",
-                             &st, err);
+    rc = folio_store_prepare_fmt(s, &st, err,
+                                 "SELECT age_key, start_age, end_age, effective_from, effective_to "
+                                 "FROM mce_age_range WHERE version_id = ? ORDER BY id",
+                                 "i", vid);
     if (rc)
         return rc;
-    if ((rc = folio_stmt_bind_i64(st, 1, vid))) {
-        rc = folio_err_set(err, rc, NULL, "binding the MCE version failed");
-        goto out;
-    }
     while ((rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
         const char *key = folio_stmt_column_text(st, 0);
         int64_t lo = folio_stmt_column_i64(st, 1), hi = folio_stmt_column_i64(st, 2);
@@ -180,16 +173,12 @@ static enum folio_rc read_statuses(struct folio_store *s, int64_t vid, struct fo
     bool row;
     enum folio_rc rc;
 
-    rc = folio_store_prepare(s,
-                             "SELECT status, effective_from, effective_to FROM "
-                             "mce_discharge_status WHERE version_id = ? ORDER BY id",
-                             &st, err);
+    rc = folio_store_prepare_fmt(s, &st, err,
+                                 "SELECT status, effective_from, effective_to FROM "
+                                 "mce_discharge_status WHERE version_id = ? ORDER BY id",
+                                 "i", vid);
     if (rc)
         return rc;
-    if ((rc = folio_stmt_bind_i64(st, 1, vid))) {
-        rc = folio_err_set(err, rc, NULL, "binding the MCE version failed");
-        goto out;
-    }
     while ((rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
         const char *key = folio_stmt_column_text(st, 0);
         struct folio_sv k = folio_sv_from(key);
