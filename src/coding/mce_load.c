@@ -1,7 +1,9 @@
 /* Loading the MCE tables (TSV files of an MCE release) into memory: see folio/edits.h. */
 #include "folio/base.h"
+
 #include "folio/edits.h"
 #include "folio/time.h"
+#include "folio/tsv.h"
 
 #include "coding/edits_int.h"
 
@@ -48,87 +50,10 @@ static const struct attr_name attr_names[] = {
     {"VAGDEL", -1, MCE_A_VAGDEL},
 };
 
-/* One file being read: its bytes, the cursor, the current line number, names for messages. */
-struct tsv {
-    struct folio_buf buf;
-    size_t pos;
-    long line;
-    char name[64];
-};
-
-static enum folio_rc tsv_open(struct tsv *t, const char *dir, const char *file,
+static enum folio_rc tsv_open(struct folio_tsv *t, const char *dir, const char *file,
                               struct folio_err *err)
 {
-    char path[4096];
-
-    folio_buf_init(&t->buf, MCE_FILE_MAX);
-    t->pos = 0;
-    t->line = 0;
-    (void)folio_strlcpy(t->name, file, sizeof t->name);
-    if (!folio_snprintf(path, sizeof path, "%s/%s", dir, file))
-        return folio_err_set(err, FOLIO_EINVAL, "mce", "MCE table path too long: %s", dir);
-    return folio_buf_read_file(&t->buf, path, err);
-}
-
-/* Next line (without its LF/CRLF) into *line; false at the end. A last line without a line
- * break means a truncated file. */
-static enum folio_rc tsv_line(struct tsv *t, struct folio_sv *line, bool *have,
-                              struct folio_err *err)
-{
-    const char *p = t->buf.data + t->pos, *nl;
-    size_t left = t->buf.len - t->pos;
-
-    *have = false;
-    if (left == 0)
-        return FOLIO_OK;
-    t->line++;
-    nl = memchr(p, '\n', left);
-    if (nl == NULL)
-        return folio_err_set(err, FOLIO_EPARSE, "mce",
-                             "%s:%ld: truncated file (last line has no line break)", t->name,
-                             t->line);
-    line->p = p;
-    line->len = (size_t)(nl - p);
-    if (line->len > 0 && line->p[line->len - 1] == '\r')
-        line->len--;
-    t->pos += (size_t)(nl - p) + 1;
-    *have = true;
-    return FOLIO_OK;
-}
-
-/* Splits line at tabs into exactly n fields. */
-static enum folio_rc tsv_fields(struct tsv *t, struct folio_sv line, struct folio_sv *f, size_t n,
-                                struct folio_err *err)
-{
-    size_t i = 0;
-    struct folio_sv head;
-
-    while (folio_sv_next_field(&line, '\t', &head)) {
-        if (i == n)
-            return folio_err_set(err, FOLIO_EPARSE, "mce", "%s:%ld: more than %zu columns", t->name,
-                                 t->line, n);
-        f[i++] = head;
-    }
-    if (i != n)
-        return folio_err_set(err, FOLIO_EPARSE, "mce", "%s:%ld: %zu columns, expected %zu", t->name,
-                             t->line, i, n);
-    return FOLIO_OK;
-}
-
-static enum folio_rc tsv_header(struct tsv *t, const char *expect, struct folio_err *err)
-{
-    struct folio_sv line;
-    bool have;
-    enum folio_rc rc = tsv_line(t, &line, &have, err);
-
-    if (rc)
-        return rc;
-    if (!have)
-        return folio_err_set(err, FOLIO_EPARSE, "mce", "%s: empty file", t->name);
-    if (!folio_sv_eq_cstr(line, expect))
-        return folio_err_set(err, FOLIO_EPARSE, "mce", "%s:1: unexpected header '%.*s'", t->name,
-                             (int)(line.len > 120 ? 120 : line.len), line.p);
-    return FOLIO_OK;
+    return folio_tsv_open(t, dir, file, MCE_FILE_MAX, "mce", err);
 }
 
 static bool all_digits(struct folio_sv s)
@@ -148,7 +73,7 @@ static int digits_val(const char *p, size_t n)
 }
 
 /* "YYYY-MM-DD" -> YYYYMMDD */
-static enum folio_rc parse_date(struct tsv *t, struct folio_sv s, const char *what, int32_t *out,
+static enum folio_rc parse_date(struct folio_tsv *t, struct folio_sv s, const char *what, int32_t *out,
                                 struct folio_err *err)
 {
     int y, m, d;
@@ -168,7 +93,7 @@ bad:
                          t->name, t->line, what, (int)(s.len > 40 ? 40 : s.len), s.p);
 }
 
-static enum folio_rc parse_range(struct tsv *t, struct folio_sv from, struct folio_sv to,
+static enum folio_rc parse_range(struct folio_tsv *t, struct folio_sv from, struct folio_sv to,
                                  int32_t *f, int32_t *e, struct folio_err *err)
 {
     enum folio_rc rc = parse_date(t, from, "effective_from", f, err);
@@ -191,7 +116,7 @@ int mce_attr_bit(bool dx, struct folio_sv name)
     return -1;
 }
 
-static enum folio_rc parse_attrs(struct tsv *t, enum mce_table tbl, struct folio_sv s,
+static enum folio_rc parse_attrs(struct folio_tsv *t, enum mce_table tbl, struct folio_sv s,
                                  uint64_t *out, struct folio_err *err)
 {
     struct folio_sv head;
@@ -271,7 +196,7 @@ static bool valid_code_chars(struct folio_sv s)
 static enum folio_rc load_master(const char *dir, const char *file, enum mce_table tbl,
                                  struct mce_master *m, struct folio_err *err)
 {
-    struct tsv t;
+    struct folio_tsv t;
     struct folio_sv line, f[4];
     bool have;
     size_t cap = 0;
@@ -279,15 +204,15 @@ static enum folio_rc load_master(const char *dir, const char *file, enum mce_tab
 
     if (rc)
         goto out;
-    rc = tsv_header(&t, "code\teffective_from\teffective_to\tmce_attributes", err);
+    rc = folio_tsv_header(&t, "code\teffective_from\teffective_to\tmce_attributes", err);
     if (rc)
         goto out;
     for (;;) {
         struct mce_row *row;
-        rc = tsv_line(&t, &line, &have, err);
+        rc = folio_tsv_line(&t, &line, &have, err);
         if (rc || !have)
             break;
-        rc = tsv_fields(&t, line, f, 4, err);
+        rc = folio_tsv_fields(&t, line, f, 4, err);
         if (rc)
             goto out;
         if (!valid_code_chars(f[0])) {
@@ -335,23 +260,23 @@ out:
 /* key  start_age  end_age  effective_from  effective_to */
 static enum folio_rc load_ranges(const char *dir, struct folio_mce *m, struct folio_err *err)
 {
-    struct tsv t;
+    struct folio_tsv t;
     struct folio_sv line, f[5];
     bool have;
     enum folio_rc rc = tsv_open(&t, dir, "mce_age_ranges.tsv", err);
 
     if (rc)
         goto out;
-    rc = tsv_header(&t, "key\tstart_age\tend_age\teffective_from\teffective_to", err);
+    rc = folio_tsv_header(&t, "key\tstart_age\tend_age\teffective_from\teffective_to", err);
     if (rc)
         goto out;
     for (;;) {
         struct mce_range *r, *nr;
         int64_t lo, hi;
-        rc = tsv_line(&t, &line, &have, err);
+        rc = folio_tsv_line(&t, &line, &have, err);
         if (rc || !have)
             break;
-        rc = tsv_fields(&t, line, f, 5, err);
+        rc = folio_tsv_fields(&t, line, f, 5, err);
         if (rc)
             goto out;
         if (f[0].len == 0 || f[0].len >= sizeof r->key || folio_sv_to_i64(f[1], &lo) ||
@@ -383,23 +308,23 @@ out:
 /* key  effective_from  effective_to  row */
 static enum folio_rc load_statuses(const char *dir, struct folio_mce *m, struct folio_err *err)
 {
-    struct tsv t;
+    struct folio_tsv t;
     struct folio_sv line, f[4];
     bool have;
     enum folio_rc rc = tsv_open(&t, dir, "mce_discharge_status.tsv", err);
 
     if (rc)
         goto out;
-    rc = tsv_header(&t, "key\teffective_from\teffective_to\trow", err);
+    rc = folio_tsv_header(&t, "key\teffective_from\teffective_to\trow", err);
     if (rc)
         goto out;
     for (;;) {
         struct mce_status *s, *ns;
         int64_t key;
-        rc = tsv_line(&t, &line, &have, err);
+        rc = folio_tsv_line(&t, &line, &have, err);
         if (rc || !have)
             break;
-        rc = tsv_fields(&t, line, f, 4, err);
+        rc = folio_tsv_fields(&t, line, f, 4, err);
         if (rc)
             goto out;
         if (!all_digits(f[0]) || f[0].len > 3 || folio_sv_to_i64(f[0], &key)) {

@@ -1,7 +1,9 @@
 /* Loading one grouper version from the TSV files of a CMS MS-DRG release (folio/drg.h). Every
  * refusal names the file and line; the formulas are compiled here, once. */
 #include "folio/base.h"
+
 #include "folio/drg.h"
+#include "folio/tsv.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,88 +15,21 @@
 
 /* ---- reading TSV files ---- */
 
-struct tsv {
-    struct folio_buf buf;
-    size_t pos;
-    long line;
-    char name[96];
-};
-
-static enum folio_rc tsv_open(struct tsv *t, const char *dir, const char *prefix,
+/* dir/<prefix><suffix> ("msdrg_v431_" "dx.tsv"). */
+static enum folio_rc tsv_open(struct folio_tsv *t, const char *dir, const char *prefix,
                               const char *suffix, struct folio_err *err)
 {
-    char path[4096];
-
-    folio_buf_init(&t->buf, DRG_FILE_MAX);
-    t->pos = 0;
-    t->line = 0;
-    if (!folio_snprintf(t->name, sizeof t->name, "%s%s", prefix, suffix) ||
-        !folio_snprintf(path, sizeof path, "%s/%s", dir, t->name))
-        return folio_err_set(err, FOLIO_EINVAL, "drg", "grouper table path too long: %s", dir);
-    return folio_buf_read_file(&t->buf, path, err);
-}
-
-static enum folio_rc tsv_line(struct tsv *t, struct folio_sv *line, bool *have,
-                              struct folio_err *err)
-{
-    const char *p = t->buf.data + t->pos, *nl;
-    size_t left = t->buf.len - t->pos;
-
-    *have = false;
-    if (left == 0)
-        return FOLIO_OK;
-    t->line++;
-    nl = memchr(p, '\n', left);
-    if (nl == NULL)
-        return folio_err_set(err, FOLIO_EPARSE, "drg",
-                             "%s:%ld: truncated file (last line has no line break)", t->name,
-                             t->line);
-    line->p = p;
-    line->len = (size_t)(nl - p);
-    if (line->len > 0 && line->p[line->len - 1] == '\r')
-        line->len--;
-    t->pos += (size_t)(nl - p) + 1;
-    *have = true;
-    return FOLIO_OK;
-}
-
-static enum folio_rc tsv_fields(struct tsv *t, struct folio_sv line, struct folio_sv *f, size_t n,
-                                struct folio_err *err)
-{
-    size_t i = 0;
-    struct folio_sv head;
-
-    while (folio_sv_next_field(&line, '\t', &head)) {
-        if (i == n)
-            return folio_err_set(err, FOLIO_EPARSE, "drg", "%s:%ld: more than %zu columns", t->name,
-                                 t->line, n);
-        f[i++] = head;
+    char name[96];
+    if (!folio_snprintf(name, sizeof name, "%s%s", prefix, suffix)) {
+        folio_buf_init(&t->buf, 0);
+        return folio_err_set(err, FOLIO_EINVAL, "drg", "grouper table name too long: %s", prefix);
     }
-    if (i != n)
-        return folio_err_set(err, FOLIO_EPARSE, "drg", "%s:%ld: %zu columns, expected %zu", t->name,
-                             t->line, i, n);
-    return FOLIO_OK;
-}
-
-static enum folio_rc tsv_header(struct tsv *t, const char *expect, struct folio_err *err)
-{
-    struct folio_sv line;
-    bool have;
-    enum folio_rc rc = tsv_line(t, &line, &have, err);
-
-    if (rc)
-        return rc;
-    if (!have)
-        return folio_err_set(err, FOLIO_EPARSE, "drg", "%s: empty file", t->name);
-    if (!folio_sv_eq_cstr(line, expect))
-        return folio_err_set(err, FOLIO_EPARSE, "drg", "%s:1: unexpected header '%.*s'", t->name,
-                             (int)(line.len > 120 ? 120 : line.len), line.p);
-    return FOLIO_OK;
+    return folio_tsv_open(t, dir, name, DRG_FILE_MAX, "drg", err);
 }
 
 #define SHOW(sv) (int)((sv).len > 40 ? 40 : (sv).len), (sv).p
 
-static enum folio_rc bad_value(struct tsv *t, const char *col, struct folio_sv v,
+static enum folio_rc bad_value(struct folio_tsv *t, const char *col, struct folio_sv v,
                                struct folio_err *err)
 {
     return folio_err_set(err, FOLIO_EPARSE, "drg", "%s:%ld: %s: bad value '%.*s'", t->name, t->line,
@@ -102,7 +37,7 @@ static enum folio_rc bad_value(struct tsv *t, const char *col, struct folio_sv v
 }
 
 /* Whole-view integer in [lo, hi]. */
-static enum folio_rc get_int(struct tsv *t, const char *col, struct folio_sv v, int64_t lo,
+static enum folio_rc get_int(struct folio_tsv *t, const char *col, struct folio_sv v, int64_t lo,
                              int64_t hi, int64_t *out, struct folio_err *err)
 {
     if (v.len == 0 || v.len > 10 || folio_sv_to_i64(v, out) || *out < lo || *out > hi)
@@ -188,7 +123,7 @@ static int64_t set_find_add(struct set_table *s, const struct drg_bits *b)
 }
 
 /* A comma list of attribute names into b (names interned in t). */
-static enum folio_rc get_attrs(struct tsv *t, const char *col, struct folio_sv v,
+static enum folio_rc get_attrs(struct folio_tsv *t, const char *col, struct folio_sv v,
                                struct drg_names *names, struct drg_bits *b, struct folio_err *err)
 {
     struct folio_sv head;
@@ -336,7 +271,7 @@ static bool valid_code(struct folio_sv s)
  * names its collection (docs/drg.md, "CC exclusions"). */
 static enum folio_rc load_collections(struct loader *L, struct folio_err *err)
 {
-    struct tsv t;
+    struct folio_tsv t;
     struct folio_sv line, f[3];
     bool have;
     size_t cap = 0;
@@ -345,15 +280,15 @@ static enum folio_rc load_collections(struct loader *L, struct folio_err *err)
     folio_buf_init(&L->coll_codes, DRG_FILE_MAX);
     if (rc)
         goto out;
-    rc = tsv_header(
+    rc = folio_tsv_header(
         &t, "collection\tcount\tprincipal_dx_codes_that_exclude_this_secondary_as_cc_mcc", err);
     while (rc == FOLIO_OK) {
         int64_t count, n = 0;
         struct folio_sv list, item;
-        rc = tsv_line(&t, &line, &have, err);
+        rc = folio_tsv_line(&t, &line, &have, err);
         if (rc || !have)
             break;
-        rc = tsv_fields(&t, line, f, 3, err);
+        rc = folio_tsv_fields(&t, line, f, 3, err);
         if (rc)
             break;
         if (f[0].len == 0 || f[0].len > 32) {
@@ -396,7 +331,7 @@ out:
 }
 
 /* "{}" or "{1=12, 2=13}": 1 male, 2 female. */
-static enum folio_rc get_gender(struct tsv *t, struct folio_sv v, struct drg_dx *d,
+static enum folio_rc get_gender(struct folio_tsv *t, struct folio_sv v, struct drg_dx *d,
                                 struct folio_err *err)
 {
     struct folio_sv in, item;
@@ -432,14 +367,14 @@ static enum folio_rc load_dx(struct loader *L, struct folio_err *err)
 {
     struct folio_drg_version *v = L->v;
     struct set_table sets = {&v->dx_sets, &v->ndx_sets, 0, NULL, 0};
-    struct tsv t;
+    struct folio_tsv t;
     struct folio_sv line, f[10];
     bool have;
     enum folio_rc rc = tsv_open(&t, L->dir, L->prefix, "dx.tsv", err);
 
     if (rc)
         goto out;
-    rc = tsv_header(&t,
+    rc = folio_tsv_header(&t,
                     "code\tvalid\tmdc\tseverity\tgender_mdcs\tdx_attributes\tdx_cat_attributes\t"
                     "hac_attributes\tpdx_exclusion_collection\tclinical_significance",
                     err);
@@ -447,10 +382,10 @@ static enum folio_rc load_dx(struct loader *L, struct folio_err *err)
         struct drg_dx d = {0};
         struct drg_bits b = {{0}};
         int64_t mdc, set;
-        rc = tsv_line(&t, &line, &have, err);
+        rc = folio_tsv_line(&t, &line, &have, err);
         if (rc || !have)
             break;
-        rc = tsv_fields(&t, line, f, 10, err);
+        rc = folio_tsv_fields(&t, line, f, 10, err);
         if (rc)
             break;
         if (!valid_code(f[0])) {
@@ -584,7 +519,7 @@ static enum folio_rc load_pr(struct loader *L, struct folio_err *err)
 {
     struct folio_drg_version *v = L->v;
     struct set_table sets = {&v->pr_sets, &v->npr_sets, 0, NULL, 0};
-    struct tsv t;
+    struct folio_tsv t;
     struct folio_sv line, f[4];
     bool have;
     size_t npc = 0, pc_cap = 0;
@@ -598,16 +533,16 @@ static enum folio_rc load_pr(struct loader *L, struct folio_err *err)
 
     if (rc)
         goto out;
-    rc = tsv_header(&t, "code\tpr_attributes\tcluster_ids\thac_operands", err);
+    rc = folio_tsv_header(&t, "code\tpr_attributes\tcluster_ids\thac_operands", err);
     while (rc == FOLIO_OK) {
         struct drg_pr p = {0};
         struct drg_bits b = {{0}};
         struct folio_sv list, item;
         int64_t set;
-        rc = tsv_line(&t, &line, &have, err);
+        rc = folio_tsv_line(&t, &line, &have, err);
         if (rc || !have)
             break;
-        rc = tsv_fields(&t, line, f, 4, err);
+        rc = folio_tsv_fields(&t, line, f, 4, err);
         if (rc)
             break;
         if (!valid_code(f[0]) || f[0].len != 7) {
@@ -741,14 +676,14 @@ static enum folio_rc load_formulas(struct loader *L, struct drg_formula_ctx *fx,
                                    struct folio_err *err)
 {
     struct folio_drg_version *v = L->v;
-    struct tsv t;
+    struct folio_tsv t;
     struct folio_sv line, f[10];
     bool have;
     enum folio_rc rc = tsv_open(&t, L->dir, L->prefix, "drg_formulas.tsv", err);
 
     if (rc)
         goto out;
-    rc = tsv_header(&t,
+    rc = folio_tsv_header(&t,
                     "mdc\trank\tdrg\tbase_drg\tsurgical\tdrg_severity\treroute_mdc\t"
                     "formula_collection\tseverity_suppression\tformula",
                     err);
@@ -764,10 +699,10 @@ static enum folio_rc load_formulas(struct loader *L, struct drg_formula_ctx *fx,
         struct drg_bits sb = {{0}};
         int64_t mdc, rank, drg, base, sev, reroute, coll;
         size_t s;
-        rc = tsv_line(&t, &line, &have, err);
+        rc = folio_tsv_line(&t, &line, &have, err);
         if (rc || !have)
             break;
-        rc = tsv_fields(&t, line, f, 10, err);
+        rc = folio_tsv_fields(&t, line, f, 10, err);
         if (rc == FOLIO_OK)
             rc = get_int(&t, "mdc", f[0], 0, DRG_MDC_MAX - 1, &mdc, err);
         if (rc == FOLIO_OK)
@@ -920,23 +855,23 @@ static enum folio_rc order_rows(struct folio_drg_version *v, struct folio_err *e
 static enum folio_rc load_hacs(struct loader *L, struct drg_formula_ctx *fx, struct folio_err *err)
 {
     struct folio_drg_version *v = L->v;
-    struct tsv t;
+    struct folio_tsv t;
     struct folio_sv line, f[3];
     bool have;
     enum folio_rc rc = tsv_open(&t, L->dir, L->prefix, "hac_formulas.tsv", err);
 
     if (rc)
         goto out;
-    rc = tsv_header(&t, "hac\tformula_collection\tformula", err);
+    rc = folio_tsv_header(&t, "hac\tformula_collection\tformula", err);
     fx->funcs_ok = false;
     while (rc == FOLIO_OK) {
         int64_t hac, coll;
         char tag[8], *text;
         struct drg_hacf *h;
-        rc = tsv_line(&t, &line, &have, err);
+        rc = folio_tsv_line(&t, &line, &have, err);
         if (rc || !have)
             break;
-        rc = tsv_fields(&t, line, f, 3, err);
+        rc = folio_tsv_fields(&t, line, f, 3, err);
         if (rc == FOLIO_OK)
             rc = get_int(&t, "hac", f[0], 1, 99, &hac, err);
         if (rc == FOLIO_OK)
@@ -986,7 +921,7 @@ out:
 static enum folio_rc load_titles(struct loader *L, struct folio_err *err)
 {
     struct folio_drg_version *v = L->v;
-    struct tsv t;
+    struct folio_tsv t;
     struct folio_sv line, f[3];
     bool have;
     enum folio_rc rc = tsv_open(&t, L->dir, L->prefix, "titles.tsv", err);
@@ -1000,14 +935,14 @@ static enum folio_rc load_titles(struct loader *L, struct folio_err *err)
     }
     if (rc)
         goto out;
-    rc = tsv_header(&t, "kind\tnumber\tdescription", err);
+    rc = folio_tsv_header(&t, "kind\tnumber\tdescription", err);
     while (rc == FOLIO_OK) {
         int64_t n;
         char **slot = NULL;
-        rc = tsv_line(&t, &line, &have, err);
+        rc = folio_tsv_line(&t, &line, &have, err);
         if (rc || !have)
             break;
-        rc = tsv_fields(&t, line, f, 3, err);
+        rc = folio_tsv_fields(&t, line, f, 3, err);
         if (rc == FOLIO_OK)
             rc = get_int(&t, "number", f[1], 0, 999, &n, err);
         if (rc)
