@@ -67,6 +67,14 @@ enum folio_perm {
     FOLIO_PERM_CODING_READ = 17,  /* coding abstracts, their history, the DNFC worklist */
     FOLIO_PERM_CODING_WRITE = 18, /* code an encounter: save, hold, finalize, rebill; take work */
     FOLIO_PERM_CODING_MANAGE = 19, /* assign work to other coders; productivity of every coder */
+    FOLIO_PERM_CMPL_READ = 20,    /* deficiencies, the analysis worklist, delinquency reports,
+                                     the rules in force, queries of an encounter */
+    FOLIO_PERM_CMPL_WRITE = 21,   /* run analysis, waive deficiencies, mark charts complete,
+                                     reopen them */
+    FOLIO_PERM_CMPL_MANAGE = 22,  /* load the completeness rules */
+    FOLIO_PERM_QUERY_WRITE = 23,  /* write, send and withdraw physician queries; query reports */
+    FOLIO_PERM_INBOX = 24,        /* the signed-in clinician's own inbox: answer their queries,
+                                     see and sign their deficient documents */
     FOLIO_PERM__COUNT
 };
 const char *folio_perm_name(enum folio_perm p); /* "patient.read", ... */

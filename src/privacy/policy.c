@@ -48,6 +48,11 @@ static const char *const perm_names[FOLIO_PERM__COUNT] = {
     [FOLIO_PERM_CODING_READ] = "coding.read",
     [FOLIO_PERM_CODING_WRITE] = "coding.write",
     [FOLIO_PERM_CODING_MANAGE] = "coding.manage",
+    [FOLIO_PERM_CMPL_READ] = "completeness.read",
+    [FOLIO_PERM_CMPL_WRITE] = "completeness.write",
+    [FOLIO_PERM_CMPL_MANAGE] = "completeness.manage",
+    [FOLIO_PERM_QUERY_WRITE] = "query.write",
+    [FOLIO_PERM_INBOX] = "inbox",
 };
 
 #define P(x) (1u << (x))
@@ -66,20 +71,23 @@ static const struct {
                                     P(FOLIO_PERM_ENCOUNTER_WRITE) | P(FOLIO_PERM_DOCUMENT_WRITE) |
                                     P(FOLIO_PERM_INTERFACE_READ) | P(FOLIO_PERM_INTERFACE_WRITE) |
                                     P(FOLIO_PERM_MPI_REVIEW) | P(FOLIO_PERM_MPI_MERGE) |
-                                    P(FOLIO_PERM_CODING_READ)},
-    {FOLIO_ROLE_CHART_ANALYST, BASE | CHART_READ},
-    {FOLIO_ROLE_CODER,
-     BASE | CHART_READ | P(FOLIO_PERM_CODING_READ) | P(FOLIO_PERM_CODING_WRITE)},
+                                    P(FOLIO_PERM_CODING_READ) | P(FOLIO_PERM_CMPL_READ)},
+    {FOLIO_ROLE_CHART_ANALYST, BASE | CHART_READ | P(FOLIO_PERM_CMPL_READ) |
+                                   P(FOLIO_PERM_CMPL_WRITE) | P(FOLIO_PERM_QUERY_WRITE)},
+    {FOLIO_ROLE_CODER, BASE | CHART_READ | P(FOLIO_PERM_CODING_READ) | P(FOLIO_PERM_CODING_WRITE) |
+                           P(FOLIO_PERM_CMPL_READ) | P(FOLIO_PERM_QUERY_WRITE)},
     {FOLIO_ROLE_CODING_AUDITOR, BASE | CHART_READ | P(FOLIO_PERM_CODING_READ) |
-                                    P(FOLIO_PERM_CODING_WRITE) | P(FOLIO_PERM_CODING_MANAGE)},
+                                    P(FOLIO_PERM_CODING_WRITE) | P(FOLIO_PERM_CODING_MANAGE) |
+                                    P(FOLIO_PERM_CMPL_READ) | P(FOLIO_PERM_QUERY_WRITE)},
     {FOLIO_ROLE_ROI_SPECIALIST, BASE | CHART_READ},
     {FOLIO_ROLE_PRIVACY_OFFICER,
      BASE | P(FOLIO_PERM_PATIENT_READ) | P(FOLIO_PERM_IDENTIFIERS) | P(FOLIO_PERM_AUDIT_READ)},
     {FOLIO_ROLE_CANCER_REGISTRAR, BASE | CHART_READ},
     {FOLIO_ROLE_CLINICIAN, BASE | CHART_READ | P(FOLIO_PERM_DOCUMENT_WRITE) |
-                               P(FOLIO_PERM_DOCUMENT_AMEND) | P(FOLIO_PERM_RESULT_WRITE)},
+                               P(FOLIO_PERM_DOCUMENT_AMEND) | P(FOLIO_PERM_RESULT_WRITE) |
+                               P(FOLIO_PERM_INBOX)},
     {FOLIO_ROLE_ANALYST, BASE | P(FOLIO_PERM_PATIENT_READ) | P(FOLIO_PERM_RESULT_READ)},
-    {FOLIO_ROLE_ADMINISTRATOR, BASE | P(FOLIO_PERM_USER_ADMIN)},
+    {FOLIO_ROLE_ADMINISTRATOR, BASE | P(FOLIO_PERM_USER_ADMIN) | P(FOLIO_PERM_CMPL_MANAGE)},
 };
 _Static_assert(FOLIO_PERM__COUNT <= 32, "permission bits fit a uint32_t");
 _Static_assert(FOLIO_ARRAY_LEN(policy) == 10, "one policy row per role");
