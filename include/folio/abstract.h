@@ -236,6 +236,10 @@ struct folio_source_code {
     char *date;             /* onset / performed; NULL when none */
     char *source;           /* "HL7 DG1" / "HL7 PR1" for the feed's rows, else ext_system as
                                stored ("synthea", ...), or NULL */
+    /* diagnoses: the clinician's type and rank (HL7 DG1-6, DG1-15; struct folio_condition) */
+    char *dx_type;          /* "A" admitting, "W" working, "F" final, ...; NULL when none */
+    int64_t dx_priority;    /* when has_dx_priority: 1 principal, 2.. secondary, 0 not ranked */
+    bool has_dx_priority;
 };
 enum folio_rc folio_abstract_source(struct folio_store *s, int64_t encounter_id,
                                     struct folio_arena *a, struct folio_source_code **out,

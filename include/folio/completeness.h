@@ -10,12 +10,13 @@
  * the rule's anchor and deadline), resolved ones are closed (with when, how, and whether late),
  * waived and withdrawn ones are left alone. Each deficiency keeps an append-only event history.
  *
- * Entry points for the faces (the HL7 feed calls them in the transaction that applies the
- * message, at the message's time: src/feed/deficiency.c; the API and UI do not yet):
- * - discharge (HL7 A03, API):            folio_completeness_analyze
- * - a document arrives or is signed (MDM, API, UI): folio_completeness_analyze
+ * Entry points for the faces (in the transaction of the change: the HL7 feed at the message's
+ * time, src/feed/deficiency.c; the API and the CLI at the real clock):
+ * - discharge (HL7 A03, API, CLI):       folio_completeness_on_change
+ * - a document arrives, changes or is signed (MDM, API, CLI): folio_completeness_on_change
  * - discharge cancelled (HL7 A13):       folio_completeness_withdraw
- * - HIM staff:                           folio_completeness_waive, folio_completeness_list
+ * - HIM staff:                           folio_completeness_analyze, _waive, _list, _worklist,
+ *                                        _complete, _reopen
  *
  * The clock is a parameter: every `now` is a time in any folio_time form (NULL = the real
  * clock), stored as canonical UTC text at second precision. A deficiency is overdue when
@@ -44,20 +45,28 @@ enum folio_rule_anchor {
     FOLIO_ANCHOR_DISCHARGE = 2,
     FOLIO_ANCHOR_PROCEDURE = 3, /* each procedure of the encounter (procedure_event rows) */
     FOLIO_ANCHOR_DOCUMENT = 4,  /* each document's filing time */
+    FOLIO_ANCHOR_DAY = 5,       /* require ... daily: each calendar day (UTC) of the stay */
 };
 enum folio_rule_field {
-    FOLIO_FIELD_ATTENDING = 1,   /* an attending provider on the encounter */
-    FOLIO_FIELD_DISPOSITION = 2, /* the discharge disposition */
+    FOLIO_FIELD_ATTENDING = 1,    /* an attending provider on the encounter */
+    FOLIO_FIELD_DISPOSITION = 2,  /* the discharge disposition */
+    FOLIO_FIELD_PRINCIPAL_DX = 3, /* a principal diagnosis (the coding abstract's, see docs) */
 };
 enum folio_rule_check {
     FOLIO_CHECK_DATES_IN_STAY = 1, /* document service time outside admission..discharge */
     FOLIO_CHECK_FINAL = 2,         /* document (of the rule's type) still preliminary */
+    FOLIO_CHECK_OTHER_MRN = 3,     /* a text document names another patient's MRN */
 };
 enum folio_rule_resp {
     FOLIO_RESP_DEFAULT = 0, /* the kind's default: attending for require/field, author else */
     FOLIO_RESP_ATTENDING = 1,
     FOLIO_RESP_AUTHOR = 2, /* the document's author (attending when none) */
     FOLIO_RESP_ADMITTING = 3,
+    FOLIO_RESP_OPERATOR = 4, /* procedure rules: the procedure's operator (attending when none) */
+};
+enum folio_rule_when {
+    FOLIO_WHEN_ALWAYS = 0,
+    FOLIO_WHEN_TISSUE = 1, /* procedure rules: only procedures whose tissue went to pathology */
 };
 
 struct folio_rule {
@@ -71,6 +80,9 @@ struct folio_rule {
     enum folio_rule_anchor anchor;
     bool before_procedure; /* require: also before the first procedure starts */
     bool cosign;           /* sign: needs a cosigner signature as well */
+    bool cosign_residents; /* sign ... cosign residents: only documents by residents */
+    char except[96];       /* sign, check: ",46209-3," document types left out, "" = none */
+    enum folio_rule_when when;
     enum folio_rule_field field;
     enum folio_rule_check check;
     enum folio_rule_resp resp;
@@ -108,6 +120,13 @@ enum folio_rc folio_rules_load(struct folio_store *s, const char *source, const 
 enum folio_rc folio_rules_in_force(struct folio_store *s, struct folio_arena *a,
                                    struct folio_rules_version *out, struct folio_ruleset *set,
                                    struct folio_err *err) FOLIO_MUST_USE;
+
+/* Marks a provider a resident (house staff) or not (provider.resident): the notes of residents
+ * need a co-signature where a rule says "cosign residents". *changed (may be NULL) is false when
+ * the provider already had that value. ENOTFOUND "provider"; user required (EINVAL "user"). */
+enum folio_rc folio_completeness_set_resident(struct folio_store *s, int64_t provider_id,
+                                              bool resident, const char *user, bool *changed,
+                                              struct folio_err *err) FOLIO_MUST_USE;
 
 /* ---- deficiencies ---- */
 
@@ -176,6 +195,11 @@ struct folio_deficiency_event {
     char action[12]; /* create | close | due | waive | withdraw */
     char *detail;
 };
+/* One deficiency (overdue as of now, NULL = the real clock). ENOTFOUND "deficiency". */
+enum folio_rc folio_completeness_get(struct folio_store *s, int64_t deficiency_id,
+                                     const char *now, struct folio_arena *a,
+                                     struct folio_deficiency *out,
+                                     struct folio_err *err) FOLIO_MUST_USE;
 /* The history of one deficiency, oldest first. ENOTFOUND "deficiency". */
 enum folio_rc folio_completeness_history(struct folio_store *s, int64_t deficiency_id,
                                          struct folio_arena *a, struct folio_deficiency_event **out,
@@ -255,5 +279,74 @@ enum folio_rc folio_completeness_delinquency(struct folio_store *s, const char *
  * section: month, total, provider, type, aging) to b. ETOOBIG/ENOMEM from the buffer. */
 enum folio_rc folio_completeness_delinquency_csv(const struct folio_delinq_report *r,
                                                  struct folio_buf *b) FOLIO_MUST_USE;
+
+/* ---- the analysis worklist (issue 8 item 6; docs/completeness.md "Worklist") ---- */
+
+struct folio_cmpl_chart {
+    int64_t encounter_id, patient_id;
+    char *patient_name;        /* "Family, Given" (current legal name), NULL when none */
+    char *mrn;                 /* NULL when none */
+    char *account_number;      /* NULL when none */
+    char *enc_class, *service; /* NULL when none */
+    char admit_at[32], discharge_at[32]; /* "" when none */
+    int64_t days_since_discharge;        /* whole days discharge -> as_of (0 when none/after) */
+    int64_t attending_id;                /* the current attending; 0 none */
+    char *attending_name;                /* "Family, Given", NULL none */
+    int64_t open, overdue; /* open deficiencies, of which past due at as_of */
+    int64_t open_queries;  /* sent, unanswered physician queries */
+    char completed_at[32]; /* "" unless the chart is complete */
+    char *completed_by;    /* NULL unless complete */
+};
+struct folio_cmpl_worklist_filter {
+    const char *status;     /* "incomplete" (NULL/default: discharged, not complete),
+                               "complete", "all" (discharged); EINVAL "status" otherwise */
+    int64_t responsible_id; /* 0 = all; else only charts with an open deficiency of theirs */
+    const char *as_of;      /* NULL = real clock */
+    size_t limit;           /* 0 = 50, at most 500 */
+    size_t offset;
+};
+/* Discharged (not cancelled) encounters, oldest discharge first (then id). *total: all rows
+ * matching (for paging). f NULL = defaults. Allocated in a. */
+enum folio_rc folio_completeness_worklist(struct folio_store *s,
+                                          const struct folio_cmpl_worklist_filter *f,
+                                          struct folio_arena *a, struct folio_cmpl_chart **out,
+                                          size_t *n, int64_t *total,
+                                          struct folio_err *err) FOLIO_MUST_USE;
+/* One encounter's row (any status, also not discharged). ENOTFOUND "encounter". */
+enum folio_rc folio_completeness_chart(struct folio_store *s, int64_t encounter_id,
+                                       const char *as_of, struct folio_arena *a,
+                                       struct folio_cmpl_chart *out,
+                                       struct folio_err *err) FOLIO_MUST_USE;
+
+/* ---- completion (issue 8 item 5; docs/completeness.md "Completion") ----
+ *
+ * A complete chart (encounter.chart_completed_at set) takes changes to its documents only as
+ * amendments (src/records enforces it): a new document is a late entry with a reason, a
+ * preliminary cannot be replaced or finalized, amend/correct/addendum/entered-in-error need a
+ * reason, signing is allowed. Analysis of a complete chart that finds a new open deficiency
+ * reopens it (event "reopen" by the analysing user). */
+
+/* Runs the analysis at now, then marks the chart complete. ESTATE "status" unless discharged;
+ * ESTATE "deficiencies" when open deficiencies remain (the message says how many); ESTATE
+ * "completed_at" when already complete. A "complete" chart_completion_event. user required. */
+enum folio_rc folio_completeness_complete(struct folio_store *s, int64_t encounter_id,
+                                          const char *user, const char *now,
+                                          struct folio_err *err) FOLIO_MUST_USE;
+/* Complete -> incomplete (reason required, EINVAL "reason"); ESTATE "completed_at" when not
+ * complete. A "reopen" event with the reason. */
+enum folio_rc folio_completeness_reopen(struct folio_store *s, int64_t encounter_id,
+                                        const char *reason, const char *user, const char *now,
+                                        struct folio_err *err) FOLIO_MUST_USE;
+
+/* ---- triggers (for the API and the feed) ---- */
+
+/* Analyses the encounter when it is discharged or cancelled (else does nothing, res zeroed).
+ * The API calls it after filing, revising or signing a document of the encounter and after a
+ * discharge, in the request's transaction, with now = NULL (real clock). ENOTFOUND
+ * "encounter". res may be NULL. */
+enum folio_rc folio_completeness_on_change(struct folio_store *s, int64_t encounter_id,
+                                           const char *now, const char *user,
+                                           struct folio_cmpl_result *res,
+                                           struct folio_err *err) FOLIO_MUST_USE;
 
 #endif

@@ -93,6 +93,7 @@ struct folio_user {
     const char *last_login_at; /* NULL when never */
     const char *created_at;
     const char *password_changed_at;
+    int64_t provider_id; /* the provider the user is (their inbox); 0 none */
 };
 
 /* Usernames: 1-64 of [a-z0-9._-], lower-cased. Passwords: 12-1024 bytes. Every change records
@@ -114,6 +115,11 @@ enum folio_rc folio_user_get(struct folio_store *s, const char *username, struct
                              struct folio_user *out, struct folio_err *err) FOLIO_MUST_USE;
 enum folio_rc folio_user_list(struct folio_store *s, struct folio_arena *a,
                               struct folio_user **out, size_t *n, struct folio_err *err) FOLIO_MUST_USE;
+/* Links the user to the provider they are (their inbox: queries and deficiencies addressed to
+ * that provider); provider_id 0 unlinks. ENOTFOUND "username", ENOTFOUND "provider_id". */
+enum folio_rc folio_user_set_provider(struct folio_store *s, const char *actor,
+                                      const char *username, int64_t provider_id,
+                                      struct folio_err *err) FOLIO_MUST_USE;
 
 /* ---- sessions ---- */
 struct folio_auth_policy {

@@ -274,6 +274,19 @@ enum folio_rc folio_patient_search(const struct folio_chart *c, const struct fol
                                    struct folio_arena *a, struct folio_patient_page *out,
                                    struct folio_err *err) FOLIO_MUST_USE;
 
+/* SQL fragments for other modules' list queries that show a patient (worklists), so every list
+ * picks the same name and MRN as folio_patient_get and the search. PID is an SQL expression
+ * naming the patient id (a column such as "e.patient_id"), never input.
+ * FOLIO_SQL_PATIENT_NAME_ID: the id of the current name: current (no valid_to) first, official
+ * first, newest first. FOLIO_SQL_PATIENT_MRN: the first active MR identifier's value. */
+#define FOLIO_SQL_PATIENT_NAME_ID(PID)                                                             \
+    "(SELECT n2.id FROM patient_name n2 WHERE n2.patient_id = " PID " ORDER BY CASE WHEN "         \
+    "n2.valid_to IS NULL THEN 0 ELSE 1 END, CASE WHEN n2.name_use = 'official' THEN 0 ELSE 1 "     \
+    "END, n2.id DESC LIMIT 1)"
+#define FOLIO_SQL_PATIENT_MRN(PID)                                                                 \
+    "(SELECT i.value FROM patient_identifier i WHERE i.patient_id = " PID " AND i.kind = 'MR' "    \
+    "AND i.active = 1 ORDER BY i.id LIMIT 1)"
+
 /* Normalisers, exposed for importers and faces. Return the canonical code (static string) or
  * NULL when the input is not recognised (case-insensitive). */
 const char *folio_sex_normalize(const char *in);     /* "female" -> "F" */
@@ -306,6 +319,18 @@ enum folio_rc folio_provider_find_npi(const struct folio_chart *c, const char *n
                                       int64_t *id_out, struct folio_err *err) FOLIO_MUST_USE;
 /* True when s is 10 digits whose last is the Luhn check digit of "80840" + first nine (CMS). */
 bool folio_npi_valid(const char *s);
+/* A provider as pickers list it. */
+struct folio_provider_hit {
+    int64_t id;
+    const char *npi, *family, *given, *credentials; /* NULL when none */
+    bool resident; /* house staff (provider.resident) */
+};
+/* Providers whose family or given name starts with q (ASCII case-insensitive), or whose NPI
+ * starts with q when q is all digits; q NULL or "" lists every provider. By family, given, id;
+ * at most limit (0 or over 50 -> 50). EINVAL "q" over 100 bytes. Allocated in a. */
+enum folio_rc folio_provider_search(const struct folio_chart *c, const char *q, size_t limit,
+                                    struct folio_arena *a, struct folio_provider_hit **out,
+                                    size_t *n, struct folio_err *err) FOLIO_MUST_USE;
 
 /* ======================================================================================
  * Encounters
@@ -437,8 +462,13 @@ const struct folio_code_title *folio_ub04_dispositions(size_t *n);
  * ====================================================================================== */
 
 /* Version statuses: "preliminary", "final", "amended", "corrected", "entered-in-error".
- * Change kinds: "original", "replacement", "status-change", "amendment", "correction",
- * "addendum". */
+ * Change kinds: "original", "late-entry", "replacement", "status-change", "amendment",
+ * "correction", "addendum".
+ *
+ * A complete chart (encounter.chart_completed_at set by HIM, completeness.h) takes changes only
+ * as amendments: a new document of its encounter is a late entry (reason required); replacing or
+ * finalizing a preliminary version is refused (ESTATE field "kind"); amend, correct, addendum and
+ * entered-in-error need a reason (EINVAL "reason"); signing is allowed. */
 
 struct folio_document_new {
     int64_t patient_id;   /* required */
@@ -454,6 +484,10 @@ struct folio_document_new {
     const char *mime_type;  /* NULL -> "text/plain" */
     const char *ext_system; /* external (system, id), unique */
     const char *ext_id;
+    /* Why the document comes after its encounter's chart was completed: required then (EINVAL
+     * "reason"; version 1 is recorded with change kind "late-entry" and this reason), ignored
+     * otherwise. */
+    const char *reason;
 };
 
 /* The change made to a document, which makes a new version. */
@@ -528,14 +562,16 @@ struct folio_document_page {
     int64_t total;
 };
 
-/* Creates the document and its version 1 (kind "original"). *doc_id and *version_id may be NULL.
- * ENOTFOUND for an unknown patient, encounter or author; EINVAL when the encounter belongs to
- * another patient. */
+/* Creates the document and its version 1 (kind "original", or "late-entry" when the encounter's
+ * chart is complete). *doc_id and *version_id may be NULL. ENOTFOUND for an unknown patient,
+ * encounter or author; EINVAL when the encounter belongs to another patient, or field "reason"
+ * for a late entry without one. */
 enum folio_rc folio_document_create(const struct folio_chart *c, const struct folio_document_new *in,
                                     int64_t *doc_id, int64_t *version_id,
                                     struct folio_err *err) FOLIO_MUST_USE;
-/* Makes a new version per enum folio_doc_change; ESTATE when the current status forbids it;
- * EINVAL (field "reason") when a required reason is missing. */
+/* Makes a new version per enum folio_doc_change; ESTATE when the current status forbids it
+ * (field "status") or the chart is complete (field "kind", see above); EINVAL (field "reason")
+ * when a required reason is missing. */
 enum folio_rc folio_document_revise(const struct folio_chart *c, int64_t doc_id,
                                     const struct folio_document_change *ch, int64_t *version_id,
                                     struct folio_err *err) FOLIO_MUST_USE;
@@ -644,6 +680,13 @@ struct folio_condition {
     const char *ext_id;
     const char *recorded_by; /* output */
     const char *recorded_at; /* output */
+    /* The clinician's statement (HL7 DG1-6, DG1-15; docs/hl7-mapping.md). dx_type: HL7 table
+     * 0052 code, "A" admitting, "W" working, "F" final, or a site's own; NULL = not given; at
+     * most 20 bytes without spaces (EINVAL "dx_type"). dx_priority, when has_dx_priority: HL7
+     * table 0359, 0 not ranked, 1 principal, 2-99 secondary (else EINVAL "dx_priority"). */
+    const char *dx_type;
+    int64_t dx_priority;
+    bool has_dx_priority;
 };
 struct folio_procedure_event {
     int64_t id;

@@ -50,4 +50,5 @@ int cmd_group(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_grou
 int cmd_drg_price(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_drg_price.c */
 int cmd_rules(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_completeness.c */
 int cmd_completeness(struct folio_cli *cli, int argc, char **argv); /* cmd_completeness.c */
+int cmd_provider(struct folio_cli *cli, int argc, char **argv);     /* cmd_provider.c */
 #endif

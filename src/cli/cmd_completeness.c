@@ -24,13 +24,21 @@ static const char cmpl_usage[] =
     "       folio completeness waive DEFICIENCY_ID --reason TEXT [--now TIME]\n"
     "       folio completeness report [--from YYYY-MM] [--to YYYY-MM] [--bylaws-days N]\n"
     "                                 [--as-of TIME] [--csv]\n"
+    "       folio completeness worklist [--status incomplete|complete|all] [--as-of TIME]\n"
+    "                                   [--responsible NPI|ID] [--limit N] [--offset N]\n"
+    "       folio completeness complete ENCOUNTER_ID [--now TIME]\n"
+    "       folio completeness reopen ENCOUNTER_ID --reason TEXT [--now TIME]\n"
     "\n"
     "Deficiency analysis of an encounter against the rules in force: creates the missing\n"
     "deficiencies, closes the resolved ones. --now sets the clock (default: now); a deficiency\n"
     "is overdue when now is past its due time. report: the medical record delinquency rate\n"
     "(average monthly delinquent records / average monthly discharges; 50% or more is a\n"
     "finding), by provider, by rule, aging; default the 12 months up to the month of --as-of\n"
-    "(default now), bylaws period 30 days. See docs/completeness.md.\n";
+    "(default now), bylaws period 30 days. worklist: discharged charts, oldest discharge\n"
+    "first, with their open and overdue deficiencies and open queries (default: the charts not\n"
+    "complete). complete: analyses the chart, then marks it complete when no deficiency is\n"
+    "open; after that every change to its documents is an amendment or a late entry. reopen:\n"
+    "back to incomplete, with the reason. See docs/completeness.md.\n";
 
 static enum folio_rc read_rules(struct folio_cli *cli, const char *path, struct folio_buf *b)
 {
@@ -301,6 +309,189 @@ static enum folio_rc cmpl_waive(struct folio_cli *cli, int argc, char **argv)
     return rc;
 }
 
+/* ---- the worklist, completion ---- */
+
+static json_t *chart_json(const struct folio_cmpl_chart *c)
+{
+    json_t *o = json_object(), *att = NULL;
+    int bad = !o;
+    if (!bad && c->attending_id) {
+        att = json_object();
+        bad = !att || cli_jset_int(att, "id", c->attending_id) ||
+              cli_jset_str(att, "name", c->attending_name);
+    }
+    if (!bad)
+        bad = cli_jset_int(o, "encounter_id", c->encounter_id) ||
+              cli_jset_int(o, "patient_id", c->patient_id) ||
+              cli_jset_str(o, "patient_name", c->patient_name) || cli_jset_str(o, "mrn", c->mrn) ||
+              cli_jset_str(o, "account_number", c->account_number) ||
+              cli_jset_str(o, "class", c->enc_class) || cli_jset_str(o, "service", c->service) ||
+              cli_jset_str(o, "admit_at", c->admit_at[0] ? c->admit_at : NULL) ||
+              cli_jset_str(o, "discharge_at", c->discharge_at[0] ? c->discharge_at : NULL) ||
+              cli_jset_int(o, "days_since_discharge", c->days_since_discharge) ||
+              cli_jset(o, "attending", att ? att : json_null()) ||
+              cli_jset_int(o, "open", c->open) || cli_jset_int(o, "overdue", c->overdue) ||
+              cli_jset_int(o, "open_queries", c->open_queries) ||
+              cli_jset_str(o, "completed_at", c->completed_at[0] ? c->completed_at : NULL) ||
+              cli_jset_str(o, "completed_by", c->completed_by);
+    else
+        json_decref(att);
+    if (bad) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
+}
+
+/* Runs the read or change with its audit entry in one transaction. */
+static enum folio_rc audit_commit(struct folio_cli *cli, enum folio_rc rc, const char *action,
+                                  int64_t patient_id, int64_t encounter_id, const char *detail)
+{
+    if (rc == FOLIO_OK)
+        rc = cli_audit(cli, action, patient_id, "encounter", encounter_id, detail);
+    if (rc == FOLIO_OK)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        folio_store_rollback(cli->store);
+    return rc;
+}
+
+static enum folio_rc cmpl_worklist(struct folio_cli *cli, int argc, char **argv)
+{
+    const char *status = NULL, *as_of = NULL, *resp = NULL;
+    int64_t limit = 0, offset = 0, total = 0;
+    const struct cli_opt opts[] = {
+        {"status", CLI_OPT_STR, &status}, {"as-of", CLI_OPT_STR, &as_of},
+        {"responsible", CLI_OPT_STR, &resp}, {"limit", CLI_OPT_I64, &limit},
+        {"offset", CLI_OPT_I64, &offset},
+    };
+    static const char *const head[] = {"encounter", "patient", "mrn",     "discharged",
+                                       "days",      "attending", "open", "overdue",
+                                       "queries",   "completed"};
+    struct folio_cmpl_worklist_filter flt = {0};
+    struct folio_chart chart = {0};
+    struct cli_args args;
+    struct folio_arena a;
+    struct folio_cmpl_chart *v = NULL;
+    char detail[80];
+    size_t n = 0;
+    enum folio_rc rc;
+
+    folio_arena_init(&a, 0);
+    rc = cli_parse(cli, "completeness worklist", argc, argv, 1, opts, FOLIO_ARRAY_LEN(opts), 0,
+                   &args, NULL);
+    if (rc == FOLIO_OK && limit > 500)
+        rc = folio_err_set(&cli->err, FOLIO_EINVAL, "limit", "--limit: at most 500");
+    if (rc == FOLIO_OK)
+        rc = folio_cli_open_store(cli);
+    if (rc)
+        goto out;
+    chart.store = cli->store;
+    chart.actor = cli->actor;
+    if (resp && (rc = cli_resolve_provider(cli, &chart, resp, &flt.responsible_id)))
+        goto out;
+    flt.status = status;
+    flt.as_of = as_of;
+    flt.limit = (size_t)limit;
+    flt.offset = (size_t)offset;
+    if ((rc = folio_store_begin(cli->store, &cli->err)))
+        goto out;
+    rc = folio_completeness_worklist(cli->store, &flt, &a, &v, &n, &total, &cli->err);
+    folio_snprintf(detail, sizeof detail, "completeness worklist: %zu of %lld", n,
+                   (long long)total);
+    if ((rc = audit_commit(cli, rc, "completeness.worklist", 0, 0, detail)))
+        goto out;
+    if (cli->json) {
+        json_t *o = json_object(), *arr = json_array();
+        int bad = !o || cli_jset(o, "items", arr) || cli_jset_int(o, "total", total);
+        for (size_t i = 0; !bad && i < n; i++) {
+            json_t *x = chart_json(&v[i]);
+            bad = !x || json_array_append_new(arr, x) != 0;
+        }
+        if (bad) {
+            json_decref(o);
+            o = NULL;
+        }
+        rc = cli_json_print(cli, o);
+        goto out;
+    }
+    struct cli_table t;
+    cli_table_init(&t, FOLIO_ARRAY_LEN(head), head);
+    for (size_t i = 0; i < n && rc == FOLIO_OK; i++) {
+        char e[24], days[24], open[24], overdue[24], queries[24];
+        folio_snprintf(e, sizeof e, "%lld", (long long)v[i].encounter_id);
+        folio_snprintf(days, sizeof days, "%lld", (long long)v[i].days_since_discharge);
+        folio_snprintf(open, sizeof open, "%lld", (long long)v[i].open);
+        folio_snprintf(overdue, sizeof overdue, "%lld", (long long)v[i].overdue);
+        folio_snprintf(queries, sizeof queries, "%lld", (long long)v[i].open_queries);
+        const char *cells[] = {e,
+                               v[i].patient_name,
+                               v[i].mrn,
+                               v[i].discharge_at,
+                               days,
+                               v[i].attending_name,
+                               open,
+                               overdue,
+                               queries,
+                               v[i].completed_at[0] ? v[i].completed_at : NULL};
+        rc = cli_table_add(&t, cells);
+    }
+    if (rc == FOLIO_OK) {
+        cli_table_print(&t, stdout);
+        printf("%zu of %lld chart%s\n", n, (long long)total, total == 1 ? "" : "s");
+    } else {
+        rc = folio_err_set(&cli->err, rc, NULL, "out of memory");
+    }
+    cli_table_release(&t);
+out:
+    folio_arena_release(&a);
+    return rc;
+}
+
+/* complete (reason NULL) or reopen ENCOUNTER_ID. */
+static enum folio_rc cmpl_mark(struct folio_cli *cli, int argc, char **argv, bool reopen)
+{
+    const char *what = reopen ? "completeness reopen" : "completeness complete";
+    const char *now = NULL, *reason = NULL;
+    const struct cli_opt opts[] = {{"now", CLI_OPT_STR, &now}, {"reason", CLI_OPT_STR, &reason}};
+    struct cli_args args;
+    struct folio_arena a;
+    struct folio_cmpl_chart c = {0};
+    int64_t id = 0;
+    enum folio_rc rc;
+
+    folio_arena_init(&a, 0);
+    rc = cli_parse(cli, what, argc, argv, 1, opts, FOLIO_ARRAY_LEN(opts) - (reopen ? 0 : 1), 1,
+                   &args, NULL);
+    if (rc == FOLIO_OK && args.npos != 1)
+        rc = cli_usage(cli, "%s: missing the encounter id", what);
+    if (rc == FOLIO_OK)
+        rc = cli_parse_id(cli, what, args.pos[0], &id);
+    if (rc == FOLIO_OK)
+        rc = folio_cli_open_store(cli);
+    if (rc == FOLIO_OK)
+        rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    rc = reopen ? folio_completeness_reopen(cli->store, id, reason, cli->actor, now, &cli->err)
+                : folio_completeness_complete(cli->store, id, cli->actor, now, &cli->err);
+    if (rc == FOLIO_OK)
+        rc = folio_completeness_chart(cli->store, id, now, &a, &c, &cli->err);
+    rc = audit_commit(cli, rc, reopen ? "completeness.reopen" : "completeness.complete",
+                      rc == FOLIO_OK ? c.patient_id : 0, id, reopen ? reason : NULL);
+    if (rc)
+        goto out;
+    if (cli->json)
+        rc = cli_json_print(cli, chart_json(&c));
+    else if (reopen)
+        printf("chart of encounter %lld reopened\n", (long long)id);
+    else
+        printf("chart of encounter %lld complete at %s\n", (long long)id, c.completed_at);
+out:
+    folio_arena_release(&a);
+    return rc;
+}
+
 /* "YYYY-MM" of ym (year * 12 + month - 1). */
 static void fmt_month(int64_t ym, char out[8])
 {
@@ -513,7 +704,8 @@ int cmd_completeness(struct folio_cli *cli, int argc, char **argv)
         return FOLIO_OK;
     }
     if (argc < 2)
-        return (int)cli_usage(cli, "completeness: missing subcommand (analyze, list, waive or report)");
+        return (int)cli_usage(cli, "completeness: missing subcommand (analyze, list, waive, "
+                                   "report, worklist, complete or reopen)");
     if (strcmp(argv[1], "analyze") == 0)
         return (int)cmpl_analyze(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "list") == 0)
@@ -522,6 +714,14 @@ int cmd_completeness(struct folio_cli *cli, int argc, char **argv)
         return (int)cmpl_waive(cli, argc - 1, argv + 1);
     if (strcmp(argv[1], "report") == 0)
         return (int)cmpl_report(cli, argc - 1, argv + 1);
-    return (int)cli_usage(cli, "completeness: unknown subcommand '%s' (analyze, list, waive or report)",
+    if (strcmp(argv[1], "worklist") == 0)
+        return (int)cmpl_worklist(cli, argc - 1, argv + 1);
+    if (strcmp(argv[1], "complete") == 0)
+        return (int)cmpl_mark(cli, argc - 1, argv + 1, false);
+    if (strcmp(argv[1], "reopen") == 0)
+        return (int)cmpl_mark(cli, argc - 1, argv + 1, true);
+    return (int)cli_usage(cli,
+                          "completeness: unknown subcommand '%s' (analyze, list, waive, report, "
+                          "worklist, complete or reopen)",
                           argv[1]);
 }

@@ -14,13 +14,19 @@
 #include "cli/cli_chart.h"
 #include "cli/cli_util.h"
 #include "folio/codes.h"
+#include "folio/completeness.h"
 #include "folio/import.h"
 #include "folio/privacy.h"
+#include "folio/query.h"
 #include "folio/records.h"
 
 #define DEMO_CSV    "corpora/synthea/csv_unmc_111pt"
 #define DEMO_CODES  "codesets"
 #define DEMO_SYSTEM "folio-demo"
+#define DEMO_RULES  "etc/completeness.rules"
+/* The demo's attending, and the provider the demo user "clinician" is (their inbox). */
+#define DEMO_NPI       "1234567893"
+#define DEMO_CLINICIAN "clinician"
 /* Demo databases only (docs/users.md): every demo user has this published password. */
 #define DEMO_PASSWORD "demo-password"
 
@@ -41,13 +47,18 @@ static const struct {
 };
 
 static const char usage[] =
-    "usage: folio demo [--source DIR] [--codes] [--codes-dir DIR]\n"
+    "usage: folio demo [--source DIR] [--codes] [--codes-dir DIR] [--rules FILE]\n"
     "\n"
     "Fills the database with demo data: the Synthea CSV sample of 111 patients\n"
     "(" DEMO_CSV " under the shared data folder: $FOLIO_SHARED/data, else\n"
     "<folio binary>/../../../shared/data, else ../shared/data), then one demo inpatient stay\n"
     "with an H&P, an amended discharge summary, an operative note and observations,\n"
     "and one demo user per role (password \"" DEMO_PASSWORD "\": demo only, docs/users.md).\n"
+    "Chart completeness: when no rule set was ever loaded, loads --rules FILE (else\n"
+    "$FOLIO_RULES, else " DEMO_RULES " of the source tree, <binary>/../../" DEMO_RULES ",\n"
+    "else ./" DEMO_RULES "), links the user \"" DEMO_CLINICIAN "\" to the demo stay's attending,\n"
+    "sends one query to them, and analyses the discharged inpatient and emergency stays at\n"
+    "the real clock (outpatient visits: folio completeness analyze ID).\n"
     "Running it again adds nothing (existing users are left as they are). Creates the key\n"
     "file when missing.\n"
     "\n"
@@ -120,6 +131,9 @@ static void progress(void *ctx, const char *what, int64_t done)
 
 struct demo_counts {
     int64_t documents, versions, observations, encounters, patients, users;
+    int64_t provider_id, encounter_id, doc_dc; /* the demo stay's attending, the stay, its DCSUM */
+    int64_t rules_version, analysed, deficiencies, queries;
+    const char *rules_path; /* NULL when the rules were not loaded by this run */
 };
 
 /* One user per role; a user that exists is left as it is (roles, password, disabled). */
@@ -185,6 +199,7 @@ static enum folio_rc add_doc(struct folio_cli *cli, const struct folio_chart *c,
     in.content_len = strlen(text);
     in.ext_system = DEMO_SYSTEM;
     in.ext_id = ext;
+    in.author_id = n->provider_id;
     rc = folio_document_create(c, &in, doc_out, NULL, &cli->err);
     if (rc)
         return rc;
@@ -324,6 +339,21 @@ static enum folio_rc demo_extras(struct folio_cli *cli, const struct folio_chart
         n->patients++;
     }
 
+    /* the demo stay's attending, the provider the demo clinician is */
+    rc = find_ext(cli, c, FOLIO_EXT_PROVIDER, "provider-1", &n->provider_id, &found);
+    if (rc == FOLIO_OK && !found) {
+        struct folio_provider pr = {.npi = DEMO_NPI,
+                                    .family = "Demo",
+                                    .given = "Casey",
+                                    .credentials = "MD",
+                                    .specialty = "General surgery",
+                                    .ext_system = DEMO_SYSTEM,
+                                    .ext_id = "provider-1"};
+        rc = folio_provider_create(c, &pr, &n->provider_id, &cli->err);
+    }
+    if (rc)
+        goto out;
+
     rc = find_ext(cli, c, FOLIO_EXT_ENCOUNTER, "enc-1", &eid, &found);
     if (rc)
         goto out;
@@ -348,6 +378,9 @@ static enum folio_rc demo_extras(struct folio_cli *cli, const struct folio_chart
         in.ext_id = "enc-1";
         rc = folio_encounter_create(c, &in, &eid, &cli->err);
         if (!rc)
+            rc = folio_encounter_add_provider(c, eid, n->provider_id, "attending", NULL, NULL,
+                                              &cli->err);
+        if (!rc)
             rc = folio_encounter_discharge(c, eid, "2024-03-08T11:30Z", "01", &cli->err);
         if (rc)
             goto out;
@@ -366,6 +399,8 @@ static enum folio_rc demo_extras(struct folio_cli *cli, const struct folio_chart
                  "2024-03-08T11:00Z", dc_v1, &doc, &created, n);
     if (rc)
         goto out;
+    n->encounter_id = eid;
+    n->doc_dc = doc;
     if (created) {
         rc = revise(cli, c, doc, FOLIO_DOC_FINALIZE, NULL, NULL, n);
         if (!rc)
@@ -410,6 +445,196 @@ out:
     if (in_tx)
         folio_store_rollback(c->store);
     folio_arena_release(&a);
+    return rc;
+}
+
+/* ---- chart completeness: rules, the clinician's provider, analysis ---- */
+
+static bool is_file(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The rules file: --rules, else $FOLIO_RULES, else etc/completeness.rules of the source tree
+ * (<binary>/../../etc: build/<preset>/folio), else ./etc/completeness.rules. */
+static bool find_rules(const char *given, char *out, size_t cap)
+{
+    const char *env = getenv("FOLIO_RULES");
+    char exe[PATH_MAX];
+    ssize_t n;
+
+    if (!folio_str_empty(given))
+        return folio_strlcpy(out, given, cap) < cap;
+    if (!folio_str_empty(env))
+        return folio_strlcpy(out, env, cap) < cap;
+    n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        char *slash;
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char rel[PATH_MAX];
+            if (folio_snprintf(rel, sizeof rel, "%s/../../" DEMO_RULES, exe) && is_file(rel) &&
+                cap >= PATH_MAX && realpath(rel, out))
+                return true;
+        }
+    }
+    return folio_snprintf(out, cap, "%s", DEMO_RULES) && is_file(out);
+}
+
+/* The rules in force: the file is loaded only when no rule set was ever loaded, so a demo
+ * database whose rules an administrator edited keeps them. */
+static enum folio_rc demo_rules(struct folio_cli *cli, const char *given, char *path, size_t cap,
+                                struct demo_counts *n)
+{
+    struct folio_rules_version ver;
+    struct folio_arena a;
+    struct folio_buf b;
+    enum folio_rc rc;
+
+    folio_arena_init(&a, 0);
+    folio_buf_init(&b, FOLIO_RULES_MAX_BYTES);
+    rc = folio_rules_in_force(cli->store, &a, &ver, NULL, &cli->err);
+    if (rc || ver.version) {
+        n->rules_version = ver.version;
+        goto out;
+    }
+    if (!find_rules(given, path, cap)) {
+        cli_note(cli, "no %s found (--rules FILE or $FOLIO_RULES): no completeness rules loaded",
+                 DEMO_RULES);
+        goto out;
+    }
+    rc = folio_buf_read_file(&b, path, &cli->err);
+    if (rc == FOLIO_OK)
+        rc = folio_rules_load(cli->store, DEMO_RULES, b.data, b.len, cli->actor, NULL,
+                              &n->rules_version, NULL, &cli->err);
+    if (rc == FOLIO_OK)
+        n->rules_path = path;
+out:
+    folio_buf_release(&b);
+    folio_arena_release(&a);
+    return rc;
+}
+
+/* The demo clinician is the demo stay's attending: their inbox has its deficiencies and a
+ * query. A user already linked (to anyone) is left as it is. */
+static enum folio_rc demo_link_clinician(struct folio_cli *cli, const struct demo_counts *n)
+{
+    struct folio_arena a;
+    struct folio_user u;
+    enum folio_rc rc;
+
+    folio_arena_init(&a, 0);
+    rc = folio_user_get(cli->store, DEMO_CLINICIAN, &a, &u, &cli->err);
+    if (rc == FOLIO_ENOTFOUND) {
+        folio_err_clear(&cli->err);
+        rc = FOLIO_OK;
+        u.provider_id = -1; /* nobody to link */
+    }
+    if (rc == FOLIO_OK && !u.provider_id && n->provider_id)
+        rc = folio_user_set_provider(cli->store, cli->actor, DEMO_CLINICIAN, n->provider_id,
+                                     &cli->err);
+    folio_arena_release(&a);
+    return rc;
+}
+
+/* A sent query on the demo stay (once). */
+static enum folio_rc demo_query(struct folio_cli *cli, const struct folio_chart *c,
+                                struct demo_counts *n)
+{
+    struct folio_arena a;
+    struct folio_query *qs = NULL;
+    size_t nq = 0;
+    int64_t qid = 0;
+    enum folio_rc rc;
+
+    if (!n->encounter_id || !n->provider_id || !n->doc_dc)
+        return FOLIO_OK;
+    folio_arena_init(&a, 0);
+    rc = folio_query_list_encounter(c, n->encounter_id, &a, &qs, &nq, &cli->err);
+    if (rc == FOLIO_OK && nq == 0) {
+        struct folio_query_indicator ind = {
+            .document_id = n->doc_dc,
+            .excerpt = "Discharge diagnosis: acute suppurative appendicitis without perforation "
+                       "(pathology)"};
+        struct folio_query_new q = {
+            .encounter_id = n->encounter_id,
+            .provider_id = n->provider_id,
+            .kind = FOLIO_QK_OPEN_ENDED,
+            .purpose = FOLIO_QP_SPECIFICITY,
+            .question = "The discharge summary documents acute suppurative appendicitis and the "
+                        "H&P documents a temperature of 38.1 C and WBC 14.2. Please document the "
+                        "clinical significance of these findings, if any.",
+            .indicators = &ind,
+            .n_indicators = 1,
+            .user = cli->actor,
+        };
+        rc = folio_query_create(c, &q, &qid, &cli->err);
+        if (rc == FOLIO_OK)
+            rc = folio_query_send(c, qid, cli->actor, NULL, &cli->err);
+        if (rc == FOLIO_OK)
+            n->queries++;
+    }
+    folio_arena_release(&a);
+    return rc;
+}
+
+/* Analyses the discharged inpatient and emergency stays at the real clock: the demo's stays
+ * are years old, so what is missing is overdue and the records are delinquent. The sample's
+ * thousands of outpatient visits (procedures without any document) are left for `folio
+ * completeness analyze`: analysing them would take most of the demo's time. */
+static enum folio_rc demo_analyse(struct folio_cli *cli, struct demo_counts *n)
+{
+    struct folio_cmpl_worklist_filter f = {.status = "all", .limit = 500};
+    struct folio_arena a;
+    enum folio_rc rc = FOLIO_OK;
+    int64_t total = 1;
+
+    folio_arena_init(&a, 0);
+    for (f.offset = 0; rc == FOLIO_OK && (int64_t)f.offset < total; f.offset += f.limit) {
+        struct folio_cmpl_chart *v = NULL;
+        size_t k = 0;
+        rc = folio_completeness_worklist(cli->store, &f, &a, &v, &k, &total, &cli->err);
+        for (size_t i = 0; rc == FOLIO_OK && i < k; i++) {
+            struct folio_cmpl_result r;
+            if (v[i].enc_class && strcmp(v[i].enc_class, "outpatient") == 0)
+                continue;
+            rc = folio_completeness_analyze(cli->store, v[i].encounter_id, NULL, cli->actor, &r,
+                                            &cli->err);
+            n->analysed++;
+            n->deficiencies += (int64_t)r.created;
+        }
+        folio_arena_release(&a);
+        folio_arena_init(&a, 0);
+        if (k == 0)
+            break;
+    }
+    folio_arena_release(&a);
+    return rc;
+}
+
+static enum folio_rc demo_completeness(struct folio_cli *cli, const struct folio_chart *c,
+                                       const char *rules, char *path, size_t cap,
+                                       struct demo_counts *n)
+{
+    enum folio_rc rc = folio_store_begin(c->store, &cli->err);
+    if (rc)
+        return rc;
+    rc = demo_rules(cli, rules, path, cap, n);
+    if (rc == FOLIO_OK)
+        rc = demo_link_clinician(cli, n);
+    if (rc == FOLIO_OK)
+        rc = demo_query(cli, c, n);
+    if (rc == FOLIO_OK && n->rules_version) {
+        cli_note(cli, "analysing the discharged charts ...");
+        rc = demo_analyse(cli, n);
+    }
+    if (rc == FOLIO_OK)
+        rc = folio_store_commit(c->store, &cli->err);
+    if (rc)
+        folio_store_rollback(c->store);
     return rc;
 }
 
@@ -505,18 +730,19 @@ static json_t *demo_codes_json(const struct demo_codes *dc)
 
 static enum folio_rc demo_main(struct folio_cli *cli, int argc, char **argv)
 {
-    const char *source = NULL, *codes_dir = NULL;
+    const char *source = NULL, *codes_dir = NULL, *rules = NULL;
     bool codes = false;
     const struct cli_opt opts[] = {{"source", CLI_OPT_STR, &source},
                                    {"codes", CLI_OPT_FLAG, &codes},
-                                   {"codes-dir", CLI_OPT_STR, &codes_dir}};
+                                   {"codes-dir", CLI_OPT_STR, &codes_dir},
+                                   {"rules", CLI_OPT_STR, &rules}};
     struct demo_codes dc;
     struct cli_args args;
     struct folio_chart chart;
     struct folio_import_stats st;
     struct folio_import_opts io;
     struct demo_counts n;
-    char path[PATH_MAX];
+    char path[PATH_MAX], rules_path[PATH_MAX];
     bool help = false;
     enum folio_rc rc;
     int k;
@@ -557,6 +783,9 @@ static enum folio_rc demo_main(struct folio_cli *cli, int argc, char **argv)
     if (rc)
         goto out;
     rc = demo_add_users(cli, &n);
+    if (rc)
+        goto out;
+    rc = demo_completeness(cli, &chart, rules, rules_path, sizeof rules_path, &n);
     if (rc)
         goto out;
     dc.asked = codes || codes_dir;
@@ -600,6 +829,11 @@ static enum folio_rc demo_main(struct folio_cli *cli, int argc, char **argv)
             bad |= cli_jset_int(demo, "versions", n.versions);
             bad |= cli_jset_int(demo, "observations", n.observations);
             bad |= cli_jset_int(demo, "users", n.users);
+            bad |= cli_jset_id(demo, "rules_version", n.rules_version);
+            bad |= cli_jset_str(demo, "rules_loaded_from", n.rules_path);
+            bad |= cli_jset_int(demo, "charts_analysed", n.analysed);
+            bad |= cli_jset_int(demo, "deficiencies_created", n.deficiencies);
+            bad |= cli_jset_int(demo, "queries", n.queries);
             if (dc.asked)
                 bad |= cli_jset(o, "codes", demo_codes_json(&dc));
         }
@@ -624,6 +858,14 @@ static enum folio_rc demo_main(struct folio_cli *cli, int argc, char **argv)
     for (size_t u = 0; u < FOLIO_ARRAY_LEN(demo_users); u++)
         printf(" %s", demo_users[u].username);
     printf("\n");
+    if (n.rules_path)
+        printf("completeness rules version %lld loaded from %s\n", (long long)n.rules_version,
+               n.rules_path);
+    if (n.rules_version)
+        printf("completeness: %lld discharged charts analysed, %lld deficiencies created, "
+               "%lld queries sent; user %s is provider %lld (NPI %s)\n",
+               (long long)n.analysed, (long long)n.deficiencies, (long long)n.queries,
+               DEMO_CLINICIAN, (long long)n.provider_id, DEMO_NPI);
     if (dc.asked && !dc.found) {
         printf("code sets: not found (no %s under $FOLIO_SHARED/data, <binary>/../../../shared/data "
                "or ../shared/data): none loaded, so the encoder and the code screens have nothing "

@@ -7,6 +7,7 @@
 #include "cli/cli_util.h"
 #include "folio/audit.h"
 #include "folio/chart_json.h"
+#include "folio/completeness.h"
 #include "folio/records.h"
 #include "folio/time.h"
 
@@ -31,6 +32,8 @@ static const char usage[] =
     "  --status preliminary|final   (default final)\n"
     "  --service-at TIME      when the documented service happened\n"
     "  --mime TYPE            default text/plain\n"
+    "  --reason TEXT          why it comes late: required when the encounter's chart is\n"
+    "                         complete (the document is then a late entry)\n"
     "--file - reads standard input. Every change makes a new version; nothing is overwritten.\n"
     "show prints the header then the content; --raw prints only the content's bytes;\n"
     "--version N shows version N (default: the current one). --if-version N on a change refuses\n"
@@ -64,20 +67,29 @@ static enum folio_rc print_id_json(struct folio_cli *cli, const char *k1, int64_
     return cli_json_print(cli, o);
 }
 
+/* After a document of encounter enc was filed, changed or signed: the deficiency analysis of a
+ * discharged chart, in the command's transaction, as the API does (docs/completeness.md). */
+static enum folio_rc analyse_change(struct folio_cli *cli, int64_t enc)
+{
+    if (!enc)
+        return FOLIO_OK;
+    return folio_completeness_on_change(cli->store, enc, NULL, cli->actor, NULL, &cli->err);
+}
+
 /* ---- add ---- */
 
 static enum folio_rc document_add(struct folio_cli *cli, int argc, char **argv)
 {
     const char *patient = NULL, *type = NULL, *type_title = NULL, *title = NULL, *file = NULL;
     const char *text = NULL, *encounter = NULL, *author = NULL, *status = NULL;
-    const char *service_at = NULL, *mime = NULL;
+    const char *service_at = NULL, *mime = NULL, *reason = NULL;
     const struct cli_opt opts[] = {
         {"patient", CLI_OPT_STR, &patient},   {"type", CLI_OPT_STR, &type},
         {"type-title", CLI_OPT_STR, &type_title}, {"title", CLI_OPT_STR, &title},
         {"file", CLI_OPT_STR, &file},         {"text", CLI_OPT_STR, &text},
         {"encounter", CLI_OPT_STR, &encounter}, {"author", CLI_OPT_STR, &author},
         {"status", CLI_OPT_STR, &status},     {"service-at", CLI_OPT_STR, &service_at},
-        {"mime", CLI_OPT_STR, &mime},
+        {"mime", CLI_OPT_STR, &mime},         {"reason", CLI_OPT_STR, &reason},
     };
     struct cli_args args;
     struct folio_chart chart;
@@ -132,7 +144,10 @@ static enum folio_rc document_add(struct folio_cli *cli, int argc, char **argv)
     in.content = content.data;
     in.content_len = content.len;
     in.mime_type = mime;
+    in.reason = reason;
     rc = folio_document_create(&chart, &in, &doc, &ver, &cli->err);
+    if (!rc)
+        rc = analyse_change(cli, eid);
     if (rc)
         goto out;
     rc = cli_audit(cli, "document.create", pid, "document", doc, NULL);
@@ -549,6 +564,14 @@ static enum folio_rc document_change(struct folio_cli *cli, const char *what, en
     rc = folio_document_revise(&chart, id, &ch, &ver, &cli->err);
     if (rc)
         goto out;
+    {
+        struct folio_document d;
+        rc = folio_document_get(&chart, id, &a, &d, &cli->err);
+        if (!rc)
+            rc = analyse_change(cli, d.encounter_id);
+        if (rc)
+            goto out;
+    }
     rc = audit_document(cli, &chart, "document.amend", id, what);
     if (!rc)
         rc = folio_store_commit(cli->store, &cli->err);
@@ -617,6 +640,8 @@ static enum folio_rc document_sign(struct folio_cli *cli, int argc, char **argv)
         goto out;
     rc = folio_document_sign(&chart, d.current.id, prov, NULL, role ? role : "author", NULL, &sig,
                              &cli->err);
+    if (!rc)
+        rc = analyse_change(cli, d.encounter_id);
     if (rc)
         goto out;
     rc = cli_audit(cli, "document.amend", d.patient_id, "document", id, "sign");

@@ -6,6 +6,7 @@
 #include "cli/cli_util.h"
 #include "folio/audit.h"
 #include "folio/chart_json.h"
+#include "folio/completeness.h"
 #include "folio/records.h"
 #include "folio/time.h"
 
@@ -352,6 +353,9 @@ static enum folio_rc encounter_discharge(struct folio_cli *cli, int argc, char *
         goto out;
     in_tx = true;
     rc = folio_encounter_discharge(&chart, id, at ? at : now, disposition, &cli->err);
+    /* the deficiency analysis of the discharged chart, at the real clock (as the API) */
+    if (!rc)
+        rc = folio_completeness_on_change(cli->store, id, NULL, cli->actor, NULL, &cli->err);
     if (rc)
         goto out;
     rc = audit_encounter(cli, &chart, "encounter.update", id);

@@ -1,4 +1,4 @@
-/* folio user add | disable | enable | roles | reset-password | list
+/* folio user add | disable | enable | roles | provider | reset-password | list
  *
  * Passwords are never taken as a command-line value (argv shows in ps and shell history): they
  * come from a file, from standard input, or from a prompt without echo when stdin is a terminal.
@@ -13,6 +13,7 @@
 #include "cli/cli_chart.h"
 #include "cli/cli_util.h"
 #include "folio/privacy.h"
+#include "folio/records.h"
 
 #define PW_READ_MAX 4096 /* read cap; the library refuses more than 1024 bytes */
 
@@ -22,6 +23,7 @@ static const char usage[] =
     "       folio user disable USERNAME\n"
     "       folio user enable USERNAME\n"
     "       folio user roles USERNAME --roles ROLE[,ROLE...]\n"
+    "       folio user provider USERNAME (--npi NPI | --id N | --none)\n"
     "       folio user reset-password USERNAME [--password-file PATH | --password-stdin]\n"
     "       folio user list [--json]\n"
     "\n"
@@ -32,7 +34,9 @@ static const char usage[] =
     "--password-stdin one line of standard input; with neither, a terminal is asked twice\n"
     "without echo, and otherwise one line is read from standard input.\n"
     "Disabling a user or resetting a password ends the user's sessions; a reset also clears a\n"
-    "lockout. Users are never deleted.\n";
+    "lockout. Users are never deleted.\n"
+    "`user provider` links a user to the provider they are (a clinician's inbox: the queries\n"
+    "and deficiencies addressed to that provider); --none unlinks.\n";
 
 /* ---- password input ---- */
 
@@ -343,6 +347,75 @@ out:
     return rc;
 }
 
+static enum folio_rc user_provider(struct folio_cli *cli, int argc, char **argv)
+{
+    const char *npi = NULL, *username = NULL;
+    int64_t pid = 0;
+    bool none = false;
+    const struct cli_opt opts[] = {
+        {"npi", CLI_OPT_STR, &npi},
+        {"id", CLI_OPT_I64, &pid},
+        {"none", CLI_OPT_FLAG, &none},
+    };
+    struct cli_args args;
+    struct folio_arena a;
+    struct folio_user u;
+    struct folio_provider p;
+    struct folio_chart chart = {0};
+    char line[512], name[256];
+    enum folio_rc rc;
+
+    folio_arena_init(&a, 0);
+    rc = cli_parse(cli, "user provider", argc, argv, 1, opts, FOLIO_ARRAY_LEN(opts), CLI_MAX_POS,
+                   &args, NULL);
+    if (!rc)
+        rc = one_username(cli, "user provider", &args, &username);
+    if (!rc && (npi != NULL) + (pid != 0) + none != 1)
+        rc = cli_usage(cli, "user provider: give exactly one of --npi NPI, --id N or --none");
+    if (!rc)
+        rc = folio_cli_open_store(cli);
+    if (rc)
+        goto out;
+    chart.store = cli->store;
+    chart.actor = cli->actor;
+    if (npi && (rc = folio_provider_find_npi(&chart, npi, &pid, &cli->err)))
+        goto out;
+    if (!rc)
+        rc = folio_store_begin(cli->store, &cli->err);
+    if (!rc)
+        rc = finish_change(
+            cli, folio_user_set_provider(cli->store, cli->actor, username, pid, &cli->err),
+            username, none ? "provider none" : "provider");
+    if (!rc)
+        rc = folio_user_get(cli->store, username, &a, &u, &cli->err);
+    if (rc)
+        goto out;
+    if (u.provider_id) {
+        rc = folio_provider_get(&chart, u.provider_id, &a, &p, &cli->err);
+        if (rc)
+            goto out;
+        cli_person_name(name, sizeof name, p.family, p.given, NULL);
+        folio_snprintf(line, sizeof line, "user %s is provider %lld (%s%s%s)", u.username,
+                       (long long)u.provider_id, name, p.npi ? ", NPI " : "", p.npi ? p.npi : "");
+    } else {
+        folio_snprintf(line, sizeof line, "user %s is linked to no provider", u.username);
+    }
+    if (cli->json) {
+        json_t *o = json_object();
+        if (o && (cli_jset_str(o, "username", u.username) || cli_jset_str(o, "done", "provider") ||
+                  cli_jset_id(o, "provider_id", u.provider_id))) {
+            json_decref(o);
+            o = NULL;
+        }
+        rc = cli_json_print(cli, o);
+    } else {
+        printf("%s\n", line);
+    }
+out:
+    folio_arena_release(&a);
+    return rc;
+}
+
 static enum folio_rc user_reset(struct folio_cli *cli, int argc, char **argv)
 {
     const char *pw_file = NULL, *username = NULL;
@@ -425,6 +498,7 @@ static enum folio_rc user_list(struct folio_cli *cli, int argc, char **argv)
             bad |= cli_jset(x, "last_login_at", cli_jstr(u->last_login_at));
             bad |= cli_jset(x, "created_at", cli_jstr(u->created_at));
             bad |= cli_jset(x, "password_changed_at", cli_jstr(u->password_changed_at));
+            bad |= cli_jset_id(x, "provider_id", u->provider_id);
         }
         if (bad) {
             json_decref(o);
@@ -468,7 +542,7 @@ static enum folio_rc user_main(struct folio_cli *cli, int argc, char **argv)
 
     if (argc < 2)
         return cli_usage(cli, "user: missing subcommand (add, disable, enable, roles, "
-                              "reset-password or list)");
+                              "provider, reset-password or list)");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0)
             break;
@@ -490,13 +564,15 @@ static enum folio_rc user_main(struct folio_cli *cli, int argc, char **argv)
         return user_set_disabled(cli, argc - 1, argv + 1, false);
     if (strcmp(sub, "roles") == 0)
         return user_roles(cli, argc - 1, argv + 1);
+    if (strcmp(sub, "provider") == 0)
+        return user_provider(cli, argc - 1, argv + 1);
     if (strcmp(sub, "reset-password") == 0)
         return user_reset(cli, argc - 1, argv + 1);
     if (strcmp(sub, "list") == 0)
         return user_list(cli, argc - 1, argv + 1);
     return cli_usage(cli,
                      "user: unknown subcommand '%s' (add, disable, enable, roles, "
-                     "reset-password or list)",
+                     "provider, reset-password or list)",
                      sub);
 }
 

@@ -47,6 +47,7 @@ static const struct cmd commands[] = {
     {"codes", cmd_codes, "code sets: load release files, list versions, show, search, PCS builder"},
     {"rules", cmd_rules, "chart completeness rules: load, show, check a rules file"},
     {"completeness", cmd_completeness, "chart deficiencies: analyze an encounter, list, waive"},
+    {"provider", cmd_provider, "providers: mark a resident (co-signature rules)"},
     {"help", cmd_help, "show help for a command"},
 };
 

@@ -1060,10 +1060,10 @@ enum folio_rc folio_abstract_source(struct folio_store *s, int64_t encounter_id,
                                     size_t *n, struct folio_err *err)
 {
     static const char *const sql[2] = {
-        "SELECT code_system, code, display, onset, ext_system FROM condition WHERE "
-        "encounter_id = ? ORDER BY id",
-        "SELECT code_system, code, display, performed_start, ext_system FROM procedure_event "
-        "WHERE encounter_id = ? ORDER BY id",
+        "SELECT code_system, code, display, onset, ext_system, dx_type, dx_priority FROM "
+        "condition WHERE encounter_id = ? ORDER BY id",
+        "SELECT code_system, code, display, performed_start, ext_system, NULL, NULL FROM "
+        "procedure_event WHERE encounter_id = ? ORDER BY id",
     };
     static const char *const kinds[2] = {"diagnosis", "procedure"};
     struct folio_source_code *v = NULL;
@@ -1100,6 +1100,9 @@ enum folio_rc folio_abstract_source(struct folio_store *s, int64_t encounter_id,
             c->display = abs_col_str(a, st, 2, &oom);
             c->date = abs_col_str(a, st, 3, &oom);
             c->source = source_name(a, folio_stmt_column_text(st, 4), &oom);
+            c->dx_type = abs_col_str(a, st, 5, &oom);
+            c->has_dx_priority = !folio_stmt_column_is_null(st, 6);
+            c->dx_priority = c->has_dx_priority ? folio_stmt_column_i64(st, 6) : 0;
         }
         folio_stmt_free(st);
     }

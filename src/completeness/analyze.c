@@ -5,22 +5,28 @@
 
 #include "completeness/completeness_int.h"
 #include "folio/records.h"
+#include "folio/query.h"
 
 #define MAX_ITEMS 2000 /* documents or procedures of one encounter that are looked at */
+#define MAX_DAYS  1000 /* days of a stay that a daily rule looks at (the first ones) */
 
 struct enc {
-    int64_t id;
+    int64_t id, patient_id;
     char status[16], enc_class[16], service[64];
     int64_t admit, discharge; /* seconds; valid when has_* */
     bool has_admit, has_discharge;
     char admit_day[11], discharge_day[11];
     bool has_disposition;
     int64_t attending, admitting; /* provider ids, 0 when none */
+    /* a final principal diagnosis stated by the clinician (HL7 DG1-6 F, DG1-15 1), or the
+     * coding abstract's current principal one */
+    bool has_principal_dx;
 };
 
 struct doc {
     int64_t id, author_id, version_id;
-    char type[16], status[20];
+    char type[32], status[20], mime[64], sha256[65];
+    bool author_resident;
     char service_at[32];
     int64_t filed, when; /* when: service time, else filing time */
     bool has_service;
@@ -30,9 +36,13 @@ struct doc {
 struct proc {
     int64_t id, start;
     bool has_start;
+    int64_t operator_id; /* 0 when not recorded */
+    bool tissue;         /* tissue_sent = 1, or not recorded and the PCS code implies it */
 };
 
 struct chart {
+    struct folio_store *s; /* for the checks that read more than the chart (other-mrn) */
+    int64_t now;
     struct enc e;
     struct doc *docs;
     size_t n_docs;
@@ -82,8 +92,8 @@ static enum folio_rc load_chart(struct folio_store *s, int64_t enc_id, struct fo
     enum folio_rc rc;
     memset(c, 0, sizeof *c);
     rc = cmpl_prepare(s, &st, err,
-                      "SELECT id, status, enc_class, service, admit_at, discharge_at, disposition "
-                      "FROM encounter WHERE id = ?",
+                      "SELECT id, status, enc_class, service, admit_at, discharge_at, disposition, "
+                      "patient_id FROM encounter WHERE id = ?",
                       "i", enc_id);
     if (rc)
         return rc;
@@ -101,6 +111,7 @@ static enum folio_rc load_chart(struct folio_store *s, int64_t enc_id, struct fo
         c->e.has_discharge = cmpl_secs(folio_stmt_column_text(st, 5), &c->e.discharge);
         day_of(folio_stmt_column_text(st, 5), c->e.discharge_day);
         c->e.has_disposition = !folio_str_empty(folio_stmt_column_text(st, 6));
+        c->e.patient_id = folio_stmt_column_i64(st, 7);
     }
     folio_stmt_free(st);
     st = NULL;
@@ -109,6 +120,18 @@ static enum folio_rc load_chart(struct folio_store *s, int64_t enc_id, struct fo
     c->e.attending = role_provider(s, enc_id, "attending", &rc, err);
     if (rc == FOLIO_OK)
         c->e.admitting = role_provider(s, enc_id, "admitting", &rc, err);
+    if (rc == FOLIO_OK) {
+        int64_t n = 0;
+        /* docs/completeness.md "Principal diagnosis" */
+        rc = cmpl_exec(s, &n, err,
+                       "SELECT (SELECT COUNT(*) FROM condition WHERE encounter_id = ? AND "
+                       "dx_type = 'F' AND dx_priority = 1) + (SELECT COUNT(*) FROM "
+                       "coding_abstract a JOIN coding_abstract_code x ON x.abstract_id = a.id "
+                       "WHERE a.encounter_id = ? AND x.role = 'principal' AND x.to_version IS "
+                       "NULL)",
+                       "ii", enc_id, enc_id);
+        c->e.has_principal_dx = n > 0;
+    }
     if (rc)
         return rc;
 
@@ -119,9 +142,11 @@ static enum folio_rc load_chart(struct folio_store *s, int64_t enc_id, struct fo
     /* Documents with their current version. */
     rc = cmpl_prepare(s, &st, err,
                       "SELECT d.id, d.type_code, d.author_id, d.service_at, d.filed_at, v.id, "
-                      "v.status FROM document d JOIN document_version v ON v.document_id = d.id "
-                      "WHERE d.encounter_id = ? AND v.version_no = (SELECT MAX(version_no) FROM "
-                      "document_version x WHERE x.document_id = d.id) ORDER BY d.id",
+                      "v.status, v.mime_type, v.content_sha256, COALESCE(p.resident, 0) FROM "
+                      "document d JOIN document_version v ON v.document_id = d.id LEFT JOIN "
+                      "provider p ON p.id = d.author_id WHERE d.encounter_id = ? AND "
+                      "v.version_no = (SELECT MAX(version_no) FROM document_version x WHERE "
+                      "x.document_id = d.id) ORDER BY d.id",
                       "i", enc_id);
     if (rc)
         return rc;
@@ -138,6 +163,9 @@ static enum folio_rc load_chart(struct folio_store *s, int64_t enc_id, struct fo
             d->when = d->filed;
         d->version_id = folio_stmt_column_i64(st, 5);
         cmpl_col_copy(st, 6, d->status, sizeof d->status);
+        cmpl_col_copy(st, 7, d->mime, sizeof d->mime);
+        cmpl_col_copy(st, 8, d->sha256, sizeof d->sha256);
+        d->author_resident = folio_stmt_column_i64(st, 9) != 0;
     }
     folio_stmt_free(st);
     st = NULL;
@@ -162,8 +190,8 @@ static enum folio_rc load_chart(struct folio_store *s, int64_t enc_id, struct fo
     if (rc)
         return rc;
     rc = cmpl_prepare(s, &st, err,
-                      "SELECT id, performed_start FROM procedure_event WHERE encounter_id = ? "
-                      "ORDER BY performed_start, id",
+                      "SELECT id, performed_start, operator_id, tissue_sent, code_system, code "
+                      "FROM procedure_event WHERE encounter_id = ? ORDER BY performed_start, id",
                       "i", enc_id);
     if (rc)
         return rc;
@@ -171,6 +199,12 @@ static enum folio_rc load_chart(struct folio_store *s, int64_t enc_id, struct fo
         struct proc *p = &c->procs[c->n_procs++];
         p->id = folio_stmt_column_i64(st, 0);
         p->has_start = cmpl_secs(folio_stmt_column_text(st, 1), &p->start);
+        p->operator_id = folio_stmt_column_is_null(st, 2) ? 0 : folio_stmt_column_i64(st, 2);
+        if (!folio_stmt_column_is_null(st, 3))
+            p->tissue = folio_stmt_column_i64(st, 3) == 1;
+        else
+            p->tissue = cmpl_pcs_implies_tissue(folio_stmt_column_text(st, 4),
+                                                folio_stmt_column_text(st, 5));
     }
     folio_stmt_free(st);
     return rc;
@@ -206,7 +240,8 @@ static bool doc_valid(const struct doc *d)
 
 static bool doc_of(const struct doc *d, const struct folio_rule *r)
 {
-    return doc_valid(d) && (!r->doc_type[0] || strcmp(d->type, r->doc_type) == 0);
+    return doc_valid(d) && (!r->doc_type[0] || strcmp(d->type, r->doc_type) == 0) &&
+           !(r->except[0] && in_list(r->except, d->type, false));
 }
 
 static const char *type_title(const char *code)
@@ -238,7 +273,8 @@ static struct finding *add(struct findings *fs, const struct folio_rule *r, cons
     return f;
 }
 
-static int64_t resp_of(const struct folio_rule *r, const struct enc *e, const struct doc *d)
+static int64_t resp_of(const struct folio_rule *r, const struct enc *e, const struct doc *d,
+                       const struct proc *p)
 {
     enum folio_rule_resp k = r->resp;
     if (k == FOLIO_RESP_DEFAULT)
@@ -248,13 +284,17 @@ static int64_t resp_of(const struct folio_rule *r, const struct enc *e, const st
         return d->author_id;
     if (k == FOLIO_RESP_ADMITTING && e->admitting)
         return e->admitting;
+    if (k == FOLIO_RESP_OPERATOR && p && p->operator_id)
+        return p->operator_id;
     return e->attending;
 }
 
 /* A document's day for the stay check: the date part of its service time. */
 static bool outside_stay(const struct doc *d, const struct enc *e)
 {
-    if (!d->has_service)
+    /* A physician query's response is by nature written when the query is answered, usually
+     * after discharge: its date is the answer's, not a date of care. */
+    if (!d->has_service || strcmp(d->type, FOLIO_QUERY_DOC_TYPE) == 0)
         return false;
     if (strlen(d->service_at) <= 10) { /* day precision: compare days */
         if (e->has_admit && strcmp(d->service_at, e->admit_day) < 0)
@@ -272,17 +312,63 @@ static bool outside_stay(const struct doc *d, const struct enc *e)
             return FOLIO_ENOMEM;                                                                   \
     } while (0)
 
+/* Days since 1970-01-01 (UTC) of a time in seconds. */
+static int64_t day_number(int64_t secs)
+{
+    return (secs >= 0 ? secs : secs - 86399) / 86400;
+}
+
+/* require ... daily: each calendar day (UTC) from the admission day to the day before the
+ * discharge day (in house: to the day before now's), at most MAX_DAYS; a day is met by a
+ * document of the type whose time falls in it. Due at the end of the day + within. */
+static enum folio_rc eval_daily(const struct folio_rule *r, struct chart *c, struct findings *fs)
+{
+    struct finding *f;
+    int64_t first, last;
+    bool *met;
+    if (!c->e.has_admit)
+        return FOLIO_OK;
+    first = day_number(c->e.admit);
+    last = day_number(c->e.has_discharge ? c->e.discharge : c->now) - 1;
+    if (last < first)
+        return FOLIO_OK;
+    if (last - first >= MAX_DAYS)
+        last = first + MAX_DAYS - 1;
+    met = folio_arena_calloc(fs->a, (size_t)(last - first + 1), sizeof *met);
+    if (!met)
+        return FOLIO_ENOMEM;
+    for (size_t i = 0; i < c->n_docs; i++) {
+        int64_t day = day_number(c->docs[i].when);
+        if (doc_of(&c->docs[i], r) && day >= first && day <= last)
+            met[day - first] = true;
+    }
+    for (int64_t day = first; day <= last; day++) {
+        char subj[48], at[32];
+        if (met[day - first])
+            continue;
+        cmpl_fmt(day * 86400, at);
+        at[10] = '\0';
+        folio_snprintf(subj, sizeof subj, "day:%s", at);
+        ADD_OR_OOM(f, add(fs, r, subj, resp_of(r, &c->e, NULL, NULL), true,
+                          (day + 1) * 86400 + r->within_s));
+        folio_snprintf(f->desc, sizeof f->desc, "%s missing for %s", type_title(r->doc_type), at);
+    }
+    return FOLIO_OK;
+}
+
 static enum folio_rc eval_require(const struct folio_rule *r, struct chart *c, struct findings *fs)
 {
     struct finding *f;
     const char *title = type_title(r->doc_type);
+    if (r->anchor == FOLIO_ANCHOR_DAY)
+        return eval_daily(r, c, fs);
     if (r->anchor == FOLIO_ANCHOR_PROCEDURE) {
         for (size_t i = 0; i < c->n_docs; i++)
             c->docs[i].used = false;
         for (size_t i = 0; i < c->n_procs; i++) {
             const struct proc *p = &c->procs[i];
             bool found = false;
-            if (!p->has_start)
+            if (!p->has_start || (r->when == FOLIO_WHEN_TISSUE && !p->tissue))
                 continue;
             /* Pair documents with procedures in time order: one document per procedure, made
              * before it (before procedure) or after its start (otherwise). */
@@ -298,10 +384,11 @@ static enum folio_rc eval_require(const struct folio_rule *r, struct chart *c, s
             char subj[48];
             int64_t due = r->before_procedure ? p->start : p->start + r->within_s;
             folio_snprintf(subj, sizeof subj, "procedure:%lld", (long long)p->id);
-            ADD_OR_OOM(f, add(fs, r, subj, resp_of(r, &c->e, NULL), true, due));
+            ADD_OR_OOM(f, add(fs, r, subj, resp_of(r, &c->e, NULL, p), true, due));
             f->proc_id = p->id;
-            folio_snprintf(f->desc, sizeof f->desc, "%s missing for procedure #%lld", title,
-                           (long long)p->id);
+            folio_snprintf(f->desc, sizeof f->desc, "%s missing for procedure #%lld%s", title,
+                           (long long)p->id,
+                           r->when == FOLIO_WHEN_TISSUE ? " (tissue to pathology)" : "");
         }
         return FOLIO_OK;
     }
@@ -320,7 +407,7 @@ static enum folio_rc eval_require(const struct folio_rule *r, struct chart *c, s
         for (size_t i = 0; i < c->n_procs; i++)
             if (c->procs[i].has_start && c->procs[i].start < due)
                 due = c->procs[i].start;
-    ADD_OR_OOM(f, add(fs, r, "encounter", resp_of(r, &c->e, NULL), true, due));
+    ADD_OR_OOM(f, add(fs, r, "encounter", resp_of(r, &c->e, NULL, NULL), true, due));
     folio_snprintf(f->desc, sizeof f->desc, "%s missing", title);
     return FOLIO_OK;
 }
@@ -331,11 +418,12 @@ static enum folio_rc eval_sign(const struct folio_rule *r, struct chart *c, stru
     char subj[48];
     for (size_t i = 0; i < c->n_docs; i++) {
         const struct doc *d = &c->docs[i];
-        if (!doc_of(d, r))
+        if (!doc_of(d, r) || (r->cosign_residents && !d->author_resident))
             continue;
         if (!d->signed_) {
             folio_snprintf(subj, sizeof subj, "document:%lld", (long long)d->id);
-            ADD_OR_OOM(f, add(fs, r, subj, resp_of(r, &c->e, d), true, d->when + r->within_s));
+            ADD_OR_OOM(f,
+                       add(fs, r, subj, resp_of(r, &c->e, d, NULL), true, d->when + r->within_s));
             f->doc_id = d->id;
             folio_snprintf(f->desc, sizeof f->desc, "%s #%lld not signed", type_title(d->type),
                            (long long)d->id);
@@ -364,21 +452,29 @@ static enum folio_rc eval_field(const struct folio_rule *r, struct chart *c, str
         return FOLIO_OK;
     if (r->field == FOLIO_FIELD_ATTENDING)
         missing = c->e.attending == 0;
+    else if (r->field == FOLIO_FIELD_PRINCIPAL_DX)
+        missing = !c->e.has_principal_dx;
     else
         missing = c->e.has_discharge && !c->e.has_disposition;
     if (!missing)
         return FOLIO_OK;
-    ADD_OR_OOM(f, add(fs, r, "encounter", resp_of(r, &c->e, NULL), true, anchor + r->within_s));
+    ADD_OR_OOM(f,
+               add(fs, r, "encounter", resp_of(r, &c->e, NULL, NULL), true, anchor + r->within_s));
     folio_snprintf(f->desc, sizeof f->desc, "%s missing",
-                   r->field == FOLIO_FIELD_ATTENDING ? "attending provider"
-                                                     : "discharge disposition");
+                   r->field == FOLIO_FIELD_ATTENDING      ? "attending provider"
+                   : r->field == FOLIO_FIELD_PRINCIPAL_DX ? "principal diagnosis"
+                                                          : "discharge disposition");
     return FOLIO_OK;
 }
 
-static enum folio_rc eval_check(const struct folio_rule *r, struct chart *c, struct findings *fs)
+static enum folio_rc eval_check(const struct folio_rule *r, struct chart *c, struct findings *fs,
+                                struct folio_err *err)
 {
     struct finding *f;
+    struct cmpl_mrn_scan scan;
+    bool scan_ready = false;
     char subj[48];
+    enum folio_rc rc;
     if (r->anchor == FOLIO_ANCHOR_DISCHARGE && !c->e.has_discharge)
         return FOLIO_OK;
     for (size_t i = 0; i < c->n_docs; i++) {
@@ -386,21 +482,39 @@ static enum folio_rc eval_check(const struct folio_rule *r, struct chart *c, str
         bool bad;
         if (!doc_of(d, r))
             continue;
-        if (r->check == FOLIO_CHECK_DATES_IN_STAY)
+        if (r->check == FOLIO_CHECK_DATES_IN_STAY) {
             bad = outside_stay(d, &c->e);
-        else
+        } else if (r->check == FOLIO_CHECK_FINAL) {
             bad = strcmp(d->status, "preliminary") == 0;
+        } else {
+            if (!cmpl_text_mime(d->mime))
+                continue;
+            if (!scan_ready) {
+                rc = cmpl_mrn_scan_init(&scan, c->s, c->e.patient_id, err);
+                if (rc)
+                    return rc;
+                scan_ready = true;
+            }
+            rc = cmpl_mrn_scan_doc(&scan, d->sha256, fs->a, &bad, err);
+            if (rc)
+                return rc;
+        }
         if (!bad)
             continue;
         int64_t anchor = r->anchor == FOLIO_ANCHOR_DISCHARGE ? c->e.discharge : d->filed;
         folio_snprintf(subj, sizeof subj, "document:%lld", (long long)d->id);
-        ADD_OR_OOM(f, add(fs, r, subj, resp_of(r, &c->e, d), true, anchor + r->within_s));
+        ADD_OR_OOM(f, add(fs, r, subj, resp_of(r, &c->e, d, NULL), true, anchor + r->within_s));
         f->doc_id = d->id;
+        /* Never the MRN or the other patient: the description is shown to whoever works the
+         * deficiency. */
         if (r->check == FOLIO_CHECK_DATES_IN_STAY)
             folio_snprintf(f->desc, sizeof f->desc, "%s #%lld dated %s, outside the stay",
                            type_title(d->type), (long long)d->id, d->service_at);
-        else
+        else if (r->check == FOLIO_CHECK_FINAL)
             folio_snprintf(f->desc, sizeof f->desc, "%s #%lld is still preliminary",
+                           type_title(d->type), (long long)d->id);
+        else
+            folio_snprintf(f->desc, sizeof f->desc, "%s #%lld names another patient's MRN",
                            type_title(d->type), (long long)d->id);
     }
     return FOLIO_OK;
@@ -425,7 +539,7 @@ static enum folio_rc evaluate(const struct folio_ruleset *set, struct chart *c, 
             rc = eval_field(r, c, fs);
             break;
         case FOLIO_RULE_CHECK:
-            rc = eval_check(r, c, fs);
+            rc = eval_check(r, c, fs, err);
             break;
         }
     }
@@ -601,6 +715,8 @@ enum folio_rc folio_completeness_analyze(struct folio_store *s, int64_t encounte
         rc = load_chart(s, encounter_id, &a, &c, err);
     if (rc == FOLIO_OK && ver.version) {
         res->ruleset_version = ver.version;
+        c.s = s;
+        c.now = secs;
         rc = evaluate(&set, &c, &fs, err);
         if (rc == FOLIO_OK)
             rc = reconcile(s, &c, &set, ver.version, &fs, at, secs, who, &a, res, err);
@@ -804,8 +920,7 @@ enum folio_rc folio_completeness_history(struct folio_store *s, int64_t deficien
         return rc;
     while ((rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
         {
-            struct folio_deficiency_event *nv =
-                folio_arena_grow(a, v, *n, &cap, sizeof *nv, 8);
+            struct folio_deficiency_event *nv = folio_arena_grow(a, v, *n, &cap, sizeof *nv, 8);
             if (!nv) {
                 oom = true;
                 break;

@@ -33,4 +33,29 @@ void cmpl_col_copy(struct folio_stmt *st, int idx, char *dst, size_t cap);
 enum folio_rc cmpl_tx_end(struct folio_store *s, enum folio_rc rc,
                           struct folio_err *err) FOLIO_MUST_USE;
 
+/* Completion (completion.c): clears the chart's completion and records a "reopen" event with
+ * detail, in the caller's transaction. */
+enum folio_rc cmpl_chart_reopen(struct folio_store *s, int64_t enc_id, const char *detail,
+                                const char *user, const char *at,
+                                struct folio_err *err) FOLIO_MUST_USE;
+
+/* checks.c: true when the procedure code is ICD-10-PCS (by its code system) and its root
+ * operation implies a specimen for pathology (docs/completeness.md "Pathology"). */
+bool cmpl_pcs_implies_tissue(const char *code_system, const char *code);
+/* true for text media types (text/plain ...) and XML ones (CDA): the documents scanned. */
+bool cmpl_text_mime(const char *mime);
+/* Scans documents for another patient's MRN (check other-mrn). init: the MRN lengths in the
+ * store; doc: *found when the content names an MRN of a patient other than patient_id and not
+ * of patient_id. Reads at most the first MiB and looks up at most 2000 distinct tokens. */
+struct cmpl_mrn_scan {
+    struct folio_store *s;
+    int64_t patient_id;
+    size_t min_len, max_len; /* of other patients' MRNs; max_len 0 when there are none */
+};
+enum folio_rc cmpl_mrn_scan_init(struct cmpl_mrn_scan *m, struct folio_store *s, int64_t patient_id,
+                                 struct folio_err *err) FOLIO_MUST_USE;
+enum folio_rc cmpl_mrn_scan_doc(struct cmpl_mrn_scan *m, const char *content_sha256,
+                                struct folio_arena *a, bool *found,
+                                struct folio_err *err) FOLIO_MUST_USE;
+
 #endif

@@ -126,6 +126,27 @@ static enum folio_rc parse_type(struct parse *p, struct folio_sv w, struct folio
     return FOLIO_OK;
 }
 
+/* "46209-3,11506-3" into ",46209-3,11506-3," (each a known LOINC document code). */
+static enum folio_rc parse_types(struct parse *p, struct folio_sv w, struct folio_rule *r)
+{
+    struct folio_sv rest = w, item;
+    struct folio_rule one;
+    size_t len = 1;
+    if (w.len + 2 >= sizeof r->except)
+        return perr(p, "rule %s: 'except' list too long", r->name);
+    r->except[0] = ',';
+    while (folio_sv_next_field(&rest, ',', &item)) {
+        enum folio_rc rc = parse_type(p, item, &one);
+        if (rc)
+            return rc;
+        memcpy(r->except + len, item.p, item.len);
+        len += item.len;
+        r->except[len++] = ',';
+    }
+    r->except[len] = '\0';
+    return FOLIO_OK;
+}
+
 static enum folio_rc parse_line(struct parse *p, struct folio_sv line, struct folio_rule *r)
 {
     struct folio_sv w, s = line;
@@ -146,29 +167,49 @@ static enum folio_rc parse_line(struct parse *p, struct folio_sv line, struct fo
     if (r->kind == FOLIO_RULE_FIELD || r->kind == FOLIO_RULE_CHECK) {
         if (!next_word(&s, &w))
             return perr(p, "rule %s: what to %s is missing", r->name,
-                        r->kind == FOLIO_RULE_FIELD ? "require (attending, disposition)"
-                                                    : "check (dates-in-stay, final)");
+                        r->kind == FOLIO_RULE_FIELD
+                            ? "require (attending, disposition, principal-diagnosis)"
+                            : "check (dates-in-stay, final, other-mrn)");
         if (r->kind == FOLIO_RULE_FIELD && folio_sv_eq_cstr(w, "attending"))
             r->field = FOLIO_FIELD_ATTENDING;
         else if (r->kind == FOLIO_RULE_FIELD && folio_sv_eq_cstr(w, "disposition"))
             r->field = FOLIO_FIELD_DISPOSITION;
+        else if (r->kind == FOLIO_RULE_FIELD && folio_sv_eq_cstr(w, "principal-diagnosis"))
+            r->field = FOLIO_FIELD_PRINCIPAL_DX;
         else if (r->kind == FOLIO_RULE_CHECK && folio_sv_eq_cstr(w, "dates-in-stay"))
             r->check = FOLIO_CHECK_DATES_IN_STAY;
         else if (r->kind == FOLIO_RULE_CHECK && folio_sv_eq_cstr(w, "final"))
             r->check = FOLIO_CHECK_FINAL;
+        else if (r->kind == FOLIO_RULE_CHECK && folio_sv_eq_cstr(w, "other-mrn"))
+            r->check = FOLIO_CHECK_OTHER_MRN;
         else
             return perr(p, "rule %s: unknown %s '%.*s'", r->name,
-                        r->kind == FOLIO_RULE_FIELD ? "field (attending, disposition)"
-                                                    : "check (dates-in-stay, final)",
+                        r->kind == FOLIO_RULE_FIELD
+                            ? "field (attending, disposition, principal-diagnosis)"
+                            : "check (dates-in-stay, final, other-mrn)",
                         (int)(w.len > 40 ? 40 : w.len), w.p);
     }
     while (next_word(&s, &w)) {
         struct folio_sv v;
         bool has_v;
         if (folio_sv_eq_cstr(w, "cosign")) {
+            struct folio_sv peek = s, nw;
             if (r->kind != FOLIO_RULE_SIGN)
                 return perr(p, "rule %s: 'cosign' is for sign rules", r->name);
             r->cosign = true;
+            if (next_word(&peek, &nw) && folio_sv_eq_cstr(nw, "residents")) {
+                r->cosign_residents = true;
+                s = peek;
+            }
+            continue;
+        }
+        if (folio_sv_eq_cstr(w, "daily")) {
+            if (r->kind != FOLIO_RULE_REQUIRE)
+                return perr(p, "rule %s: 'daily' is for require rules", r->name);
+            if (r->anchor && r->anchor != FOLIO_ANCHOR_DAY)
+                return perr(p, "rule %s: 'daily' counts from each day of the stay; drop 'after'",
+                            r->name);
+            r->anchor = FOLIO_ANCHOR_DAY;
             continue;
         }
         has_v = next_word(&s, &v);
@@ -183,9 +224,25 @@ static enum folio_rc parse_line(struct parse *p, struct folio_sv line, struct fo
         } else if (folio_sv_eq_cstr(w, "within")) {
             rc = parse_duration(p, v, &r->within_s);
             have_within = true;
+        } else if (folio_sv_eq_cstr(w, "except")) {
+            rc = FOLIO_OK;
+            if (r->kind != FOLIO_RULE_SIGN && r->kind != FOLIO_RULE_CHECK)
+                rc = perr(p, "rule %s: 'except' is for sign and check rules", r->name);
+            if (rc == FOLIO_OK)
+                rc = parse_types(p, v, r);
+        } else if (folio_sv_eq_cstr(w, "when")) {
+            rc = FOLIO_OK;
+            if (folio_sv_eq_cstr(v, "tissue"))
+                r->when = FOLIO_WHEN_TISSUE;
+            else
+                rc = perr(p, "rule %s: unknown condition '%.*s' (tissue)", r->name,
+                          (int)(v.len > 40 ? 40 : v.len), v.p);
         } else if (folio_sv_eq_cstr(w, "after")) {
             rc = FOLIO_OK;
-            if (folio_sv_eq_cstr(v, "admit"))
+            if (r->anchor == FOLIO_ANCHOR_DAY)
+                rc = perr(p, "rule %s: 'daily' counts from each day of the stay; drop 'after'",
+                          r->name);
+            else if (folio_sv_eq_cstr(v, "admit"))
                 r->anchor = FOLIO_ANCHOR_ADMIT;
             else if (folio_sv_eq_cstr(v, "discharge"))
                 r->anchor = FOLIO_ANCHOR_DISCHARGE;
@@ -211,15 +268,17 @@ static enum folio_rc parse_line(struct parse *p, struct folio_sv line, struct fo
                 r->resp = FOLIO_RESP_AUTHOR;
             else if (folio_sv_eq_cstr(v, "admitting"))
                 r->resp = FOLIO_RESP_ADMITTING;
+            else if (folio_sv_eq_cstr(v, "operator"))
+                r->resp = FOLIO_RESP_OPERATOR;
             else
                 rc = perr(p,
                           "rule %s: unknown responsible '%.*s' (attending, author, "
-                          "admitting)",
+                          "admitting, operator)",
                           r->name, (int)(v.len > 40 ? 40 : v.len), v.p);
         } else {
             rc = perr(p,
                       "rule %s: unknown word '%.*s' (type, class, service, within, after, "
-                      "before, by, cosign)",
+                      "before, by, cosign, daily, when, except)",
                       r->name, (int)(w.len > 40 ? 40 : w.len), w.p);
         }
         if (rc)
@@ -237,6 +296,8 @@ static enum folio_rc parse_line(struct parse *p, struct folio_sv line, struct fo
                         r->name);
         if (!have_within && !r->before_procedure)
             return perr(p, "rule %s: a deadline 'within N(h|d)' is missing", r->name);
+        if (r->anchor == FOLIO_ANCHOR_DAY && r->before_procedure)
+            return perr(p, "rule %s: a daily rule cannot be 'before procedure'", r->name);
         break;
     case FOLIO_RULE_SIGN:
         if (!r->anchor)
@@ -264,6 +325,11 @@ static enum folio_rc parse_line(struct parse *p, struct folio_sv line, struct fo
             return perr(p, "rule %s: 'check final' needs 'type CODE'", r->name);
         break;
     }
+    /* Words that only make sense for rules counting from each procedure. */
+    if (r->anchor != FOLIO_ANCHOR_PROCEDURE && r->when == FOLIO_WHEN_TISSUE)
+        return perr(p, "rule %s: 'when tissue' is for rules 'after procedure'", r->name);
+    if (r->anchor != FOLIO_ANCHOR_PROCEDURE && r->resp == FOLIO_RESP_OPERATOR)
+        return perr(p, "rule %s: 'by operator' is for rules 'after procedure'", r->name);
     return FOLIO_OK;
 }
 

@@ -313,6 +313,120 @@ static enum folio_rc upsert_visit(struct fctx *x, size_t pv1, bool planned, bool
 
 /* ---- DG1, PR1, NK1, IN1 ---- */
 
+/* The operator of the procedure of PR1 segment s (docs/hl7-mapping.md "Other ADT segments"):
+ * the PR1-12 procedure practitioner whose identifier type code (XCN-13, HL7 table 0133) is PS
+ * primary surgeon, else PR procedure MD/surgeon, else the PR1-11 surgeon. Both fields are kept
+ * for backward compatibility in v2.3-v2.5 (the ROL segment replaced them; ROL is not read).
+ * An XCN-1 that is a valid NPI finds the provider of that NPI first. 0 when none. */
+static enum folio_rc pr1_operator(struct fctx *x, size_t s, int64_t *id)
+{
+    static const char *const roles[] = {"PS", "PR"};
+    unsigned f = 0, rep = 0;
+    *id = 0;
+    for (size_t k = 0; k < FOLIO_ARRAY_LEN(roles) && !f; k++)
+        for (unsigned r = 1; r <= fx_reps(x, s, 12) && !f; r++)
+            if (strcmp(fx_get(x, s, 12, r, 13, 0), roles[k]) == 0)
+                f = 12, rep = r;
+    if (!f && fx_reps(x, s, 11))
+        f = 11, rep = 1;
+    if (!f)
+        return FOLIO_OK;
+    const char *pid = fx_get(x, s, f, rep, 1, 0);
+    if (folio_npi_valid(pid)) {
+        enum folio_rc rc = folio_provider_find_npi(&x->chart, pid, id, x->err);
+        if (rc != FOLIO_ENOTFOUND)
+            return rc;
+        folio_err_clear(x->err);
+        *id = 0;
+    }
+    return fx_provider(x, s, f, rep, id);
+}
+
+/* Records the operator on the procedure when it differs (a later message may name it). */
+static enum folio_rc set_operator(struct fctx *x, int64_t proc_id, int64_t op)
+{
+    int64_t changes = 0;
+    enum folio_rc rc;
+    if (!op)
+        return FOLIO_OK;
+    rc = folio_store_exec_fmt(x->chart.store, NULL, NULL, &changes, x->err,
+                              "UPDATE procedure_event SET operator_id = ? WHERE id = ? AND "
+                              "(operator_id IS NULL OR operator_id <> ?)",
+                              "iii", op, proc_id, op);
+    if (rc == FOLIO_OK && changes)
+        x->res->unchanged = false;
+    return rc;
+}
+
+/* DG1-6 diagnosis type and DG1-15 diagnosis priority of DG1 segment s into c (docs/hl7-mapping.md
+ * "Other ADT segments"). HL7 v2.5 user-defined table 0052 suggests A admitting, W working,
+ * F final: another code is kept as given (a site may define its own) with a warning, as it never
+ * counts as the final diagnosis. DG1-15 is table 0359 (0 not ranked, 1 principal, 2.. secondary),
+ * two digits: anything else is a warning and not stored. */
+static void dg1_statement(struct fctx *x, size_t s, struct folio_condition *c)
+{
+    const char *type = fx_get(x, s, 6, 1, 1, 0);
+    const char *prio = fx_get(x, s, 15, 1, 1, 0);
+    size_t len = strlen(type);
+    bool ok = len > 0 && len <= 20;
+    for (size_t i = 0; i < len && ok; i++)
+        ok = (unsigned char)type[i] > ' ' && type[i] != 0x7f;
+    if (len && !ok) {
+        fx_error(x, s, 6, 1, 1, FOLIO_HL7_E_DATA_TYPE, FOLIO_FEED_SEV_WARNING,
+                 "DG1-6: diagnosis type '%.20s' is not a code (at most 20 characters, no spaces); "
+                 "not stored",
+                 type);
+    } else if (len) {
+        c->dx_type = type;
+        if (strcmp(type, "A") && strcmp(type, "W") && strcmp(type, "F"))
+            fx_error(x, s, 6, 1, 1, FOLIO_HL7_E_TABLE_VALUE, FOLIO_FEED_SEV_WARNING,
+                     "DG1-6: diagnosis type '%s' is not in HL7 table 0052 (A admitting, W working, "
+                     "F final); stored as given, not counted as final",
+                     type);
+    }
+    if (!*prio)
+        return;
+    size_t n = strlen(prio);
+    int64_t v = 0;
+    for (size_t i = 0; i < n && v >= 0; i++)
+        v = prio[i] >= '0' && prio[i] <= '9' ? v * 10 + (prio[i] - '0') : -1;
+    if (n > 2 || v < 0) {
+        fx_error(x, s, 15, 1, 1, FOLIO_HL7_E_DATA_TYPE, FOLIO_FEED_SEV_WARNING,
+                 "DG1-15: diagnosis priority '%.20s' is not a number from 0 to 99 (HL7 table "
+                 "0359: 1 principal); not stored",
+                 prio);
+        return;
+    }
+    c->dx_priority = v;
+    c->has_dx_priority = true;
+}
+
+/* A DG1 sent again (same set ID, system and code) may restate the diagnosis type or priority
+ * (typically final and principal at discharge): the given values replace the stored ones; an
+ * empty or refused DG1-6 / DG1-15 leaves the stored one. */
+static enum folio_rc restate_dx(struct fctx *x, int64_t id, const struct folio_condition *c)
+{
+    int64_t changes = 0;
+    enum folio_rc rc = FOLIO_OK;
+    if (c->dx_type) {
+        rc = folio_store_exec_fmt(x->chart.store, NULL, NULL, &changes, x->err,
+                                  "UPDATE condition SET dx_type = ? WHERE id = ? AND "
+                                  "(dx_type IS NULL OR dx_type <> ?)",
+                                  "TiT", c->dx_type, id, c->dx_type);
+        if (rc == FOLIO_OK && changes)
+            x->res->unchanged = false;
+    }
+    if (rc == FOLIO_OK && c->has_dx_priority) {
+        rc = folio_store_exec_fmt(x->chart.store, NULL, NULL, &changes, x->err,
+                                  "UPDATE condition SET dx_priority = ? WHERE id = ? AND "
+                                  "(dx_priority IS NULL OR dx_priority <> ?)",
+                                  "iii", c->dx_priority, id, c->dx_priority);
+        if (rc == FOLIO_OK && changes)
+            x->res->unchanged = false;
+    }
+    return rc;
+}
+
 static enum folio_rc diagnoses(struct fctx *x)
 {
     enum folio_rc rc;
@@ -336,13 +450,18 @@ static enum folio_rc diagnoses(struct fctx *x)
         if (!fx_time(x, s, 5, 1, onset, FOLIO_FEED_SEV_WARNING))
             onset[0] = '\0';
         c.onset = nz(onset);
+        dg1_statement(x, s, &c);
         c.patient_id = x->patient_id;
         c.encounter_id = x->encounter_id;
         c.ext_system = sys;
         c.ext_id = fx_printf(x, "%s|%s|%s", fx_get(x, s, 1, 1, 1, 0), c.code_system, c.code);
         rc = folio_records_find_ext(&x->chart, FOLIO_EXT_CONDITION, sys, c.ext_id, &id, x->err);
-        if (rc == FOLIO_OK)
+        if (rc == FOLIO_OK) {
+            rc = restate_dx(x, id, &c);
+            if (rc)
+                return rc;
             continue;
+        }
         if (rc != FOLIO_ENOTFOUND)
             return rc;
         folio_err_clear(x->err);
@@ -358,7 +477,7 @@ static enum folio_rc diagnoses(struct fctx *x)
          s = folio_hl7_find(x->m, "PR1", s + 1)) {
         struct folio_procedure_event p = {0};
         char at[48];
-        int64_t id = 0;
+        int64_t id = 0, op = 0;
         p.code = fx_get(x, s, 3, 1, 1, 0);
         if (!*p.code) {
             fx_error(x, s, 3, 1, 1, FOLIO_HL7_E_REQUIRED_MISSING, FOLIO_FEED_SEV_WARNING,
@@ -374,17 +493,27 @@ static enum folio_rc diagnoses(struct fctx *x)
         p.encounter_id = x->encounter_id;
         p.ext_system = psys;
         p.ext_id = fx_printf(x, "%s|%s|%s", fx_get(x, s, 1, 1, 1, 0), p.code_system, p.code);
+        rc = pr1_operator(x, s, &op);
+        if (rc)
+            return rc;
         rc = folio_records_find_ext(&x->chart, FOLIO_EXT_PROCEDURE, psys, p.ext_id, &id, x->err);
-        if (rc == FOLIO_OK)
+        if (rc == FOLIO_OK) {
+            rc = set_operator(x, id, op);
+            if (rc)
+                return rc;
             continue;
+        }
         if (rc != FOLIO_ENOTFOUND)
             return rc;
         folio_err_clear(x->err);
-        rc = folio_procedure_create(&x->chart, &p, NULL, x->err);
+        rc = folio_procedure_create(&x->chart, &p, &id, x->err);
         if (rc)
             return fx_chart_err(x, rc, s, 3);
         x->res->n_procedures++;
         x->res->unchanged = false;
+        rc = set_operator(x, id, op);
+        if (rc)
+            return rc;
     }
     return FOLIO_OK;
 }

@@ -1,5 +1,6 @@
 /* Deficiency analysis when the chart changes over HL7 (issue 8): after a message that changed a
- * discharged (or cancelled) visit or filed/changed one of its documents, analyse that visit;
+ * discharged (or cancelled) visit or filed/changed one of its documents, analyse that visit
+ * (folio_completeness_on_change: also reopens a complete chart the change made incomplete);
  * after A13 (cancel discharge), withdraw its deficiencies. Runs inside the message's transaction.
  * Clock and error handling: docs/completeness.md "Wiring: the HL7 feed", docs/hl7-mapping.md. */
 #include "folio/base.h"
@@ -23,7 +24,6 @@ static void message_time(struct fctx *x, char out[48])
 static enum folio_rc target(struct fctx *x, int64_t *enc, bool *withdraw)
 {
     const char *type = x->msh->msg_type, *tr = x->msh->trigger;
-    struct folio_encounter e;
     enum folio_rc rc;
     *enc = 0;
     *withdraw = false;
@@ -45,15 +45,8 @@ static enum folio_rc target(struct fctx *x, int64_t *enc, bool *withdraw)
             return rc;
         *enc = d.encounter_id;
     }
-    if (!*enc)
-        return FOLIO_OK;
-    rc = folio_encounter_get(&x->chart, *enc, &x->a, &e, x->err);
-    if (rc)
-        return rc;
-    /* Nothing is due after discharge before the discharge; admit-anchored rules are analysed at
-     * the discharge (the next step of issue 8 may analyse open stays on a schedule). */
-    if (strcmp(e.status, "discharged") != 0 && strcmp(e.status, "cancelled") != 0)
-        *enc = 0;
+    /* whether the visit is discharged or cancelled (else nothing is due yet) is decided by
+     * folio_completeness_on_change */
     return FOLIO_OK;
 }
 
@@ -81,8 +74,8 @@ enum folio_rc feed_completeness(struct fctx *x)
         rc = folio_completeness_withdraw(x->chart.store, enc, why, x->chart.actor,
                                          at[0] ? at : NULL, NULL, x->err);
     } else {
-        rc = folio_completeness_analyze(x->chart.store, enc, at[0] ? at : NULL, x->chart.actor,
-                                        NULL, x->err);
+        rc = folio_completeness_on_change(x->chart.store, enc, at[0] ? at : NULL,
+                                          x->chart.actor, NULL, x->err);
     }
     if (rc == FOLIO_OK || system_failure(rc))
         return rc;

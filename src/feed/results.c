@@ -525,6 +525,10 @@ static enum folio_rc create_doc(struct fctx *x, struct mdm *d)
     n.mime_type = "text/plain";
     n.ext_system = doc_system(x, d->txa, 12);
     n.ext_id = fx_get(x, d->txa, 12, 1, 1, 0);
+    /* used only when the visit's chart was already completed: the document is a late entry */
+    n.reason = fx_printf(x, "filed by the interface after the chart was completed (MDM^%s %.80s "
+                            "from %.80s)",
+                         x->msh->trigger, x->msh->control_id, x->msh->sending_app);
     if (!d->text_len)
         fx_error(x, FOLIO_HL7_NONE, 0, 0, 0, FOLIO_HL7_E_REQUIRED_MISSING, FOLIO_FEED_SEV_WARNING,
                  "no TX/FT document text in OBX: the document is filed without content");

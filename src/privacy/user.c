@@ -233,6 +233,43 @@ out:
     return rc;
 }
 
+/* The provider is checked by the users.provider_id foreign key (0014), not by reading the
+ * provider table: privacy knows nothing of the chart's tables (docs/ARCHITECTURE.md). */
+enum folio_rc folio_user_set_provider(struct folio_store *s, const char *actor,
+                                      const char *username, int64_t provider_id,
+                                      struct folio_err *err)
+{
+    char name[PRIV_USERNAME_MAX + 1], now[32];
+    int64_t id = 0;
+    bool in_tx = false;
+    enum folio_rc rc = priv_username(username, name, err);
+    if (rc)
+        goto out;
+    if (provider_id < 0) {
+        rc = folio_err_set(err, FOLIO_EINVAL, "provider_id", "provider_id: %lld is not an id",
+                           (long long)provider_id);
+        goto out;
+    }
+    rc = folio_store_begin(s, err);
+    if (rc)
+        goto out;
+    in_tx = true;
+    rc = find_user(s, name, &id, err);
+    if (rc)
+        goto out;
+    priv_time_at(0, now);
+    rc = priv_exec(s, NULL, NULL, err,
+                   "UPDATE users SET provider_id = ?, updated_at = ?, updated_by = ? WHERE id = ?",
+                   "ITTi", provider_id, now, actor_or_system(actor), id);
+    if (rc == FOLIO_ECONFLICT)
+        rc = folio_err_set(err, FOLIO_ENOTFOUND, "provider_id", "no provider with id %lld",
+                           (long long)provider_id);
+out:
+    if (in_tx)
+        rc = finish(s, rc, err);
+    return rc;
+}
+
 enum folio_rc folio_user_reset_password(struct folio_store *s, const char *actor,
                                         const char *username, const char *password,
                                         struct folio_err *err)
@@ -275,7 +312,7 @@ out:
 
 #define USER_COLS                                                                                  \
     "SELECT id, username, display_name, roles, disabled, failed_count, locked_until, "             \
-    "last_login_at, created_at, password_changed_at FROM users "
+    "last_login_at, created_at, password_changed_at, provider_id FROM users "
 
 static const char *col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom)
 {
@@ -306,6 +343,7 @@ static bool read_user(struct folio_stmt *st, const char *now, struct folio_arena
     u->last_login_at = col_str(a, st, 7, &oom);
     u->created_at = col_str(a, st, 8, &oom);
     u->password_changed_at = col_str(a, st, 9, &oom);
+    u->provider_id = folio_stmt_column_is_null(st, 10) ? 0 : folio_stmt_column_i64(st, 10);
     return !oom;
 }
 

@@ -624,9 +624,12 @@ enum folio_rc folio_query_answer(const struct folio_chart *c, int64_t id, int64_
             rc = response_text(q, option, text, name, now, &b);
         }
         if (rc == FOLIO_OK) {
-            char title[64];
+            char title[64], late[96];
             folio_snprintf(title, sizeof title, "%s (query %lld)", FOLIO_QUERY_DOC_TITLE,
                            (long long)id);
+            /* recorded only when the chart was completed meanwhile (a late entry) */
+            folio_snprintf(late, sizeof late,
+                           "the provider's answer to physician query %lld", (long long)id);
             struct folio_document_new d = {
                 .patient_id = q->patient_id,
                 .encounter_id = q->encounter_id,
@@ -639,6 +642,7 @@ enum folio_rc folio_query_answer(const struct folio_chart *c, int64_t id, int64_
                 .content = b.data,
                 .content_len = b.len,
                 .mime_type = "text/plain",
+                .reason = late,
             };
             rc = folio_document_create(c, &d, &doc_id, &version_id, err);
         }

@@ -197,6 +197,7 @@ static const struct folio_code_title loinc_doc_table[] = {
     {"59284-0", "Consent"},
     {"51852-2", "Letter"},
     {"11503-0", "Medical records"},
+    {"46209-3", "Provider orders"},
 };
 
 const struct folio_code_title *folio_loinc_doc_types(size_t *n)

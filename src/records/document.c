@@ -34,10 +34,31 @@ static enum folio_rc check_mime(const char *m, struct folio_err *err)
     return FOLIO_OK;
 }
 
+/* The completion time of the chart of encounter enc_id into out ("" when incomplete or no
+ * encounter). */
+static enum folio_rc chart_completed(const struct folio_chart *c, int64_t enc_id, char out[32],
+                                     struct folio_err *err)
+{
+    struct folio_stmt *st = NULL;
+    bool row = false;
+    enum folio_rc rc = FOLIO_OK;
+    out[0] = '\0';
+    if (enc_id <= 0)
+        return FOLIO_OK;
+    rc = rec_prepare(c, &st, err, "SELECT chart_completed_at FROM encounter WHERE id = ?", "i",
+                     enc_id);
+    if (rc == FOLIO_OK)
+        rc = folio_stmt_step(st, &row, err);
+    if (rc == FOLIO_OK && row && folio_stmt_column_text(st, 0))
+        folio_strlcpy(out, folio_stmt_column_text(st, 0), 32);
+    folio_stmt_free(st);
+    return rc;
+}
+
 enum folio_rc folio_document_create(const struct folio_chart *c, const struct folio_document_new *in,
                                     int64_t *doc_id, int64_t *version_id, struct folio_err *err)
 {
-    char now[32], svc[48], sha[FOLIO_SHA256_HEX_LEN + 1];
+    char now[32], svc[48], sha[FOLIO_SHA256_HEX_LEN + 1], completed[32] = "";
     int64_t did = 0, vid = 0;
     enum folio_rc rc;
     if (!in)
@@ -68,7 +89,8 @@ enum folio_rc folio_document_create(const struct folio_chart *c, const struct fo
         (rc = rec_check_text(type_title, 256, "type_title", err)) ||
         (rc = rec_check_text(in->title, 256, "title", err)) ||
         (rc = check_mime(in->mime_type, err)) ||
-        (rc = rec_norm_time(in->service_at, svc, "service_at", err)))
+        (rc = rec_norm_time(in->service_at, svc, "service_at", err)) ||
+        (rc = rec_check_text(in->reason, REC_TEXT_MAX, "reason", err)))
         return rc;
     if ((rc = rec_check_ext(in->ext_system, in->ext_id, err)))
         return rc;
@@ -80,6 +102,13 @@ enum folio_rc folio_document_create(const struct folio_chart *c, const struct fo
         return rc;
     rec_now(now);
     rc = rec_check_patient_encounter(c, in->patient_id, in->encounter_id, err);
+    if (rc == FOLIO_OK)
+        rc = chart_completed(c, in->encounter_id, completed, err);
+    if (rc == FOLIO_OK && completed[0] && folio_str_empty(in->reason))
+        rc = folio_err_set(err, FOLIO_EINVAL, "reason",
+                           "the chart of encounter %lld was completed at %s: a document filed now "
+                           "is a late entry and needs a reason",
+                           (long long)in->encounter_id, completed);
     if (rc == FOLIO_OK && in->author_id)
         rc = rec_require(c, "SELECT id FROM provider WHERE id = ?", in->author_id, "author_id",
                          "provider", err);
@@ -102,9 +131,11 @@ enum folio_rc folio_document_create(const struct folio_chart *c, const struct fo
     if (rc == FOLIO_OK)
         rc = rec_exec(c, &vid, NULL, err,
                       "INSERT INTO document_version (document_id, version_no, status, "
-                      "change_kind, title, mime_type, content_sha256, content_len, changed_by, "
-                      "changed_at) VALUES (?,1,?,'original',?,?,?,?,?,?) RETURNING id",
-                      "iTTTTiTT", did, status, folio_str_empty(in->title) ? type_title : in->title,
+                      "change_kind, reason, title, mime_type, content_sha256, content_len, "
+                      "changed_by, changed_at) VALUES (?,1,?,?,?,?,?,?,?,?,?) RETURNING id",
+                      "iTTtTTTiTT", did, status, completed[0] ? "late-entry" : "original",
+                      completed[0] ? in->reason : NULL,
+                      folio_str_empty(in->title) ? type_title : in->title,
                       folio_str_empty(in->mime_type) ? "text/plain" : in->mime_type, sha,
                       (int64_t)in->content_len, rec_actor(c), now);
 out:
@@ -154,6 +185,20 @@ static enum folio_rc load_current(const struct folio_chart *c, int64_t doc_id,
     return rc;
 }
 
+/* The completion time of the chart the document belongs to ("" when none). */
+static enum folio_rc doc_chart_completed(const struct folio_chart *c, int64_t doc_id,
+                                         char out[32], struct folio_err *err)
+{
+    int64_t enc = 0;
+    bool found = false;
+    enum folio_rc rc = rec_query_i64(c, &enc, &found, err,
+                                     "SELECT encounter_id FROM document WHERE id = ?", "i", doc_id);
+    out[0] = '\0';
+    if (rc == FOLIO_OK && found && enc)
+        rc = chart_completed(c, enc, out, err);
+    return rc;
+}
+
 static bool is_final_family(const char *s)
 {
     return strcmp(s, "final") == 0 || strcmp(s, "amended") == 0 || strcmp(s, "corrected") == 0;
@@ -164,7 +209,7 @@ enum folio_rc folio_document_revise(const struct folio_chart *c, int64_t doc_id,
                                     struct folio_err *err)
 {
     struct cur_version cv;
-    char now[32], sha[FOLIO_SHA256_HEX_LEN + 1];
+    char now[32], sha[FOLIO_SHA256_HEX_LEN + 1], completed[32] = "";
     const char *status = NULL, *kind = NULL, *what = NULL;
     bool need_reason = false, need_content = false, need_prelim = false, any_but_eie = false;
     int64_t vid = 0;
@@ -218,8 +263,23 @@ enum folio_rc folio_document_revise(const struct folio_chart *c, int64_t doc_id,
         return rc;
     rec_now(now);
     rc = load_current(c, doc_id, &cv, err);
+    if (rc == FOLIO_OK)
+        rc = doc_chart_completed(c, doc_id, completed, err);
     if (rc)
         goto out;
+    /* a complete chart takes amendments only (records.h, docs/completeness.md "Completion") */
+    if (completed[0] && need_prelim) {
+        rc = folio_err_set(err, FOLIO_ESTATE, "kind",
+                           "cannot %s document %lld: the chart is complete (since %s): amend "
+                           "instead",
+                           what, (long long)doc_id, completed);
+        goto out;
+    }
+    if (completed[0] && folio_str_empty(ch->reason)) {
+        rc = folio_err_set(err, FOLIO_EINVAL, "reason",
+                           "a reason is required to %s a document of a complete chart", what);
+        goto out;
+    }
     if (ch->expected_version_no && ch->expected_version_no != cv.version_no) {
         rc = folio_err_set(err, FOLIO_ECONFLICT, "expected_version_no",
                            "document %lld is at version %lld, not %lld", (long long)doc_id,

@@ -314,7 +314,33 @@ out:
 struct coded_event {
     int64_t patient_id, encounter_id;
     const char *code_system, *code, *display, *start, *end, *ext_system, *ext_id;
+    /* conditions only (is_dx): the clinician's diagnosis type and rank (HL7 DG1-6, DG1-15) */
+    bool is_dx, has_rank;
+    const char *dx_type;
+    int64_t rank;
 };
+
+#define DX_TYPE_MAX 20 /* bytes of a diagnosis type code (HL7 table 0052 codes are one letter) */
+#define DX_RANK_MAX 99 /* DG1-15 is two digits (HL7 v2.5 6.5.2.15) */
+
+/* The diagnosis type and rank of a condition (struct folio_condition). */
+static enum folio_rc check_dx(const struct coded_event *in, struct folio_err *err)
+{
+    if (in->dx_type) {
+        enum folio_rc rc = rec_check_text(in->dx_type, DX_TYPE_MAX, "dx_type", err);
+        if (rc)
+            return rc;
+        for (const char *p = in->dx_type; *p; p++)
+            if ((unsigned char)*p <= ' ')
+                return folio_err_set(err, FOLIO_EINVAL, "dx_type",
+                                     "dx_type must be a code without spaces");
+    }
+    if (in->has_rank && (in->rank < 0 || in->rank > DX_RANK_MAX))
+        return folio_err_set(err, FOLIO_EINVAL, "dx_priority",
+                             "dx_priority %lld is not from 0 to %d (HL7 table 0359)",
+                             (long long)in->rank, DX_RANK_MAX);
+    return FOLIO_OK;
+}
 
 static enum folio_rc coded_create(const struct folio_chart *c, const struct coded_event *in,
                                   const char *start_field, const char *end_field, const char *sql,
@@ -339,12 +365,19 @@ static enum folio_rc coded_create(const struct folio_chart *c, const struct code
                              start_field, start);
     if ((rc = rec_check_ext(in->ext_system, in->ext_id, err)))
         return rc;
+    if (in->is_dx && (rc = check_dx(in, err)))
+        return rc;
     rc = rec_begin(c, err);
     if (rc)
         return rc;
     rec_now(now);
     rc = rec_check_patient_encounter(c, in->patient_id, in->encounter_id, err);
-    if (rc == FOLIO_OK)
+    if (rc == FOLIO_OK && in->is_dx)
+        rc = rec_exec(c, id_out, NULL, err, sql, in->has_rank ? "iITTtttttTTti" : "iITTtttttTTtn",
+                      in->patient_id, in->encounter_id, in->code_system, in->code, in->display,
+                      start, end, in->ext_system, in->ext_id, rec_actor(c), now, in->dx_type,
+                      in->rank);
+    else if (rc == FOLIO_OK)
         rc = rec_exec(c, id_out, NULL, err, sql, "iITTtttttTT", in->patient_id, in->encounter_id,
                       in->code_system, in->code, in->display, start, end, in->ext_system,
                       in->ext_id, rec_actor(c), now);
@@ -360,13 +393,23 @@ enum folio_rc folio_condition_create(const struct folio_chart *c, const struct f
 {
     if (!in)
         return folio_err_set(err, FOLIO_EINVAL, NULL, "no condition given");
-    struct coded_event e = {in->patient_id, in->encounter_id, in->code_system, in->code,
-                            in->display,    in->onset,        in->abatement,   in->ext_system,
-                            in->ext_id};
+    struct coded_event e = {.patient_id = in->patient_id,
+                            .encounter_id = in->encounter_id,
+                            .code_system = in->code_system,
+                            .code = in->code,
+                            .display = in->display,
+                            .start = in->onset,
+                            .end = in->abatement,
+                            .ext_system = in->ext_system,
+                            .ext_id = in->ext_id,
+                            .is_dx = true,
+                            .has_rank = in->has_dx_priority,
+                            .dx_type = in->dx_type,
+                            .rank = in->dx_priority};
     return coded_create(c, &e, "onset", "abatement",
                         "INSERT INTO condition (patient_id, encounter_id, code_system, code, "
-                        "display, onset, abatement, ext_system, ext_id, recorded_by, recorded_at) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                        "display, onset, abatement, ext_system, ext_id, recorded_by, recorded_at, "
+                        "dx_type, dx_priority) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                         id_out, err);
 }
 
@@ -376,9 +419,15 @@ enum folio_rc folio_procedure_create(const struct folio_chart *c,
 {
     if (!in)
         return folio_err_set(err, FOLIO_EINVAL, NULL, "no procedure given");
-    struct coded_event e = {in->patient_id, in->encounter_id,    in->code_system,
-                            in->code,       in->display,         in->performed_start,
-                            in->performed_end, in->ext_system,   in->ext_id};
+    struct coded_event e = {.patient_id = in->patient_id,
+                            .encounter_id = in->encounter_id,
+                            .code_system = in->code_system,
+                            .code = in->code,
+                            .display = in->display,
+                            .start = in->performed_start,
+                            .end = in->performed_end,
+                            .ext_system = in->ext_system,
+                            .ext_id = in->ext_id};
     return coded_create(c, &e, "performed_start", "performed_end",
                         "INSERT INTO procedure_event (patient_id, encounter_id, code_system, "
                         "code, display, performed_start, performed_end, ext_system, ext_id, "
@@ -387,11 +436,12 @@ enum folio_rc folio_procedure_create(const struct folio_chart *c,
 }
 
 /* Reads rows of (id, patient_id, encounter_id, code_system, code, display, start, end,
- * ext_system, ext_id, recorded_by, recorded_at) into an arena array of coded events. */
+ * ext_system, ext_id, recorded_by, recorded_at[, dx_type, dx_priority when dx]) into an arena
+ * array of coded events. */
 static enum folio_rc coded_list(const struct folio_chart *c, const char *sql_all,
                                 const char *sql_enc, int64_t patient_id, int64_t encounter_id,
                                 int64_t limit, struct folio_arena *a, struct coded_event **out,
-                                int64_t **ids, const char ***rec, size_t *n_out,
+                                int64_t **ids, const char ***rec, size_t *n_out, bool dx,
                                 struct folio_err *err)
 {
     struct folio_stmt *st = NULL;
@@ -424,6 +474,12 @@ static enum folio_rc coded_list(const struct folio_chart *c, const char *sql_all
         e->ext_id = rec_col_str(a, st, 9, &oom);
         (*rec)[2 * n] = rec_col_str(a, st, 10, &oom);
         (*rec)[2 * n + 1] = rec_col_str(a, st, 11, &oom);
+        if (dx) {
+            e->is_dx = true;
+            e->dx_type = rec_col_str(a, st, 12, &oom);
+            e->has_rank = !folio_stmt_column_is_null(st, 13);
+            e->rank = rec_col_i64(st, 13);
+        }
         n++;
     }
     folio_stmt_free(st);
@@ -440,7 +496,8 @@ enum folio_rc folio_condition_list(const struct folio_chart *c, int64_t patient_
 {
 #define COND_SEL                                                                                   \
     "SELECT id, patient_id, encounter_id, code_system, code, display, onset, abatement, "         \
-    "ext_system, ext_id, recorded_by, recorded_at FROM condition WHERE patient_id = ?"
+    "ext_system, ext_id, recorded_by, recorded_at, dx_type, dx_priority FROM condition WHERE "    \
+    "patient_id = ?"
     struct coded_event *ev = NULL;
     int64_t *ids = NULL;
     const char **rec = NULL;
@@ -450,7 +507,7 @@ enum folio_rc folio_condition_list(const struct folio_chart *c, int64_t patient_
     enum folio_rc rc = coded_list(
         c, COND_SEL " ORDER BY COALESCE(onset, recorded_at), id LIMIT ?",
         COND_SEL " AND encounter_id = ? ORDER BY COALESCE(onset, recorded_at), id LIMIT ?",
-        patient_id, encounter_id, limit, a, &ev, &ids, &rec, &n, err);
+        patient_id, encounter_id, limit, a, &ev, &ids, &rec, &n, true, err);
     if (rc)
         return rc;
     struct folio_condition *arr = folio_arena_calloc(a, n ? n : 1, sizeof *arr);
@@ -460,7 +517,8 @@ enum folio_rc folio_condition_list(const struct folio_chart *c, int64_t patient_
         arr[i] = (struct folio_condition){ids[i],          ev[i].patient_id, ev[i].encounter_id,
                                           ev[i].code_system, ev[i].code,    ev[i].display,
                                           ev[i].start,     ev[i].end,       ev[i].ext_system,
-                                          ev[i].ext_id,    rec[2 * i],      rec[2 * i + 1]};
+                                          ev[i].ext_id,    rec[2 * i],      rec[2 * i + 1],
+                                          ev[i].dx_type,   ev[i].rank,      ev[i].has_rank};
     *out = arr;
     *n_out = n;
     return FOLIO_OK;
@@ -486,7 +544,7 @@ enum folio_rc folio_procedure_list(const struct folio_chart *c, int64_t patient_
         c, PROC_SEL " ORDER BY COALESCE(performed_start, recorded_at), id LIMIT ?",
         PROC_SEL " AND encounter_id = ? ORDER BY COALESCE(performed_start, recorded_at), id "
                  "LIMIT ?",
-        patient_id, encounter_id, limit, a, &ev, &ids, &rec, &n, err);
+        patient_id, encounter_id, limit, a, &ev, &ids, &rec, &n, false, err);
     if (rc)
         return rc;
     struct folio_procedure_event *arr = folio_arena_calloc(a, n ? n : 1, sizeof *arr);

@@ -1119,13 +1119,10 @@ enum folio_rc folio_patient_search(const struct folio_chart *c, const struct fol
     folio_buf_reset(&sql);
     rc = folio_buf_appendf(
         &sql,
-        "SELECT p.id, n.family, n.given, n.middle, p.birth_date, p.sex, "
-        "(SELECT i.value FROM patient_identifier i WHERE i.patient_id = p.id AND i.kind = 'MR' "
-        "AND i.active = 1 ORDER BY i.id LIMIT 1), p.status, p.deceased_at "
-        "FROM patient p LEFT JOIN patient_name n ON n.id = (SELECT n2.id FROM patient_name n2 "
-        "WHERE n2.patient_id = p.id ORDER BY CASE WHEN n2.valid_to IS NULL THEN 0 ELSE 1 END, "
-        "CASE WHEN n2.name_use = 'official' THEN 0 ELSE 1 END, n2.id DESC LIMIT 1) "
-        "WHERE 1 = 1%s ORDER BY n.family_fold, n.given_fold, p.id LIMIT ? OFFSET ?",
+        "SELECT p.id, n.family, n.given, n.middle, p.birth_date, p.sex, " FOLIO_SQL_PATIENT_MRN(
+            "p.id") ", p.status, p.deceased_at FROM patient p LEFT JOIN patient_name n ON n.id = "
+        FOLIO_SQL_PATIENT_NAME_ID("p.id") " WHERE 1 = 1%s ORDER BY n.family_fold, n.given_fold, "
+        "p.id LIMIT ? OFFSET ?",
         where.data);
     if (rc)
         goto out;

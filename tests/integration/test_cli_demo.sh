@@ -12,6 +12,15 @@ check "demo created the key" yes "$([ -f "$KEY" ] && echo yes || echo no)"
 check "demo imported 111 patients" 111 "$(jget 'd["imported"]["patients"]["added"]' <<<"$j")"
 check "demo added 3 documents" 3 "$(jget 'd["demo"]["documents"]' <<<"$j")"
 check "demo added 5 document versions" 5 "$(jget 'd["demo"]["versions"]' <<<"$j")"
+# chart completeness: the shipped rules, the clinician's provider, the analysed stays
+check "demo loaded the shipped rules" "1 etc/completeness.rules" "$(jget 'str(d["demo"]["rules_version"]) + " " + "/".join(d["demo"]["rules_loaded_from"].split("/")[-2:])' <<<"$j")"
+check "demo analysed charts and found deficiencies" yes "$(jget 'd["demo"]["charts_analysed"] > 300 and d["demo"]["deficiencies_created"] > 0' <<<"$j" | sed 's/True/yes/')"
+check "demo sent a query" 1 "$(jget 'd["demo"]["queries"]' <<<"$j")"
+check "demo clinician linked to the demo attending" 1234567893 "$(sql "SELECT p.npi FROM users u JOIN provider p ON p.id = u.provider_id WHERE u.username='clinician'")"
+w=$(folio --json completeness worklist --responsible 1234567893)
+check "the clinician's chart is in the worklist with open deficiencies and the query" "1 yes 1" "$(jget 'str(d["total"]) + " " + ("yes" if d["items"][0]["open"] > 0 and d["items"][0]["overdue"] > 0 else "no") + " " + str(d["items"][0]["open_queries"])' <<<"$w")"
+check "the delinquency report has delinquent records" yes "$(folio --json completeness report | jget 'd["months"][-1]["delinquent"] > 0' | sed 's/True/yes/')"
+n_def=$(sql "SELECT COUNT(*) FROM deficiency")
 counts() { sql "SELECT (SELECT COUNT(*) FROM patient) || ' ' || (SELECT COUNT(*) FROM encounter) || ' ' || (SELECT COUNT(*) FROM document_version) || ' ' || (SELECT COUNT(*) FROM observation)"; }
 c1=$(counts)
 j=$(folio --quiet --json demo); rc=$?
@@ -20,6 +29,8 @@ check "demo again adds no patient" 0 "$(jget 'd["imported"]["patients"]["added"]
 check "demo again: all 111 present" 111 "$(jget 'd["imported"]["patients"]["present"]' <<<"$j")"
 check "demo again adds no document" 0 "$(jget 'd["demo"]["documents"]+d["demo"]["versions"]+d["demo"]["observations"]' <<<"$j")"
 check "demo again: row counts unchanged" "$c1" "$(counts)"
+check "demo again: rules kept, no new deficiency or query" "1 None 0 0" "$(jget '" ".join(str(d["demo"][k]) for k in ["rules_version", "rules_loaded_from", "deficiencies_created", "queries"])' <<<"$j")"
+check "demo again: deficiencies unchanged" "$n_def" "$(sql "SELECT COUNT(*) FROM deficiency")"
 
 # every screen has something
 P=$(folio --json patient search --name Demo | jget 'd["items"][0]["id"]')

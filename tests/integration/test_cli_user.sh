@@ -33,7 +33,7 @@ check "list shows alice" yes "$(grep -q '^alice *Alice Able *coder,clinician *no
 check "list count" "3 users" "$(tail -1 <<<"$l")"
 j=$(run user list --json)
 check "list --json total" 3 "$(jget 'd["total"]' <<<"$j")"
-check "list --json fields" "id,username,display_name,roles,disabled,locked,locked_until,last_login_at,created_at,password_changed_at" "$(jget '",".join(d["items"][0].keys())' <<<"$j")"
+check "list --json fields" "id,username,display_name,roles,disabled,locked,locked_until,last_login_at,created_at,password_changed_at,provider_id" "$(jget '",".join(d["items"][0].keys())' <<<"$j")"
 check "list --json roles" "['coder', 'clinician']" "$(jget '[u["roles"] for u in d["items"] if u["username"]=="alice"][0]' <<<"$j")"
 check "created_by is the --as actor" it.admin "$(sql "SELECT created_by FROM users WHERE username='carol'")"
 check "stored hash is Argon2id" yes "$(sql "SELECT password_hash FROM users WHERE username='alice'" | grep -q '^\$argon2id\$' && echo yes || echo no)"
@@ -97,6 +97,26 @@ check "reset-password ended the session (row kept)" "password_reset" "$(sql "SEL
 expect_fail "reset-password unknown user exits 3" 3 folio user reset-password nobody --password-stdin
 expect_fail "reset-password with a short one exits 2" 2 sh -c "printf 'tooshort\n' | \"\$0\" --db \"$DB\" --key \"$KEY\" user reset-password bob --password-stdin" "$FOLIO_BIN"
 
+# --- user provider: the provider a user is (a clinician's inbox)
+sql "INSERT INTO provider (npi, family, given, created_at, created_by) VALUES ('1234567893', 'Oak', 'Robin', '2024-01-01T00:00Z', 'test')" >/dev/null
+pid=$(sql "SELECT id FROM provider WHERE npi='1234567893'")
+out=$(run user provider alice --npi 1234567893); rc=$?
+check "provider --npi exits 0" 0 "$rc"
+check "provider --npi says who" "user alice is provider $pid (Oak, Robin, NPI 1234567893)" "$out"
+check "provider linked" "$pid" "$(sql "SELECT provider_id FROM users WHERE username='alice'")"
+check "list --json provider_id" "$pid" "$(run user list --json | jget '[u["provider_id"] for u in d["items"] if u["username"]=="alice"][0]')"
+j=$(run --json user provider bob --id "$pid")
+check "provider --id --json" "$pid" "$(jget 'd["provider_id"]' <<<"$j")"
+out=$(run user provider bob --none); rc=$?
+check "provider --none exits 0" 0 "$rc"
+check "provider --none unlinks" "" "$(sql "SELECT provider_id FROM users WHERE username='bob'")"
+expect_fail "provider unknown id exits 3" 3 folio user provider alice --id 99999
+expect_fail "provider unknown NPI exits 3" 3 folio user provider alice --npi 1245319599
+expect_fail "provider unknown user exits 3" 3 folio user provider nobody --id "$pid"
+expect_fail "provider needs one of --npi, --id, --none" 14 folio user provider alice
+expect_fail "provider takes only one of them" 14 folio user provider alice --none --id "$pid"
+check "refused links changed nothing" "$pid" "$(sql "SELECT provider_id FROM users WHERE username='alice'")"
+
 # --- the passwords appear nowhere
 for p in "$PW1" "$PW2" "$PW3" "$PW4"; do
   check "password never printed" 0 "$(grep -cF -- "$p" "$LOG")"
@@ -121,6 +141,7 @@ if [ -d "${FOLIO_SHARED:-}/data/corpora/synthea/csv_unmc_111pt" ]; then
   j=$(folio --quiet --json demo)
   check "demo again adds no user" 0 "$(jget 'd["demo"]["users"]' <<<"$j")"
   check "10 users" 10 "$(sql "SELECT COUNT(*) FROM users")"
+  check "demo links the clinician to a provider" 1 "$(sql "SELECT COUNT(*) FROM users WHERE username='clinician' AND provider_id IS NOT NULL")"
   check "demo password not stored" 0 "$(db_dump | grep -c 'demo-password')"
 fi
 

@@ -1123,7 +1123,10 @@ static void test_source(void **state)
                                  .display = "Hypertension",
                                  .onset = "2024-03-08T10:00Z",
                                  .ext_system = sys,
-                                 .ext_id = "1|I10|I10"};
+                                 .ext_id = "1|I10|I10",
+                                 .dx_type = "F",
+                                 .dx_priority = 1,
+                                 .has_dx_priority = true};
     struct folio_condition c2 = {.patient_id = pid,
                                  .encounter_id = enc,
                                  .code_system = "http://snomed.info/sct",
@@ -1151,6 +1154,12 @@ static void test_source(void **state)
     assert_string_equal(src[0].display, "Hypertension");
     assert_string_equal(src[0].date, "2024-03-08T10:00Z");
     assert_string_equal(src[0].source, "HL7 DG1");
+    assert_string_equal(src[0].dx_type, "F"); /* the clinician's final principal diagnosis */
+    assert_true(src[0].has_dx_priority);
+    assert_int_equal(src[0].dx_priority, 1);
+    assert_null(src[1].dx_type);
+    assert_false(src[1].has_dx_priority);
+    assert_false(src[2].has_dx_priority);
     assert_string_equal(src[1].code, "44054006");
     assert_string_equal(src[1].source, "synthea");
     assert_null(src[1].display);

@@ -251,6 +251,142 @@ static void test_registration_proposes_duplicate(void **state)
     assert_int_equal(n, 1);
 }
 
+/* The warning of segment seg, field fld in r, or NULL. */
+static const struct folio_feed_error *warning_at(const struct folio_feed_result *r,
+                                                 const char *seg, unsigned fld)
+{
+    for (size_t i = 0; i < r->n_errors; i++)
+        if (!strcmp(r->errors[i].loc.seg, seg) && r->errors[i].loc.field == fld &&
+            r->errors[i].severity == FOLIO_FEED_SEV_WARNING)
+            return &r->errors[i];
+    return NULL;
+}
+
+/* The condition of code `code` among the encounter's. */
+static const struct folio_condition *condition_of(struct fx *f, int64_t pid, int64_t enc,
+                                                  const char *code)
+{
+    struct folio_condition *c = NULL;
+    size_t n = 0;
+    assert_int_equal(folio_condition_list(&f->chart, pid, enc, 0, &f->arena, &c, &n, &f->err),
+                     FOLIO_OK);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(c[i].code, code))
+            return &c[i];
+    fail_msg("no condition %s", code);
+    return NULL;
+}
+
+/* DG1-6 diagnosis type and DG1-15 priority (docs/hl7-mapping.md "Other ADT segments"). */
+static void test_dg1_type_priority(void **state)
+{
+    struct fx *f = *state;
+    const char *pv1 = "PV1|1|I|4W^412^B||||||||||||||||V400|||||||||||||||||||||||||"
+                      "20240301080000\r";
+    char body[2048];
+    /* 1: final, principal; 2: admitting, secondary rank 2; 3: a bad priority; 4: a site's own
+     * type; 5: neither given */
+    snprintf(body, sizeof body,
+             "%s%s"
+             "DG1|1||I21.4^NSTEMI^I10|||F|||||||||1\r"
+             "DG1|2||R07.9^Chest pain^I10|||A|||||||||02\r"
+             "DG1|3||E11.9^Type 2 diabetes^I10|||W|||||||||first\r"
+             "DG1|4||I10^Hypertension^I10|||X\r"
+             "DG1|5||N18.3^CKD 3^I10\r",
+             PID_A, pv1);
+    struct folio_feed_result r = apply(f, "A01", "g1", body);
+    assert_int_equal(r.ack, FOLIO_FEED_AA);
+    assert_int_equal(r.n_conditions, 5);
+    const struct folio_feed_error *w = warning_at(&r, "DG1", 15);
+    assert_non_null(w);
+    assert_int_equal(w->code, FOLIO_HL7_E_DATA_TYPE);
+    assert_non_null(strstr(w->text, "'first'"));
+    w = warning_at(&r, "DG1", 6);
+    assert_non_null(w);
+    assert_int_equal(w->code, FOLIO_HL7_E_TABLE_VALUE);
+    assert_non_null(strstr(w->text, "table 0052"));
+    assert_int_equal(r.n_errors, 2);
+
+    const struct folio_condition *c = condition_of(f, r.patient_id, r.encounter_id, "I21.4");
+    assert_string_equal(c->dx_type, "F");
+    assert_true(c->has_dx_priority);
+    assert_int_equal(c->dx_priority, 1);
+    c = condition_of(f, r.patient_id, r.encounter_id, "R07.9");
+    assert_string_equal(c->dx_type, "A");
+    assert_int_equal(c->dx_priority, 2);
+    c = condition_of(f, r.patient_id, r.encounter_id, "E11.9");
+    assert_string_equal(c->dx_type, "W");
+    assert_false(c->has_dx_priority); /* NULL, not 0 */
+    c = condition_of(f, r.patient_id, r.encounter_id, "I10");
+    assert_string_equal(c->dx_type, "X"); /* kept as given */
+    c = condition_of(f, r.patient_id, r.encounter_id, "N18.3");
+    assert_null(c->dx_type);
+    assert_false(c->has_dx_priority);
+    int64_t n = 0;
+    bool found = false;
+    assert_int_equal(folio_store_query_i64(f->store,
+                                           "SELECT COUNT(*) FROM condition WHERE dx_priority "
+                                           "IS NULL",
+                                           NULL, 0, &n, &found, &f->err),
+                     FOLIO_OK);
+    assert_int_equal(n, 3);
+
+    /* A08 restates DG1 2 as final principal and ranks DG1 1 second; an empty DG1-6 and a bad
+     * DG1-15 leave the stored values */
+    snprintf(body, sizeof body,
+             "%s%s"
+             "DG1|1||I21.4^NSTEMI^I10|||F|||||||||2\r"
+             "DG1|2||R07.9^Chest pain^I10|||F|||||||||1\r"
+             "DG1|4||I10^Hypertension^I10||||||||||||1x\r",
+             PID_A, pv1);
+    struct folio_feed_result u = apply(f, "A08", "g2", body);
+    assert_int_equal(u.ack, FOLIO_FEED_AA);
+    assert_false(u.unchanged);
+    assert_int_equal(u.n_conditions, 0);
+    assert_non_null(warning_at(&u, "DG1", 15));
+    c = condition_of(f, r.patient_id, r.encounter_id, "I21.4");
+    assert_int_equal(c->dx_priority, 2);
+    c = condition_of(f, r.patient_id, r.encounter_id, "R07.9");
+    assert_string_equal(c->dx_type, "F");
+    assert_int_equal(c->dx_priority, 1);
+    c = condition_of(f, r.patient_id, r.encounter_id, "I10");
+    assert_string_equal(c->dx_type, "X");
+    assert_false(c->has_dx_priority);
+    /* the same again changes nothing */
+    u = apply(f, "A08", "g3", body);
+    assert_int_equal(u.ack, FOLIO_FEED_AA);
+    assert_true(u.unchanged);
+}
+
+/* The records API checks what the feed may not (a client other than the feed). */
+static void test_condition_dx_checks(void **state)
+{
+    struct fx *f = *state;
+    struct folio_feed_result r = apply(f, "A01", "h1", PID_A "PV1|1|I|||||||||||||||||V401\r");
+    assert_int_equal(r.ack, FOLIO_FEED_AA);
+    struct folio_condition c = {.patient_id = r.patient_id,
+                                .encounter_id = r.encounter_id,
+                                .code_system = "I10",
+                                .code = "J18.9",
+                                .dx_type = "F",
+                                .dx_priority = 100,
+                                .has_dx_priority = true};
+    assert_int_equal(folio_condition_create(&f->chart, &c, NULL, &f->err), FOLIO_EINVAL);
+    assert_string_equal(f->err.field, "dx_priority");
+    c.dx_priority = -1;
+    assert_int_equal(folio_condition_create(&f->chart, &c, NULL, &f->err), FOLIO_EINVAL);
+    assert_string_equal(f->err.field, "dx_priority");
+    c.dx_priority = 0; /* table 0359: not included in the ranking */
+    c.dx_type = "F F";
+    assert_int_equal(folio_condition_create(&f->chart, &c, NULL, &f->err), FOLIO_EINVAL);
+    assert_string_equal(f->err.field, "dx_type");
+    c.dx_type = "F";
+    assert_int_equal(folio_condition_create(&f->chart, &c, NULL, &f->err), FOLIO_OK);
+    const struct folio_condition *got = condition_of(f, r.patient_id, r.encounter_id, "J18.9");
+    assert_true(got->has_dx_priority);
+    assert_int_equal(got->dx_priority, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +395,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cancel_unknown_and_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_request_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_registration_proposes_duplicate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dg1_type_priority, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_condition_dx_checks, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

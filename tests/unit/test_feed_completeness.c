@@ -228,12 +228,95 @@ static void test_no_rules_nothing_happens(void **state)
     assert_int_equal(cnt, 0);
 }
 
+/* An MDM for a complete chart is filed (a late entry with the interface's reason); when the
+ * analysis then finds a new deficiency the chart is reopened (docs/completeness.md
+ * "Completion"). */
+static void test_mdm_into_complete_chart(void **state)
+{
+    struct fx *f = *state;
+    struct folio_cmpl_chart c;
+    struct folio_document_version *h = NULL;
+    size_t nh = 0;
+    static const char more[] = "sign SIGNED within 48h\n";
+    char text[512];
+    load_rules(f);
+    struct folio_feed_result a = apply(f, "ADT^A01", "k1", "20240301080500", PID_A PV1(""));
+    apply(f, "ADT^A03", "k2", "20240304120500", PID_A PV1("20240304120000"));
+    document(f, "k3", "20240304130000", "HP", "DOC-K1");
+    document(f, "k4", "20240304140000", "DS", "DOC-K2");
+    if (folio_completeness_complete(f->store, a.encounter_id, "him", "2024-03-05T00:00Z",
+                                    &f->err) != FOLIO_OK)
+        fail_msg("complete: %s", f->err.msg);
+
+    /* filed: a late entry; nothing new is missing, so the chart stays complete */
+    struct folio_feed_result r = document(f, "k5", "20240306100000", "HP", "DOC-K3");
+    assert_int_equal(folio_document_history(&f->chart, r.document_id, &f->arena, &h, &nh, &f->err),
+                     FOLIO_OK);
+    assert_string_equal(h[0].change_kind, "late-entry");
+    assert_non_null(strstr(h[0].reason, "filed by the interface after the chart was completed"));
+    assert_int_equal(folio_completeness_chart(f->store, a.encounter_id, NULL, &f->arena, &c,
+                                              &f->err),
+                     FOLIO_OK);
+    assert_string_equal(c.completed_at, "2024-03-05T00:00:00Z");
+
+    /* with a signature rule, the next document is found unsigned: the chart is reopened */
+    assert_true(strlen(rules) + sizeof more < sizeof text);
+    snprintf(text, sizeof text, "%s%s", rules, more);
+    if (folio_rules_load(f->store, "feed.rules", text, strlen(text), "him",
+                         "2024-03-06T00:00:00Z", NULL, NULL, &f->err) != FOLIO_OK)
+        fail_msg("rules: %s", f->err.msg);
+    document(f, "k6", "20240307100000", "DS", "DOC-K4");
+    assert_int_equal(folio_completeness_chart(f->store, a.encounter_id, NULL, &f->arena, &c,
+                                              &f->err),
+                     FOLIO_OK);
+    assert_string_equal(c.completed_at, "");
+    assert_true(c.open > 0);
+}
+
+/* The principal diagnosis statement over HL7 (docs/completeness.md "Principal diagnosis"): DG1
+ * with DG1-6 F (final) and DG1-15 1 (principal). The admitting diagnosis sent at A01 does not
+ * count; the A08 that restates it as final and principal closes the deficiency. */
+static void test_principal_dx_from_dg1(void **state)
+{
+    struct fx *f = *state;
+    size_t n = 0;
+    static const char pdx[] = "field PDX principal-diagnosis class inpatient within 30d after "
+                              "discharge\n";
+    if (folio_rules_load(f->store, "feed.rules", pdx, strlen(pdx), "him", "2024-01-01T00:00:00Z",
+                         NULL, NULL, &f->err) != FOLIO_OK)
+        fail_msg("rules: %s", f->err.msg);
+#define DG1_ADMIT "DG1|1||R07.9^Chest pain^I10|||A|||||||||1\r"
+#define DG1_SEC   "DG1|2||E11.9^Type 2 diabetes^I10|||F|||||||||2\r"
+#define DG1_FINAL "DG1|1||R07.9^Chest pain^I10|||F|||||||||1\r"
+    struct folio_feed_result a =
+        apply(f, "ADT^A01", "p1", "20240301080500", PID_A PV1("") DG1_ADMIT);
+    int64_t enc = a.encounter_id;
+    apply(f, "ADT^A03", "p2", "20240304120500", PID_A PV1("20240304120000") DG1_ADMIT DG1_SEC);
+    struct folio_deficiency *d = list(f, enc, &n);
+    assert_int_equal(n, 1);
+    const struct folio_deficiency *x = by_rule(d, n, "PDX", "open");
+    assert_string_equal(x->description, "principal diagnosis missing");
+    assert_string_equal(x->due_at, "2024-04-03T12:00:00Z");
+
+    apply(f, "ADT^A08", "p3", "20240305090000", PID_A PV1("20240304120000") DG1_FINAL DG1_SEC);
+    d = list(f, enc, &n);
+    assert_int_equal(n, 1);
+    x = by_rule(d, n, "PDX", "closed");
+    assert_string_equal(x->closed_at, "2024-03-05T09:00:00Z");
+    assert_string_equal(x->closed_how, "resolved");
+#undef DG1_ADMIT
+#undef DG1_SEC
+#undef DG1_FINAL
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_discharge_document_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clock_msh7, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_rules_nothing_happens, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mdm_into_complete_chart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_principal_dx_from_dg1, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
