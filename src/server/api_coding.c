@@ -600,6 +600,10 @@ static json_t *source_json(const struct folio_source_code *s, size_t n)
         bad |= o ? folio_jset_str(o, "display", s[i].display) : 1;
         bad |= o ? folio_jset_str(o, "date", s[i].date) : 1;
         bad |= o ? folio_jset_str(o, "source", s[i].source) : 1;
+        bad |= o ? folio_jset_str(o, "dx_type", s[i].dx_type) : 1;
+        bad |= o ? folio_jset(o, "dx_priority",
+                              s[i].has_dx_priority ? json_integer(s[i].dx_priority) : json_null())
+                 : 1;
         /* What one click adds to the abstract, when the source code is of one of its systems */
         if (!bad && as && s[i].code && folio_codes_normalize(s[i].code, code, &e) == FOLIO_OK) {
             bad |= folio_jset_str(o, "abstract_system", as);

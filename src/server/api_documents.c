@@ -6,12 +6,24 @@
 #include <sodium.h>
 
 #include "folio/chart_json.h"
+#include "folio/completeness.h"
 #include "folio/records.h"
 #include "folio/time.h"
+#include "server/api_completeness.h"
 #include "server/render.h"
 #include "server/server.h"
 
 #define DOC_MAX ((size_t)64 * 1024 * 1024)
+
+/* A change to an encounter's documents re-runs its deficiency analysis when it is discharged
+ * (folio_completeness_on_change does nothing otherwise), in this request's transaction. */
+static enum folio_rc reanalyze(struct folio_req *req, int64_t encounter_id, struct folio_err *err)
+{
+    if (encounter_id <= 0)
+        return FOLIO_OK;
+    return folio_completeness_on_change(req->store, encounter_id, NULL,
+                                        req->session ? req->session->username : NULL, NULL, err);
+}
 
 static bool is_text(const char *mime)
 {
@@ -88,7 +100,7 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
 {
     static const char *const allowed[] = {"type",      "type_title",     "title",     "encounter_id",
                                           "author_id", "status",         "text",      "content_base64",
-                                          "mime_type", "service_at",     NULL};
+                                          "mime_type", "service_at",     "reason",    NULL};
     struct folio_chart c = folio_api_chart(req);
     struct folio_document_new in;
     const char *text = NULL, *b64 = NULL;
@@ -111,6 +123,10 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
     rc = rc ? rc : folio_api_str(body, NULL, "content_base64", &b64, err);
     rc = rc ? rc : folio_api_str(body, NULL, "mime_type", &in.mime_type, err);
     rc = rc ? rc : folio_api_str(body, NULL, "service_at", &in.service_at, err);
+    /* required when the encounter's chart is complete (a late entry: records.h) */
+    rc = rc ? rc : folio_api_str(body, NULL, "reason", &in.reason, err);
+    if (!rc && in.reason && strlen(in.reason) > 1000)
+        rc = folio_err_set(err, FOLIO_EINVAL, "reason", "reason is longer than 1000 bytes");
     if (rc)
         goto out;
     if (text && b64) {
@@ -143,6 +159,7 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
         goto out;
     }
     rc = folio_srv_audit(req, "document.create", in.patient_id, "document", id, NULL, err);
+    rc = rc ? rc : reanalyze(req, in.encounter_id, err);
     if (rc)
         goto out;
     (void)folio_snprintf(resp->location, sizeof(resp->location), "/api/v1/documents/%lld",
@@ -329,6 +346,7 @@ static enum folio_rc revise(struct folio_req *req, struct folio_resp *resp,
     if (rc == FOLIO_ECONFLICT && strcmp(err->field, "expected_version_no") == 0)
         rc = folio_srv_stale(d->current.version_no + 1, err);
     rc = rc ? rc : folio_srv_audit(req, "document.amend", d->patient_id, "document", d->id, what, err);
+    rc = rc ? rc : reanalyze(req, d->encounter_id, err);
     rc = rc ? rc : reply_document(req, resp, 200, d->id, NULL, err);
     return rc;
 }
@@ -438,10 +456,13 @@ static enum folio_rc sign(struct folio_req *req, struct folio_resp *resp, struct
     struct folio_document d;
     const char *role = NULL;
     json_t *body = NULL;
-    int64_t sid = 0;
+    int64_t sid = 0, provider = 0;
     enum folio_rc rc;
 
     rc = folio_document_get(&c, req->ids[0], req->arena, &d, err);
+    /* A user linked to a provider signs as that provider (the signature counts for the
+     * completeness rules, which name providers). */
+    rc = rc ? rc : folio_api_session_provider(req, &provider, err);
     if (rc)
         goto out;
     if (req->body_len) {
@@ -451,14 +472,15 @@ static enum folio_rc sign(struct folio_req *req, struct folio_resp *resp, struct
         if (rc)
             goto out;
     }
-    rc = folio_document_sign(&c, d.current.id, 0, c.actor, role ? role : "author", NULL, &sid,
-                             err);
+    rc = folio_document_sign(&c, d.current.id, provider, provider ? NULL : c.actor,
+                             role ? role : "author", NULL, &sid, err);
     rc = rc ? rc
             : folio_srv_audit(req, "document.amend", d.patient_id, "document", d.id,
                               folio_arena_printf(req->arena, "sign version %lld as %s",
                                                  (long long)d.current.version_no,
                                                  role ? role : "author"),
                               err);
+    rc = rc ? rc : reanalyze(req, d.encounter_id, err);
     rc = rc ? rc : reply_document(req, resp, 200, d.id, NULL, err);
 out:
     json_decref(body);

@@ -2,6 +2,7 @@
 #include "folio/base.h"
 
 #include "folio/chart_json.h"
+#include "folio/completeness.h"
 #include "folio/records.h"
 #include "folio/time.h"
 #include "server/render.h"
@@ -168,6 +169,11 @@ static enum folio_rc discharge(struct folio_req *req, struct folio_resp *resp,
     rc = rc ? rc
             : folio_srv_audit(req, "encounter.update", e.patient_id, "encounter", req->ids[0],
                               "discharge", err);
+    /* The discharge starts the chart's deficiency analysis (folio/completeness.h). */
+    rc = rc ? rc
+            : folio_completeness_on_change(req->store, req->ids[0], NULL,
+                                           req->session ? req->session->username : NULL, NULL,
+                                           err);
     rc = rc ? rc : reply_encounter(req, resp, 200, req->ids[0], NULL, err);
 out:
     json_decref(body);

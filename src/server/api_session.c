@@ -12,7 +12,19 @@
 #include "server/server.h"
 
 
-static json_t *session_body(const struct folio_session *s, const char *token)
+/* The provider the signed-in user is linked to (0 when none). */
+static enum folio_rc user_provider(struct folio_req *req, const char *username, int64_t *out,
+                                   struct folio_err *err)
+{
+    struct folio_user u;
+    enum folio_rc rc = folio_user_get(req->store, username, req->arena, &u, err);
+
+    *out = rc == FOLIO_OK ? u.provider_id : 0;
+    return rc;
+}
+
+/* provider_id: the provider the user is (the inbox), 0 when none. */
+static json_t *session_body(const struct folio_session *s, const char *token, int64_t provider_id)
 {
     json_t *o = json_object(), *u = json_object();
     int bad = !o || !u;
@@ -26,6 +38,7 @@ static json_t *session_body(const struct folio_session *s, const char *token)
     bad |= folio_jset_str(u, "display_name", s->display_name);
     bad |= folio_jset(u, "roles", folio_render_roles(s->roles));
     bad |= folio_jset(u, "permissions", folio_render_permissions(s->roles));
+    bad |= folio_jset_id(u, "provider_id", provider_id);
     bad |= folio_jset(o, "user", u);
     bad |= folio_jset_str(o, "mode", s->cookie ? "cookie" : "bearer");
     if (s->cookie)
@@ -68,6 +81,7 @@ static enum folio_rc login(struct folio_req *req, struct folio_resp *resp, struc
     json_t *body = NULL;
     bool cookie = true;
     enum folio_rc rc;
+    int64_t provider_id = 0;
 
     memset(&s, 0, sizeof(s));
     token[0] = '\0';
@@ -105,9 +119,12 @@ static enum folio_rc login(struct folio_req *req, struct folio_resp *resp, struc
                      cookie ? "mode=cookie" : "mode=bearer", err);
     if (rc)
         goto out;
+    rc = user_provider(req, s.username, &provider_id, err);
+    if (rc)
+        goto out;
     if (cookie)
         folio_resp_set_cookie(resp, token);
-    rc = folio_api_reply(resp, 200, session_body(&s, cookie ? NULL : token), err);
+    rc = folio_api_reply(resp, 200, session_body(&s, cookie ? NULL : token, provider_id), err);
 out:
     sodium_memzero(token, sizeof(token));
     json_decref(body);
@@ -116,9 +133,15 @@ out:
 
 static enum folio_rc whoami(struct folio_req *req, struct folio_resp *resp, struct folio_err *err)
 {
+    int64_t provider_id = 0;
+    enum folio_rc rc;
+
     if (!req->session)
         return folio_err_set(err, FOLIO_EPERM, NULL, "not signed in");
-    return folio_api_reply(resp, 200, session_body(req->session, NULL), err);
+    rc = user_provider(req, req->session->username, &provider_id, err);
+    if (rc)
+        return rc;
+    return folio_api_reply(resp, 200, session_body(req->session, NULL, provider_id), err);
 }
 
 static enum folio_rc logout(struct folio_req *req, struct folio_resp *resp, struct folio_err *err)

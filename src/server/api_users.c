@@ -39,6 +39,20 @@ static enum folio_rc read_roles(const json_t *body, uint32_t *roles, bool *prese
     return FOLIO_OK;
 }
 
+/* "provider_id": a provider id links the user to the provider they are (their inbox), null
+ * unlinks. *present false when the member is absent. */
+static enum folio_rc read_provider(const json_t *body, int64_t *provider_id, bool *present,
+                                   struct folio_err *err)
+{
+    const json_t *v = json_object_get(body, "provider_id");
+
+    *provider_id = 0;
+    *present = v != NULL;
+    if (!v || json_is_null(v))
+        return FOLIO_OK;
+    return folio_api_i64(body, NULL, "provider_id", 1, INT64_MAX, provider_id, NULL, err);
+}
+
 static enum folio_rc reply_user(struct folio_req *req, struct folio_resp *resp, int status,
                                 const char *username, struct folio_err *err)
 {
@@ -73,13 +87,14 @@ static enum folio_rc list(struct folio_req *req, struct folio_resp *resp, struct
 
 static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, struct folio_err *err)
 {
-    static const char *const allowed[] = {"username", "display_name", "roles", "password", NULL};
+    static const char *const allowed[] = {"username", "display_name", "roles", "password",
+                                          "provider_id", NULL};
     const char *username = NULL, *display = NULL, *password = NULL, *actor;
     struct folio_user u;
     json_t *body = NULL;
     uint32_t roles = 0;
-    bool present = false;
-    int64_t id = 0;
+    bool present = false, has_provider = false;
+    int64_t id = 0, provider = 0;
     char rl[256];
     enum folio_rc rc;
 
@@ -90,6 +105,7 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
     rc = rc ? rc : folio_api_str(body, NULL, "display_name", &display, err);
     rc = rc ? rc : folio_api_req_str(body, NULL, "password", &password, err);
     rc = rc ? rc : read_roles(body, &roles, &present, err);
+    rc = rc ? rc : read_provider(body, &provider, &has_provider, err);
     if (rc)
         goto out;
     if (!present) {
@@ -97,12 +113,18 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
         goto out;
     }
     rc = folio_user_add(req->store, actor, username, display, roles, password, &id, err);
+    if (!rc && provider)
+        rc = folio_user_set_provider(req->store, actor, username, provider, err);
     rc = rc ? rc : folio_user_get(req->store, username, req->arena, &u, err);
     if (rc)
         goto out;
     (void)folio_roles_format(roles, rl, sizeof(rl));
     rc = folio_srv_audit(req, "user.admin", 0, "user", id,
-                         folio_arena_printf(req->arena, "create %s roles=%s", u.username, rl), err);
+                         provider ? folio_arena_printf(req->arena, "create %s roles=%s provider_id=%lld",
+                                                       u.username, rl, (long long)provider)
+                                  : folio_arena_printf(req->arena, "create %s roles=%s", u.username,
+                                                       rl),
+                         err);
     if (rc)
         goto out;
     (void)folio_snprintf(resp->location, sizeof(resp->location), "/api/v1/users/%s", u.username);
@@ -114,13 +136,14 @@ out:
 
 static enum folio_rc update(struct folio_req *req, struct folio_resp *resp, struct folio_err *err)
 {
-    static const char *const allowed[] = {"disabled", "roles", NULL};
+    static const char *const allowed[] = {"disabled", "roles", "provider_id", NULL};
     const char *username = req->words[0], *actor = req->session ? req->session->username : NULL;
     struct folio_user u;
     json_t *body = NULL;
     uint32_t roles = 0;
-    bool has_roles = false, has_disabled = false, disabled = false;
-    char rl[256];
+    bool has_roles = false, has_disabled = false, disabled = false, has_provider = false;
+    int64_t provider = 0;
+    char rl[256], pv[40];
     enum folio_rc rc;
 
     rc = folio_user_get(req->store, username, req->arena, &u, err);
@@ -128,6 +151,7 @@ static enum folio_rc update(struct folio_req *req, struct folio_resp *resp, stru
     rc = rc ? rc : folio_json_only(body, allowed, err);
     rc = rc ? rc : folio_api_bool(body, NULL, "disabled", &disabled, &has_disabled, err);
     rc = rc ? rc : read_roles(body, &roles, &has_roles, err);
+    rc = rc ? rc : read_provider(body, &provider, &has_provider, err);
     if (rc)
         goto out;
     if (has_disabled && disabled && actor && strcmp(actor, u.username) == 0) {
@@ -144,14 +168,22 @@ static enum folio_rc update(struct folio_req *req, struct folio_resp *resp, stru
         if (rc)
             goto out;
     }
+    if (has_provider) {
+        rc = folio_user_set_provider(req->store, actor, u.username, provider, err);
+        if (rc)
+            goto out;
+    }
+    pv[0] = '\0';
+    if (has_provider)
+        (void)folio_snprintf(pv, sizeof pv, " provider_id=%lld", (long long)provider);
     rl[0] = '\0';
     if (has_roles)
         (void)folio_roles_format(roles, rl, sizeof(rl));
     rc = folio_srv_audit(req, "user.admin", 0, "user", u.id,
-                         folio_arena_printf(req->arena, "update %s%s%s%s%s", u.username,
+                         folio_arena_printf(req->arena, "update %s%s%s%s%s%s", u.username,
                                             has_disabled ? " disabled=" : "",
                                             has_disabled ? (disabled ? "true" : "false") : "",
-                                            has_roles ? " roles=" : "", rl),
+                                            has_roles ? " roles=" : "", rl, pv),
                          err);
     rc = rc ? rc : reply_user(req, resp, 200, u.username, err);
 out:
@@ -188,7 +220,7 @@ const struct folio_route folio_api_user_routes[] = {
     {"GET", "/api/v1/users", FOLIO_PERM_USER_ADMIN, list, "List users"},
     {"POST", "/api/v1/users", FOLIO_PERM_USER_ADMIN, create, "Create a user"},
     {"PATCH", "/api/v1/users/{username}", FOLIO_PERM_USER_ADMIN, update,
-     "Disable or enable a user, or change their roles"},
+     "Disable or enable a user, change their roles or their provider link"},
     {"POST", "/api/v1/users/{username}/password", FOLIO_PERM_USER_ADMIN, set_password,
      "Set a user's password (ends their sessions)"},
     {NULL, NULL, FOLIO_PERM_NONE, NULL, NULL},

@@ -118,6 +118,7 @@ json_t *folio_render_user(const struct folio_user *u)
     bad |= folio_jset_str(o, "last_login_at", u->last_login_at);
     bad |= folio_jset_str(o, "created_at", u->created_at);
     bad |= folio_jset_str(o, "password_changed_at", u->password_changed_at);
+    bad |= folio_jset_id(o, "provider_id", u->provider_id);
     return done(o, bad);
 }
 

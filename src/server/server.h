@@ -132,6 +132,8 @@ extern const struct folio_route folio_api_mpi_routes[];
 extern const struct folio_route folio_api_codes_routes[];  /* code sets, encoder, PCS builder */
 extern const struct folio_route folio_api_coding_routes[]; /* abstracts, worklist, checks */
 extern const struct folio_route folio_api_drg_routes[];    /* MS-DRG of abstracts, case mix */
+extern const struct folio_route folio_api_completeness_routes[]; /* deficiencies, completion */
+extern const struct folio_route folio_api_query_routes[]; /* physician queries, inbox */
 extern const struct folio_route folio_api_meta_routes[]; /* health, openapi.json */
 /* Each table ends with a {NULL} sentinel. All routes, in match order: */
 size_t folio_api_route_count(void);

@@ -293,8 +293,13 @@ static void add_source_codes(int64_t enc)
     cd.code_system = "http://hl7.org/fhir/sid/icd-10-cm";
     cd.code = "E11.9";
     cd.display = "Type 2 diabetes";
+    cd.dx_type = "W"; /* HL7 DG1-6 working, DG1-15 secondary */
+    cd.dx_priority = 2;
+    cd.has_dx_priority = true;
     if (folio_condition_create(&c, &cd, &id, &err) != FOLIO_OK)
         fail_msg("condition: %s", err.msg);
+    cd.dx_type = NULL;
+    cd.has_dx_priority = false;
     cd.code_system = "http://snomed.info/sct";
     cd.code = "233604007";
     cd.display = "Pneumonia (disorder)";
@@ -486,10 +491,14 @@ static void test_view_save_preconditions(void **state)
                 assert_string_equal(jstr(it, "kind"), "diagnosis");
                 assert_string_equal(jstr(it, "abstract_system"), "icd10cm");
                 assert_string_equal(jstr(it, "abstract_code"), "E119");
+                assert_string_equal(jstr(it, "dx_type"), "W");
+                assert_int_equal(jint(it, "dx_priority"), 2);
                 seen++;
             } else if (strcmp(code, "233604007") == 0) {
                 assert_true(json_is_null(json_object_get(it, "abstract_system")));
                 assert_string_equal(jstr(it, "display"), "Pneumonia (disorder)");
+                assert_true(json_is_null(json_object_get(it, "dx_type")));
+                assert_true(json_is_null(json_object_get(it, "dx_priority")));
                 seen++;
             } else if (strcmp(code, "0DTJ4ZZ") == 0) {
                 assert_string_equal(jstr(it, "kind"), "procedure");
