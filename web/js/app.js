@@ -11,6 +11,8 @@ import { registerScreen } from './register.js';
 import { mpiScreen } from './mpi.js';
 import { codesScreen } from './codes.js';
 import { codingScreen } from './coding.js';
+import { completenessScreen } from './completeness.js';
+import { inboxScreen, refreshInboxCount } from './inbox.js';
 
 const app = {
   user: null,
@@ -106,6 +108,8 @@ function navItems() {
   if (app.can('patient.write') && app.can('identifiers')) items.push({ hash: '#/register', label: 'Register', key: 'register' });
   if (app.can('mpi.review')) items.push({ hash: '#/mpi', label: 'Duplicates', key: 'mpi' });
   if (app.can('coding.read')) items.push({ hash: '#/coding', label: 'Coding', key: 'coding' });
+  if (app.can('completeness.read')) items.push({ hash: '#/completeness', label: 'Completeness', key: 'completeness' });
+  if (app.can('inbox')) items.push({ hash: '#/inbox', label: 'Inbox', key: 'inbox' });
   if (app.can('interface.read')) items.push({ hash: '#/interface', label: 'Interface', key: 'interface' });
   if (app.can('audit.read')) items.push({ hash: '#/audit', label: 'Audit trail', key: 'audit' });
   if (app.can('user.admin')) items.push({ hash: '#/users', label: 'Users', key: 'users' });
@@ -128,6 +132,8 @@ function renderShell() {
       h('button', { type: 'button', class: 'signout', onclick: signOut }, 'Sign out')));
   app.main = h('main', { id: 'main', tabindex: '-1' });
   mount(root, header, h('div', { id: 'flash', class: 'flash' }), app.main);
+  // the inbox's counts in the header; a user known not to be linked to a provider has no inbox
+  if (app.can('inbox') && app.user.provider_id !== null && app.user.provider_id !== 0) refreshInboxCount();
 }
 
 async function signOut() {
@@ -175,6 +181,10 @@ async function route() {
       mark('mpi'); await mpiScreen(ctx);
     } else if (screen === 'coding' && app.can('coding.read')) {
       mark('coding'); await codingScreen(ctx);
+    } else if (screen === 'completeness' && app.can('completeness.read')) {
+      mark('completeness'); await completenessScreen(ctx);
+    } else if (screen === 'inbox' && app.can('inbox')) {
+      mark('inbox'); await inboxScreen(ctx);
     } else if (screen === 'interface' && app.can('interface.read')) {
       mark('interface'); await interfaceScreen(ctx);
     } else if (screen === 'audit' && app.can('audit.read')) {

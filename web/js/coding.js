@@ -472,9 +472,20 @@ function renderSource(ctx, st, pane) {
     h('div', { class: 'table-wrap source-wrap' }, h('table', { class: 'grid-table source-codes' },
       h('thead', h('tr', ['Kind', 'System', 'Code', 'Description', 'Date', 'Times', ''].map((x) => h('th', x)))),
       h('tbody', [...groups.values()].map((g) => h('tr',
-        h('td', g.kind), h('td', { class: 'small' }, shortSystem(g.system)), h('td', { class: 'mono' }, g.code),
+        h('td', g.kind, dxLabel(g)), h('td', { class: 'small' }, shortSystem(g.system)), h('td', { class: 'mono' }, g.code),
         h('td', dash(g.display)), h('td', { class: 'small' }, when(g)), h('td', { class: 'num' }, String(g.count)),
         h('td', { class: 'actions' }, canEdit ? sourceAction(ctx, st, g) : null)))))));
+}
+
+// The clinician's diagnosis type and rank (HL7 DG1-6 table 0052, DG1-15 table 0359), or null.
+function dxLabel(g) {
+  const types = { A: 'admitting', W: 'working', F: 'final' };
+  const parts = [];
+  if (g.dx_type) parts.push(types[g.dx_type] || `type ${g.dx_type}`);
+  if (g.dx_priority === 1) parts.push('principal');
+  else if (g.dx_priority === 0) parts.push('not ranked');
+  else if (g.dx_priority != null) parts.push(`rank ${g.dx_priority}`);
+  return parts.length ? h('div', { class: 'muted small dx-statement' }, parts.join(', ')) : null;
 }
 
 function shortSystem(sys) {
