@@ -177,6 +177,7 @@ struct folio_deficiency {
     char *waived_by, *waived_reason;
 };
 struct folio_deficiency_filter {
+    int64_t id;             /* 0 = all; else that deficiency only */
     int64_t encounter_id;   /* 0 = all */
     int64_t responsible_id; /* 0 = all */
     bool open_only;

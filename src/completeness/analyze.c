@@ -851,15 +851,21 @@ enum folio_rc folio_completeness_list(struct folio_store *s,
     v = folio_arena_calloc(a, limit, sizeof *v);
     if (!v)
         return folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
-    rc = cmpl_prepare(s, &st, err,
-                      "SELECT id, encounter_id, rule, kind, subject, document_id, procedure_id, "
-                      "doc_type, description, responsible_id, due_at, status, ruleset_version, "
-                      "created_at, closed_at, closed_how, late, waived_by, waived_reason "
-                      "FROM deficiency WHERE (? = 0 OR encounter_id = ?) AND (? = 0 OR "
-                      "responsible_id = ?) AND (? = 0 OR status = 'open') "
-                      "ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id LIMIT ?",
-                      "iiiiii", f->encounter_id, f->encounter_id, f->responsible_id,
-                      f->responsible_id, (int64_t)f->open_only, (int64_t)limit);
+    /* Each filter is "column = ?" when given and "0 = ?" (bound to 0) when not, rather than
+     * "(? = 0 OR column = ?)": an OR of a parameter keeps the planner from using the index. */
+    char sql[768];
+    if (!folio_snprintf(sql, sizeof sql,
+                        "SELECT id, encounter_id, rule, kind, subject, document_id, procedure_id, "
+                        "doc_type, description, responsible_id, due_at, status, ruleset_version, "
+                        "created_at, closed_at, closed_how, late, waived_by, waived_reason "
+                        "FROM deficiency WHERE %s AND %s AND %s AND %s "
+                        "ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id LIMIT ?",
+                        f->id ? "id = ?" : "0 = ?", f->encounter_id ? "encounter_id = ?" : "0 = ?",
+                        f->responsible_id ? "responsible_id = ?" : "0 = ?",
+                        f->open_only ? "status = 'open' AND 1 = ?" : "0 = ?"))
+        return folio_err_set(err, FOLIO_ENOMEM, NULL, "deficiency query too long");
+    rc = cmpl_prepare(s, &st, err, sql, "iiiii", f->id, f->encounter_id, f->responsible_id,
+                      (int64_t)f->open_only, (int64_t)limit);
     if (rc)
         return rc;
     while (*n < limit && (rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
