@@ -461,9 +461,9 @@ static enum folio_rc eval_field(const struct folio_rule *r, struct chart *c, str
     ADD_OR_OOM(f,
                add(fs, r, "encounter", resp_of(r, &c->e, NULL, NULL), true, anchor + r->within_s));
     folio_snprintf(f->desc, sizeof f->desc, "%s missing",
-                   r->field == FOLIO_FIELD_ATTENDING      ? "attending provider"
-                   : r->field == FOLIO_FIELD_PRINCIPAL_DX ? "principal diagnosis"
-                                                          : "discharge disposition");
+                   r->field == FOLIO_FIELD_ATTENDING      ? "Attending provider"
+                   : r->field == FOLIO_FIELD_PRINCIPAL_DX ? "Principal diagnosis statement"
+                                                          : "Discharge disposition");
     return FOLIO_OK;
 }
 

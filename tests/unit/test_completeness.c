@@ -1035,7 +1035,7 @@ static void test_principal_diagnosis(void **state)
     x = by_rule(v, n, "PDX", "open");
     assert_non_null(x);
     assert_string_equal(x->kind, "field");
-    assert_string_equal(x->description, "principal diagnosis missing");
+    assert_string_equal(x->description, "Principal diagnosis statement missing");
     assert_string_equal(x->due_at, "2024-04-04T10:00:00Z");
     assert_int_equal(x->responsible_id, f->attending);
     /* A secondary diagnosis, or a principal one replaced since, does not count. */

@@ -295,7 +295,7 @@ static void test_principal_dx_from_dg1(void **state)
     struct folio_deficiency *d = list(f, enc, &n);
     assert_int_equal(n, 1);
     const struct folio_deficiency *x = by_rule(d, n, "PDX", "open");
-    assert_string_equal(x->description, "principal diagnosis missing");
+    assert_string_equal(x->description, "Principal diagnosis statement missing");
     assert_string_equal(x->due_at, "2024-04-03T12:00:00Z");
 
     apply(f, "ADT^A08", "p3", "20240305090000", PID_A PV1("20240304120000") DG1_FINAL DG1_SEC);
