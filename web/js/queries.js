@@ -17,6 +17,7 @@ const PURPOSES = [
 ];
 const ROLES = [['clinical', 'clinical'], ['other', 'other (text)'], ['undetermined', 'undetermined'], ['yes', 'yes'], ['no', 'no']];
 const CHECK_DELAY_MS = 400;
+const TYPEAHEAD_MS = 250;
 
 function errorBox(err) {
   return h('div', { class: 'msg msg-error', role: 'alert' }, errorText(err));
@@ -135,22 +136,27 @@ async function queryDetail(ctx, id, cell, onChange) {
  * A select of providers (GET /providers, at most 50) with a search box (name or NPI, Enter or
  * Find). opts: label, name (the select's), any (a first option for "no provider", e.g.
  * 'Anyone'), preferred ({id, name}: listed and chosen when nothing else is), note ({id, text}
- * shown after that provider), onChange(value), onError(err). Returns {el, select, load(q)}.
+ * shown after that provider), onChange(value), onError(err), typeahead (also search as the box
+ * is typed in, after a short pause). Returns {el, select, find, load(q), chosen()} (chosen: the
+ * selected provider's {id, name, npi, resident}, or null).
  */
 export function providerPicker(opts) {
   const select = h('select', { name: opts.name || 'provider_id' });
   const find = h('input', { name: `${opts.name || 'provider'}_q`, size: 18, placeholder: 'name or NPI' });
   const pref = opts.preferred && opts.preferred.id ? opts.preferred : null;
+  let seq = 0, timer = null, list = [];
   async function load(q) {
+    const mine = ++seq;
     let items = [];
     try {
       items = itemsOf(await api('GET', '/providers', { query: { q } }));
     } catch (err) {
-      if (err.status !== 401 && opts.onError) opts.onError(err);
+      if (mine === seq && err.status !== 401 && opts.onError) opts.onError(err);
       return;
     }
+    if (mine !== seq) return; // a later search answers instead (type-ahead)
     const keep = select.value;
-    const list = [...items];
+    list = [...items];
     if (pref && !q && !list.some((p) => p.id === pref.id)) list.unshift({ id: pref.id, name: pref.name });
     mount(select, opts.any !== undefined ? h('option', { value: '' }, opts.any) : null,
       !list.length && opts.any === undefined ? h('option', { value: '' }, 'No provider found') : null,
@@ -160,11 +166,14 @@ export function providerPicker(opts) {
     else if (q && list.length === 1) { select.value = String(list[0].id); if (opts.onChange) opts.onChange(select.value); }
     else if (pref && list.some((p) => p.id === pref.id)) select.value = String(pref.id);
   }
-  find.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); load(find.value.trim()); } });
+  const now = () => { clearTimeout(timer); load(find.value.trim()); };
+  find.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); now(); } });
+  if (opts.typeahead) find.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(now, TYPEAHEAD_MS); });
   if (opts.onChange) select.addEventListener('change', () => opts.onChange(select.value));
   const el = h('div', { class: 'inline-form provider-picker' }, field(opts.label || 'Provider', select), field(`Find a provider`, find),
-    h('div', { class: 'field actions' }, h('button', { type: 'button', onclick: () => load(find.value.trim()) }, 'Find')));
-  return { el, select, load };
+    h('div', { class: 'field actions' }, h('button', { type: 'button', onclick: now }, 'Find')));
+  const chosen = () => list.find((p) => String(p.id) === select.value) || null;
+  return { el, select, find, load, chosen };
 }
 
 /* ---------------- writing a query ---------------- */

@@ -1,7 +1,9 @@
-// Administrator: users, roles, add, disable/enable, reset password.
+// Administrator: users, roles, add, disable/enable, reset password, and the provider a user is
+// (their clinician's inbox: PATCH provider_id, picked from GET /providers).
 import { api, errorText } from './api.js';
 import { h, mount, dash, fmtTime, field, itemsOf } from './dom.js';
 import { ROLE_NAMES, roleTitle, rolesOf } from './roles.js';
+import { providerPicker } from './queries.js';
 
 export async function usersScreen(ctx) {
   const { app, main } = ctx;
@@ -9,13 +11,41 @@ export async function usersScreen(ctx) {
   const msg = h('div', { 'aria-live': 'polite' });
   const listBox = h('div');
   const say = (text, kind) => mount(msg, text ? h('div', { class: `msg msg-${kind}`, role: kind === 'error' ? 'alert' : 'status' }, text) : null);
+  // Providers by id, for the Provider column: the first page of GET /providers (50, by name),
+  // fetched once when a user is linked to one not known yet, plus those picked here.
+  const known = new Map();
+  let listed = false;
+
+  async function learnProviders(users) {
+    if (listed || !users.some((u) => u.provider_id && !known.has(u.provider_id))) return;
+    try {
+      for (const p of itemsOf(await api('GET', '/providers'))) known.set(p.id, p);
+      listed = true;
+    } catch (err) { if (err.status !== 401) say(`Provider names are not shown: ${errorText(err)}`, 'error'); }
+  }
+  const providerText = (id) => {
+    if (!id) return '—';
+    const p = known.get(id);
+    return p ? `${p.name}${p.npi ? ` (NPI ${p.npi})` : ''}` : `#${id}`;
+  };
 
   async function load() {
     const resp = await api('GET', '/users');
     const users = itemsOf(resp);
+    await learnProviders(users);
     mount(listBox, h('div', { class: 'table-wrap' }, h('table', { class: 'grid-table users' },
-      h('thead', h('tr', ['Username', 'Name', 'Roles', 'Status', 'Last sign-in', ''].map((x) => h('th', x)))),
+      h('thead', h('tr', ['Username', 'Name', 'Roles', 'Provider', 'Status', 'Last sign-in', ''].map((x) => h('th', x)))),
       h('tbody', users.map((u) => userRow(u))))));
+  }
+
+  /** PATCH the user's provider_id (a number, or null to unlink); true when done. */
+  async function setProvider(u, id, done) {
+    try {
+      await api('PATCH', `/users/${encodeURIComponent(u.username)}`, { body: { provider_id: id }, ifMatch: u.version ? `"v${u.version}"` : undefined });
+      say(done, 'ok');
+      await load();
+      return true;
+    } catch (err) { if (err.status !== 401) say(errorText(err), 'error'); return false; }
   }
 
   function userRow(u) {
@@ -43,13 +73,42 @@ export async function usersScreen(ctx) {
         } catch (err) { if (err.status !== 401) say(errorText(err), 'error'); }
       },
     }, pw, h('button', { type: 'submit' }, 'Set password'), h('button', { type: 'button', onclick: () => { reset.hidden = true; } }, 'Cancel'));
+    const linked = u.provider_id || null;
+    const picker = providerPicker({
+      label: `Provider for ${u.username}`, name: 'provider_id', typeahead: true,
+      preferred: linked && known.has(linked) ? known.get(linked) : null,
+      onError: (err) => say(errorText(err), 'error'),
+    });
+    let picked = false;
+    const link = h('form', {
+      class: 'inline-link', hidden: true, 'aria-label': `Link ${u.username} to a provider`, onsubmit: async (e) => {
+        e.preventDefault();
+        const p = picker.chosen();
+        if (!p) { say('Choose a provider from the list (search by name or NPI).', 'error'); return; }
+        known.set(p.id, p);
+        await setProvider(u, p.id, `${u.username} is now linked to ${p.name}${p.npi ? ` (NPI ${p.npi})` : ''}.`);
+      },
+    }, picker.el, h('button', { type: 'submit', class: 'primary' }, 'Save'), h('button', { type: 'button', onclick: () => { link.hidden = true; } }, 'Cancel'));
+    const openLink = () => {
+      link.hidden = false;
+      if (!picked) { picked = true; picker.load(''); }
+      picker.find.focus();
+    };
+    const unlink = linked ? h('button', {
+      type: 'button', onclick: async () => {
+        unlink.disabled = true;
+        if (!await setProvider(u, null, `${u.username} is no longer linked to a provider.`)) unlink.disabled = false;
+      },
+    }, 'Unlink') : null;
     return h('tr', { class: disabled ? 'muted-row' : '', 'data-username': u.username },
       h('td', { class: 'mono' }, u.username), h('td', dash(u.display_name)),
       h('td', rolesOf(u).map(roleTitle).join(', ') || '—'),
+      h('td', { class: 'provider' }, providerText(linked)),
       h('td', disabled ? h('span', { class: 'badge st-disabled' }, 'disabled') : locked ? h('span', { class: 'badge st-locked' }, 'locked') : h('span', { class: 'badge st-active' }, 'active')),
       h('td', fmtTime(u.last_login_at)),
       h('td', { class: 'actions' }, toggle,
-        h('button', { type: 'button', onclick: () => { reset.hidden = false; pw.focus(); } }, 'Reset password'), reset));
+        h('button', { type: 'button', onclick: () => { reset.hidden = false; pw.focus(); } }, 'Reset password'),
+        h('button', { type: 'button', onclick: openLink }, linked ? 'Change provider' : 'Link provider'), unlink, reset, link));
   }
 
   const uname = h('input', { name: 'username', required: true, autocapitalize: 'none', spellcheck: 'false', pattern: '[a-z0-9._\\-]{1,64}', 'data-search-focus': '' });
