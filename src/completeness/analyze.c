@@ -732,11 +732,8 @@ enum folio_rc folio_completeness_withdraw(struct folio_store *s, int64_t encount
                                           const char *reason, const char *user, const char *now,
                                           size_t *n, struct folio_err *err)
 {
-    struct folio_stmt *st = NULL;
-    int64_t ids[MAX_ITEMS], secs, found = 0;
-    size_t k = 0;
-    bool row = false;
-    char at[32], how[CMPL_TEXT_MAX + 16];
+    int64_t secs, found = 0, count = 0, completed = 0;
+    char at[32], how[CMPL_TEXT_MAX + 16], detail[CMPL_TEXT_MAX + 32];
     const char *who;
     enum folio_rc rc;
     if (n)
@@ -758,25 +755,36 @@ enum folio_rc folio_completeness_withdraw(struct folio_store *s, int64_t encount
     if (rc == FOLIO_OK && !found)
         rc = folio_err_set(err, FOLIO_ENOTFOUND, "encounter", "no encounter %lld",
                            (long long)encounter_id);
+    /* Every open or waived deficiency, however many: the events first (they select by the
+     * status the update then changes). */
     if (rc == FOLIO_OK)
-        rc = cmpl_prepare(s, &st, err,
-                          "SELECT id FROM deficiency WHERE encounter_id = ? AND status IN "
-                          "('open', 'waived') ORDER BY id",
-                          "i", encounter_id);
-    while (rc == FOLIO_OK && k < MAX_ITEMS && (rc = folio_stmt_step(st, &row, err)) == FOLIO_OK &&
-           row)
-        ids[k++] = folio_stmt_column_i64(st, 0);
-    folio_stmt_free(st);
-    for (size_t i = 0; i < k && rc == FOLIO_OK; i++) {
+        rc = cmpl_exec(s, &count, err,
+                       "SELECT COUNT(*) FROM deficiency WHERE encounter_id = ? AND status IN "
+                       "('open', 'waived')",
+                       "i", encounter_id);
+    if (rc == FOLIO_OK && count > 0)
+        rc = cmpl_exec(s, NULL, err,
+                       "INSERT INTO deficiency_event (deficiency_id, at, user_name, action, detail) "
+                       "SELECT id, ?, ?, 'withdraw', ? FROM deficiency WHERE encounter_id = ? AND "
+                       "status IN ('open', 'waived') ORDER BY id",
+                       "ttti", at, who, reason, encounter_id);
+    if (rc == FOLIO_OK && count > 0)
         rc = cmpl_exec(s, NULL, err,
                        "UPDATE deficiency SET status = 'withdrawn', closed_at = ?, closed_how = ? "
-                       "WHERE id = ?",
-                       "tti", at, how, ids[i]);
-        if (rc == FOLIO_OK)
-            rc = event(s, ids[i], at, who, "withdraw", reason, err);
+                       "WHERE encounter_id = ? AND status IN ('open', 'waived')",
+                       "tti", at, how, encounter_id);
+    /* A cancelled discharge puts the patient back in house: a chart marked complete is not. */
+    if (rc == FOLIO_OK)
+        rc = cmpl_exec(s, &completed, err,
+                       "SELECT COUNT(*) FROM encounter WHERE id = ? AND chart_completed_at IS NOT "
+                       "NULL",
+                       "i", encounter_id);
+    if (rc == FOLIO_OK && completed) {
+        folio_snprintf(detail, sizeof detail, "discharge cancelled: %s", reason);
+        rc = cmpl_chart_reopen(s, encounter_id, detail, who, at, err);
     }
     if (rc == FOLIO_OK && n)
-        *n = k;
+        *n = (size_t)count;
     return cmpl_tx_end(s, rc, err);
 }
 

@@ -421,6 +421,46 @@ static void test_auto_reopen(void **state)
     OK(folio_completeness_complete(f->store, e1, "him", "2024-03-22T03:00Z", &f->err));
 }
 
+/* A cancelled discharge (A13) withdraws every open and waived deficiency and undoes completion. */
+static void test_withdraw_reopens(void **state)
+{
+    struct fx *f = *state;
+    size_t n = 99;
+    int64_t e1 = mk_enc(f, "2024-03-01T08:00Z", "2024-03-05T10:00Z", f->attending);
+    int64_t e2 = mk_enc(f, "2024-03-01T08:00Z", "2024-03-05T10:00Z", f->attending);
+
+    complete_docs(f, e1, "2024-03-06T00:00Z");
+    OK(folio_completeness_complete(f->store, e1, "him", "2024-03-20T00:00Z", &f->err));
+    OK(folio_completeness_withdraw(f->store, e1, "A13", "feed", "2024-03-21T00:00Z", &n, &f->err));
+    assert_int_equal(n, 0);
+    assert_string_equal(completed_at(f, e1), "");
+    assert_int_equal(count_sql(f,
+                               "SELECT COUNT(*) FROM chart_completion_event WHERE encounter_id = ? "
+                               "AND action = 'reopen' AND detail = 'discharge cancelled: A13'",
+                               e1),
+                     1);
+
+    /* e2: the open deficiency (no discharge summary) is withdrawn, with its event */
+    OK(folio_completeness_analyze(f->store, e2, "2024-03-20T00:00Z", "him", NULL, &f->err));
+    n = 0;
+    OK(folio_completeness_withdraw(f->store, e2, "A13", "feed", "2024-03-21T00:00Z", &n, &f->err));
+    assert_int_equal(n, 1);
+    assert_int_equal(count_sql(f,
+                               "SELECT COUNT(*) FROM deficiency WHERE encounter_id = ? AND "
+                               "status = 'withdrawn' AND closed_how = 'withdrawn: A13'",
+                               e2),
+                     1);
+    assert_int_equal(count_sql(f,
+                               "SELECT COUNT(*) FROM deficiency_event x JOIN deficiency d ON "
+                               "d.id = x.deficiency_id WHERE d.encounter_id = ? AND "
+                               "x.action = 'withdraw' AND x.user_name = 'feed'",
+                               e2),
+                     1);
+    /* nothing left to withdraw */
+    OK(folio_completeness_withdraw(f->store, e2, "A13", "feed", "2024-03-22T00:00Z", &n, &f->err));
+    assert_int_equal(n, 0);
+}
+
 /* ---- the trigger ---- */
 
 static void test_on_change_waits_for_discharge(void **state)
@@ -486,6 +526,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_complete_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_amendments_after_completion, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auto_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_withdraw_reopens, setup, teardown),
         cmocka_unit_test_setup_teardown(test_on_change_waits_for_discharge, setup, teardown),
         cmocka_unit_test_setup_teardown(test_user_provider, setup, teardown),
     };
