@@ -1,0 +1,302 @@
+/* Release of information (issue 9 items 1, 2, 5; docs/roi.md): requests for records and their
+ * lifecycle, authorizations and their checklist (45 CFR 164.508(c)), the patient-access deadline
+ * (164.524(b)(2)) and fee (164.524(c)(4)), the disclosure log and the accounting of disclosures
+ * (164.528).
+ *
+ * Pure functions (no store): folio_roi_auth_check, folio_roi_fee, folio_roi_basis_*,
+ * folio_roi_requester_*, folio_roi_status_*. The others take a store and open their own
+ * (nested) transaction.
+ *
+ * Dates ("on" fields) are calendar dates "YYYY-MM-DD": the rule counts calendar days. `now` is a
+ * time in any folio_time form with a time of day (NULL = the real clock); "today" is its UTC
+ * date. `user` (who acts) is required. Errors: EINVAL naming the field, ENOTFOUND for unknown
+ * ids, ESTATE when the request's state or its authorization forbids the action (err->field
+ * names what: "status", "authorization", "extension"), ESTORE/EBUSY from the database. Output
+ * strings are allocated in the caller's arena; inputs are borrowed.
+ */
+#ifndef FOLIO_ROI_H
+#define FOLIO_ROI_H
+
+#include "folio/base.h"
+#include "folio/store.h"
+
+#define FOLIO_ROI_TEXT_MAX         2000         /* each text field */
+#define FOLIO_ROI_ACCESS_DAYS      30           /* 45 CFR 164.524(b)(2)(i) */
+#define FOLIO_ROI_EXTENSION_DAYS   30           /* 45 CFR 164.524(b)(2)(ii), once */
+#define FOLIO_ROI_ACCOUNTING_YEARS 6            /* 45 CFR 164.528(a)(1) */
+#define FOLIO_ROI_COMPLIANCE_DATE  "2003-04-14" /* 45 CFR 164.534(b)(1); 164.528(a)(1)(ix) */
+#define FOLIO_ROI_HHS_FLAT_CENTS   650 /* HHS guidance (2016): flat fee for electronic copies */
+
+/* ---- requesters ---- */
+
+enum folio_roi_requester {
+    FOLIO_ROI_PATIENT = 1,                 /* right of access, 164.524 */
+    FOLIO_ROI_PERSONAL_REPRESENTATIVE = 2, /* treated as the individual, 164.502(g) */
+    FOLIO_ROI_PROVIDER_CONTINUITY = 3,     /* treatment, 164.506(c)(2) */
+    FOLIO_ROI_PAYER = 4,                   /* payment, 164.506(c)(1),(3) */
+    FOLIO_ROI_ATTORNEY_AUTHORIZATION = 5,  /* 164.508 */
+    FOLIO_ROI_ATTORNEY_SUBPOENA = 6,       /* 164.512(e)(1)(ii): assurance, else authorization */
+    FOLIO_ROI_COURT_ORDER = 7,             /* 164.512(e)(1)(i) */
+    FOLIO_ROI_RESEARCHER = 8,              /* 164.508 (waivers of 164.512(i) not modelled) */
+    FOLIO_ROI_PUBLIC_HEALTH = 9,           /* 164.512(b) */
+    FOLIO_ROI_LAW_ENFORCEMENT = 10,        /* 164.512(f) */
+    FOLIO_ROI_WORKERS_COMP = 11,           /* 164.512(l) */
+};
+#define FOLIO_ROI_N_REQUESTERS 11
+
+/* "patient", "personal_representative", ...; NULL for an unknown value. */
+const char *folio_roi_requester_name(enum folio_roi_requester t);
+/* 0 when unknown. */
+enum folio_roi_requester folio_roi_requester_parse(const char *name);
+/* True for the right-of-access requests (patient, personal representative): the 30-day
+ * deadline, the extension and the cost-based fee apply. */
+bool folio_roi_requester_is_access(enum folio_roi_requester t);
+/* Whether a release to this requester needs a valid authorization (docs/roi.md table);
+ * subpoena_assurance: for attorney_subpoena, the satisfactory assurance of 164.512(e)(1)(ii) is
+ * on file. *cite gets the citation of the basis (static). */
+bool folio_roi_requester_needs_auth(enum folio_roi_requester t, bool subpoena_assurance,
+                                    const char **cite);
+/* The legal basis (below) a release to this requester is logged with. */
+const char *folio_roi_requester_basis(enum folio_roi_requester t, bool subpoena_assurance);
+
+/* ---- legal bases of disclosures (docs/roi.md; 164.528(a)(1) decides the accounting) ----
+ * Excluded from the accounting: "tpo" (i), "individual" (ii), "incident" (iii),
+ * "authorization" (iv), "directory" and "involved_in_care" (v), "national_security" (vi),
+ * "correctional" (vii), "limited_data_set" (viii). Included: "required_by_law" 164.512(a),
+ * "public_health" (b), "abuse_neglect" (c), "health_oversight" (d), "judicial" (e),
+ * "law_enforcement" (f), "decedent" (g), "organ_donation" (h), "research" (i, without an
+ * authorization), "serious_threat" (j), "military" (k)(1), "workers_comp" (l), "impermissible"
+ * (a disclosure the rule did not permit). */
+bool folio_roi_basis_known(const char *basis);
+/* True when 164.528 lists a disclosure of this basis made on disclosed_on: a known basis not
+ * excluded by (a)(1)(i)-(viii), on or after the compliance date ((a)(1)(ix)). */
+bool folio_roi_basis_accountable(const char *basis, const char *disclosed_on);
+/* The citation of a basis ("45 CFR 164.512(b)"), or NULL when unknown. Static. */
+const char *folio_roi_basis_cite(const char *basis);
+
+/* ---- authorizations (164.508) ---- */
+
+struct folio_roi_auth {
+    int64_t id; /* out */
+    int64_t patient_id;
+    const char *description, *discloser, *recipient, *purpose;
+    const char *expires_on;   /* date, or NULL with expiry_event */
+    const char *expiry_event; /* "end of the research study", ... */
+    const char *signed_by, *signed_on;
+    const char *signer_authority; /* representative's authority; NULL when the patient signs */
+    bool stmt_revoke, stmt_conditioning, stmt_redisclosure;
+    bool psychotherapy_notes;
+    const char *sensitive;  /* ",part2,hiv," or NULL */
+    const char *revoked_on; /* out (and input to the checklist) */
+};
+
+enum folio_roi_auth_element {
+    FOLIO_AUTH_DESCRIPTION = 0,   /* 164.508(c)(1)(i) */
+    FOLIO_AUTH_DISCLOSER,         /* (c)(1)(ii) */
+    FOLIO_AUTH_RECIPIENT,         /* (c)(1)(iii) */
+    FOLIO_AUTH_PURPOSE,           /* (c)(1)(iv) */
+    FOLIO_AUTH_EXPIRATION,        /* (c)(1)(v) */
+    FOLIO_AUTH_SIGNATURE,         /* (c)(1)(vi): signature and date */
+    FOLIO_AUTH_STMT_REVOKE,       /* (c)(2)(i) */
+    FOLIO_AUTH_STMT_CONDITIONING, /* (c)(2)(ii) */
+    FOLIO_AUTH_STMT_REDISCLOSURE, /* (c)(2)(iii) */
+    FOLIO_AUTH_N_ELEMENTS
+};
+
+enum folio_roi_auth_verdict {
+    FOLIO_AUTH_VALID = 0,
+    FOLIO_AUTH_INCOMPLETE = 1,     /* an element is missing: 164.508(b)(2)(ii) */
+    FOLIO_AUTH_EXPIRED = 2,        /* the expiration date has passed: 164.508(b)(2)(i) */
+    FOLIO_AUTH_REVOKED = 3,        /* revoked: 164.508(b)(2)(iii), (b)(5) */
+    FOLIO_AUTH_NOT_SIGNED_YET = 4, /* signed after today (a future date): not yet in force */
+};
+
+struct folio_roi_auth_item {
+    const char *element;  /* "description", "discloser", ... (static) */
+    const char *citation; /* "45 CFR 164.508(c)(1)(i)" (static) */
+    bool present;
+};
+struct folio_roi_auth_result {
+    struct folio_roi_auth_item items[FOLIO_AUTH_N_ELEMENTS];
+    int n_missing;
+    enum folio_roi_auth_verdict verdict; /* revoked > expired > not signed yet > incomplete */
+    const char *verdict_citation;        /* static; NULL when valid */
+};
+
+/* The checklist: each element present or missing with its citation, and the verdict as of
+ * today ("YYYY-MM-DD"). An element is present when its text is not empty (for the expiration:
+ * a valid expires_on date or an expiry_event; for the signature: signed_by and a valid
+ * signed_on). An expiry_event is not evaluated (the checklist cannot know it happened).
+ * EINVAL "today" when today is not a date. Pure. */
+enum folio_rc folio_roi_auth_check(const struct folio_roi_auth *a, const char *today,
+                                   struct folio_roi_auth_result *out,
+                                   struct folio_err *err) FOLIO_MUST_USE;
+
+/* Stores an authorization as given (an incomplete one too: the checklist reports it). The
+ * patient must exist (ENOTFOUND "patient_id"); dates must be dates (EINVAL). a->id is set. */
+enum folio_rc folio_roi_auth_create(struct folio_store *s, struct folio_roi_auth *a,
+                                    const char *user, const char *now,
+                                    struct folio_err *err) FOLIO_MUST_USE;
+/* Into *out (strings in ar). ENOTFOUND "id". */
+enum folio_rc folio_roi_auth_get(struct folio_store *s, int64_t id, struct folio_arena *ar,
+                                 struct folio_roi_auth *out, struct folio_err *err) FOLIO_MUST_USE;
+/* Records a written revocation received on revoked_on (NULL = today). ESTATE "revoked_on" when
+ * already revoked. */
+enum folio_rc folio_roi_auth_revoke(struct folio_store *s, int64_t id, const char *revoked_on,
+                                    const char *note, const char *user, const char *now,
+                                    struct folio_err *err) FOLIO_MUST_USE;
+
+/* ---- requests ---- */
+
+enum folio_roi_status {
+    FOLIO_ROI_RECEIVED = 1,
+    FOLIO_ROI_VALIDATED = 2,
+    FOLIO_ROI_PULLED = 3,
+    FOLIO_ROI_QA = 4,
+    FOLIO_ROI_RELEASED = 5,
+    FOLIO_ROI_DENIED = 6,
+};
+const char *folio_roi_status_name(enum folio_roi_status st);
+enum folio_roi_status folio_roi_status_parse(const char *name); /* 0 when unknown */
+/* The transitions of docs/roi.md: received -> validated -> pulled -> qa -> released; qa ->
+ * pulled (QA sends back); any open status -> denied. */
+bool folio_roi_status_can(enum folio_roi_status from, enum folio_roi_status to);
+
+struct folio_roi_request {
+    int64_t id; /* out */
+    int64_t patient_id;
+    enum folio_roi_requester requester_type;
+    const char *requester_name, *requester_address;
+    const char *date_from, *date_to; /* service dates asked for; NULL = open */
+    const char *doc_types;           /* ",18842-5,11506-3," or NULL = all */
+    const char *purpose;
+    const char *delivery;     /* mail | pickup | fax | email | portal | electronic_media */
+    int64_t authorization_id; /* 0 = none (yet) */
+    bool subpoena_assurance;
+    const char *received_on; /* date; NULL = today */
+    /* out (folio_roi_request_get) */
+    enum folio_roi_status status;
+    const char *deny_reason;
+    const char *due_on, *original_due_on, *extension_reason, *released_on;
+};
+
+/* Intake: status received, due_on = received_on + 30 days for access requests. The patient
+ * (and the authorization, which must be the same patient's) must exist. r->id is set. */
+enum folio_rc folio_roi_request_create(struct folio_store *s, struct folio_roi_request *r,
+                                       const char *user, const char *now,
+                                       struct folio_err *err) FOLIO_MUST_USE;
+enum folio_rc folio_roi_request_get(struct folio_store *s, int64_t id, struct folio_arena *ar,
+                                    struct folio_roi_request *out,
+                                    struct folio_err *err) FOLIO_MUST_USE;
+/* Links (or replaces) the request's authorization while it is received (ESTATE "status"). */
+enum folio_rc folio_roi_request_set_auth(struct folio_store *s, int64_t id, int64_t auth_id,
+                                         const char *user, const char *now,
+                                         struct folio_err *err) FOLIO_MUST_USE;
+
+/* Moves the request to `to`. Refused with ESTATE "status" when folio_roi_status_can says no;
+ * denied needs a reason (EINVAL "reason"); to validated and to released, a requester that needs
+ * an authorization must have one for this patient that the checklist finds valid today (ESTATE
+ * "authorization", the message naming the verdict and its citation, or the first missing
+ * element). Released records the disclosure (basis folio_roi_requester_basis) in the same
+ * transaction. detail (optional) goes to the event. */
+enum folio_rc folio_roi_request_move(struct folio_store *s, int64_t id, enum folio_roi_status to,
+                                     const char *detail, const char *user, const char *now,
+                                     struct folio_err *err) FOLIO_MUST_USE;
+
+/* The one documented extension of 164.524(b)(2)(ii): due_on += 30 days, with the written reason
+ * (required, EINVAL "reason"). ESTATE "extension" for a request other than access, a second
+ * extension, or after the original due date passed; ESTATE "status" once released or denied. */
+enum folio_rc folio_roi_request_extend(struct folio_store *s, int64_t id, const char *reason,
+                                       const char *user, const char *now,
+                                       struct folio_err *err) FOLIO_MUST_USE;
+
+struct folio_roi_event {
+    char at[32];
+    char *user, *action, *from_status, *to_status, *detail;
+};
+/* The request's history, oldest first (arrays and strings in ar). */
+enum folio_rc folio_roi_request_events(struct folio_store *s, int64_t id, struct folio_arena *ar,
+                                       struct folio_roi_event **out, size_t *n,
+                                       struct folio_err *err) FOLIO_MUST_USE;
+
+/* Days from today to the due date (negative = overdue); false when the request has none. */
+bool folio_roi_days_left(const char *due_on, const char *today, int64_t *days);
+
+/* The ROI queue (aging): requests of one status, or every open one (status 0: received,
+ * validated, pulled, qa), ordered by due date (those without one last), then received date and
+ * id. today (NULL = the real clock's date) decides days_left and overdue. */
+struct folio_roi_queue_item {
+    int64_t id, patient_id;
+    enum folio_roi_requester requester_type;
+    char *requester_name;
+    enum folio_roi_status status;
+    char received_on[11], due_on[11]; /* due_on "" when none */
+    int64_t days_open;                /* today - received */
+    bool has_due;
+    int64_t days_left; /* when has_due: due - today, negative when overdue */
+    bool overdue;
+};
+enum folio_rc folio_roi_queue(struct folio_store *s, enum folio_roi_status status,
+                              const char *today, struct folio_arena *ar,
+                              struct folio_roi_queue_item **out, size_t *n,
+                              struct folio_err *err) FOLIO_MUST_USE;
+
+/* ---- the fee of a patient's access request (164.524(c)(4)) ---- */
+
+enum folio_roi_fee_method {
+    FOLIO_ROI_FEE_COST = 1, /* actual or average cost: labor for copying, supplies, postage */
+    FOLIO_ROI_FEE_FLAT = 2, /* a flat fee for electronic copies of electronic records */
+};
+struct folio_roi_fee_params {
+    enum folio_roi_fee_method method;
+    int64_t labor_minutes; /* copying labor only: not search and retrieval */
+    int64_t labor_cents_per_hour;
+    int64_t pages;                 /* paper copies */
+    int64_t supply_cents_per_page; /* paper, toner */
+    int64_t media_cents;           /* portable media the individual asked for (CD, USB) */
+    int64_t postage_cents;         /* only when mailed */
+    int64_t summary_cents;         /* preparing a summary, when agreed in advance, (c)(4)(iv) */
+    int64_t flat_cents;            /* FOLIO_ROI_FEE_FLAT */
+    bool electronic;               /* the copy is electronic */
+    bool mailed;
+};
+struct folio_roi_fee_result {
+    int64_t labor_cents, supplies_cents, postage_cents, summary_cents, total_cents;
+};
+/* Integer cents; labor = minutes x rate / 60, rounded half up. Each parameter must be in
+ * 0..100000000 (EINVAL naming it); the flat fee only for an electronic copy (EINVAL
+ * "method"). Pure. */
+enum folio_rc folio_roi_fee(const struct folio_roi_fee_params *p, struct folio_roi_fee_result *out,
+                            struct folio_err *err) FOLIO_MUST_USE;
+
+/* ---- disclosures and their accounting (164.528) ---- */
+
+struct folio_roi_disclosure {
+    int64_t id; /* out */
+    int64_t patient_id;
+    const char *disclosed_on; /* date; NULL = today */
+    const char *recipient, *recipient_address;
+    const char *description, *purpose;
+    const char *basis;        /* a known basis (EINVAL "basis") */
+    int64_t request_id;       /* 0 = none */
+    int64_t authorization_id; /* 0 = none */
+};
+enum folio_rc folio_roi_disclosure_record(struct folio_store *s, struct folio_roi_disclosure *d,
+                                          const char *user, const char *now,
+                                          struct folio_err *err) FOLIO_MUST_USE;
+
+struct folio_roi_accounting {
+    char from[11], to[11];              /* the window, both inclusive */
+    struct folio_roi_disclosure *items; /* listed, by date then id; strings in the arena */
+    size_t n;
+    size_t n_excluded; /* disclosures in the window the rule excludes */
+};
+/* The accounting for a patient requested on request_on (NULL = today): the disclosures made in
+ * the six years up to and including that date (from = the same day six years earlier; Feb 29 ->
+ * Feb 28) that folio_roi_basis_accountable lists. */
+enum folio_rc folio_roi_accounting(struct folio_store *s, int64_t patient_id,
+                                   const char *request_on, struct folio_arena *ar,
+                                   struct folio_roi_accounting *out,
+                                   struct folio_err *err) FOLIO_MUST_USE;
+
+#endif

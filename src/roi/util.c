@@ -1,0 +1,149 @@
+/* Shared by the src/roi files: dates, the clock, argument checks, SQL helpers (roi_int.h). */
+#include "folio/base.h"
+
+#include "folio/time.h"
+#include "roi/roi_int.h"
+
+/* proleptic Gregorian; H. Hinnant's days_from_civil / civil_from_days */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+bool roi_date_days(const char *s, int64_t *days)
+{
+    int v[3] = {0, 0, 0};
+    static const int width[3] = {4, 2, 2};
+    const char *p = s;
+    if (!s || strlen(s) != 10)
+        return false;
+    for (int k = 0; k < 3; k++) {
+        for (int i = 0; i < width[k]; i++, p++) {
+            if (*p < '0' || *p > '9')
+                return false;
+            v[k] = v[k] * 10 + (*p - '0');
+        }
+        if (k < 2 && *p++ != '-')
+            return false;
+    }
+    if (v[0] < 1 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
+        v[2] > folio_time_days_in_month(v[0], v[1]))
+        return false;
+    *days = days_from_civil(v[0], v[1], v[2]);
+    return true;
+}
+
+void roi_date_fmt(int64_t days, char out[11])
+{
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp + (mp < 10 ? 3 : -9);
+    y += m <= 2;
+    folio_snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+}
+
+enum folio_rc roi_date_arg(const char *in, const char *dflt, const char *field, char out[11],
+                           struct folio_err *err)
+{
+    int64_t d;
+    if (folio_str_empty(in)) {
+        folio_strlcpy(out, dflt ? dflt : "", 11);
+        return FOLIO_OK;
+    }
+    if (!roi_date_days(in, &d))
+        return folio_err_set(err, FOLIO_EINVAL, field, "%s: '%.40s' is not a date YYYY-MM-DD",
+                             field, in);
+    folio_strlcpy(out, in, 11);
+    return FOLIO_OK;
+}
+
+enum folio_rc roi_now(const char *in, char at[32], char today[11], struct folio_err *err)
+{
+    struct folio_time t;
+    char buf[32];
+    enum folio_rc rc;
+    if (in == NULL) {
+        folio_time_now_utc(buf);
+        in = buf;
+    }
+    rc = folio_time_parse_any(folio_sv_from(in), &t, "now", err);
+    if (rc)
+        return rc;
+    if (t.prec < FOLIO_PREC_HOUR)
+        return folio_err_set(err, FOLIO_EINVAL, "now", "now: '%.40s' has no time of day", in);
+    folio_time_to_utc(&t, 0);
+    if (!folio_time_format_utc(&t, at, 32) || strlen(at) < 10)
+        return folio_err_set(err, FOLIO_EINVAL, "now", "now: '%.40s' is out of range", in);
+    folio_strlcpy(today, at, 11);
+    return FOLIO_OK;
+}
+
+enum folio_rc roi_user(const char *in, struct folio_err *err)
+{
+    if (folio_str_empty(in))
+        return folio_err_set(err, FOLIO_EINVAL, "user", "user: who acts is required");
+    if (strlen(in) > ROI_NAME_MAX)
+        return folio_err_set(err, FOLIO_EINVAL, "user", "user: longer than %d bytes", ROI_NAME_MAX);
+    return FOLIO_OK;
+}
+
+enum folio_rc roi_text(const char *in, bool required, const char *field, struct folio_err *err)
+{
+    if (required && folio_str_empty(in))
+        return folio_err_set(err, FOLIO_EINVAL, field, "%s: required", field);
+    if (in && strlen(in) > FOLIO_ROI_TEXT_MAX)
+        return folio_err_set(err, FOLIO_EINVAL, field, "%s: longer than %d bytes", field,
+                             FOLIO_ROI_TEXT_MAX);
+    return FOLIO_OK;
+}
+
+char *roi_col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom)
+{
+    const char *v = folio_stmt_column_text(st, idx);
+    if (!v)
+        return NULL;
+    char *d = folio_arena_strdup(a, v);
+    if (!d)
+        *oom = true;
+    return d;
+}
+
+void roi_col_copy(struct folio_stmt *st, int idx, char *dst, size_t cap)
+{
+    const char *v = folio_stmt_column_text(st, idx);
+    folio_strlcpy(dst, v ? v : "", cap);
+}
+
+enum folio_rc roi_tx_end(struct folio_store *s, enum folio_rc rc, struct folio_err *err)
+{
+    if (rc == FOLIO_OK) {
+        rc = folio_store_commit(s, err);
+        if (rc == FOLIO_OK)
+            return FOLIO_OK;
+    }
+    folio_store_rollback(s);
+    return rc;
+}
+
+enum folio_rc roi_patient_exists(struct folio_store *s, int64_t patient_id, const char *field,
+                                 struct folio_err *err)
+{
+    bool found = false;
+    enum folio_rc rc = folio_store_exec_fmt(s, NULL, &found, NULL, err,
+                                            "SELECT id FROM patient WHERE id = ?", "i", patient_id);
+    if (rc == FOLIO_OK && !found)
+        rc = folio_err_set(err, FOLIO_ENOTFOUND, field, "no patient with id %lld",
+                           (long long)patient_id);
+    return rc;
+}
