@@ -51,4 +51,5 @@ int cmd_drg_price(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_
 int cmd_rules(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_completeness.c */
 int cmd_completeness(struct folio_cli *cli, int argc, char **argv); /* cmd_completeness.c */
 int cmd_provider(struct folio_cli *cli, int argc, char **argv);     /* cmd_provider.c */
+int cmd_deid(struct folio_cli *cli, int argc, char **argv);         /* cmd_deid.c */
 #endif
