@@ -603,6 +603,40 @@ enum folio_rc folio_document_list(const struct folio_chart *c, int64_t patient_i
 const struct folio_code_title *folio_loinc_doc_types(size_t *n);
 const char *folio_loinc_doc_title(const char *code); /* NULL when not in the table */
 
+/* ---- sensitivity tags (issue 9 item 3; migration 0017; docs/roi.md "Sensitive records") ----
+ * Categories a release of information leaves out unless the authorization names them:
+ * "psychotherapy_notes" (45 CFR 164.501, 164.508(a)(2)), "sud_part2" (42 CFR Part 2),
+ * "hiv_sti", "genetic", "reproductive_health", "behavioral_health". Tags are set by staff (no
+ * default by document type: psychotherapy notes are defined by being kept apart from the
+ * record, 164.501, not by a LOINC type). Removing keeps the row (removed_* set). */
+#define FOLIO_SENSITIVITY_N 6
+/* The tag names, in the order above (static). */
+const char *const *folio_sensitivity_tags(size_t *n);
+/* The canonical tag for name (ASCII case-insensitive; the authorization aliases "part2" and
+ * "hiv" give "sud_part2" and "hiv_sti"), or NULL when unknown. Static. */
+const char *folio_sensitivity_tag(const char *name);
+
+struct folio_document_tag {
+    int64_t id;
+    const char *tag;
+    const char *set_at, *set_by, *set_reason;
+    const char *removed_at, *removed_by, *removed_reason; /* NULL while active */
+};
+/* Sets tag on a document (reason optional, recorded). EINVAL "tag" for an unknown tag;
+ * ENOTFOUND "document_id"; ECONFLICT "tag" when the tag is already set. */
+enum folio_rc folio_document_tag_add(const struct folio_chart *c, int64_t doc_id, const char *tag,
+                                     const char *reason, struct folio_err *err) FOLIO_MUST_USE;
+/* Removes an active tag (the row is kept with who, when and why). reason required (EINVAL
+ * "reason"); ESTATE "tag" when the tag is not set. */
+enum folio_rc folio_document_tag_remove(const struct folio_chart *c, int64_t doc_id,
+                                        const char *tag, const char *reason,
+                                        struct folio_err *err) FOLIO_MUST_USE;
+/* The document's tags by tag name then id: only active ones, or the whole history
+ * (with_removed). ENOTFOUND "document_id". */
+enum folio_rc folio_document_tags(const struct folio_chart *c, int64_t doc_id, bool with_removed,
+                                  struct folio_arena *a, struct folio_document_tag **out,
+                                  size_t *n, struct folio_err *err) FOLIO_MUST_USE;
+
 /* ======================================================================================
  * Observations (results)
  * ====================================================================================== */

@@ -299,4 +299,102 @@ enum folio_rc folio_roi_accounting(struct folio_store *s, int64_t patient_id,
                                    struct folio_roi_accounting *out,
                                    struct folio_err *err) FOLIO_MUST_USE;
 
+/* ---- the release packet (issue 9 item 4; src/roi/packet.c, docs/roi.md) ----
+ * A PDF (libharu, base-14 fonts): a cover letter page, then each selected document from a new
+ * page. Every page is stamped with the patient's name, the request number
+ * (FOLIO_ROI_PACKET_NUMBER_FMT) and "Page n of N". Text is WinAnsi (Latin-1): UTF-8 letters of
+ * U+00A0..U+00FF print as themselves, every other non-ASCII character, invalid UTF-8 byte or
+ * control character prints as '?'. */
+
+#define FOLIO_ROI_PACKET_NUMBER_FMT "ROI-%06lld" /* the request number printed */
+#define FOLIO_ROI_PACKET_MAX_PAGES  5000
+#define FOLIO_ROI_PACKET_MAX_DOCS   500
+
+struct folio_roi_packet_in {
+    int64_t request_id;
+    const int64_t *document_ids;  /* the selected documents (current versions), in this order */
+    size_t n_documents;           /* 1..FOLIO_ROI_PACKET_MAX_DOCS */
+    const char *facility_name;    /* the letterhead (required) */
+    const char *facility_address; /* optional, may hold '\n' */
+    const char *letter_date;      /* "YYYY-MM-DD"; NULL = today of now */
+    /* The redisclosure notice on the cover letter: part2 prints the 42 CFR 2.32(a) statement
+     * (a Part 2 record is enclosed under the patient's consent); otherwise redisclosure_notice
+     * prints a general statement (the information may be redisclosed by the recipient and no
+     * longer protected by the Privacy Rule, cf. 164.508(c)(2)(iii)). notice (optional) replaces
+     * the default text of either. */
+    bool part2, redisclosure_notice;
+    const char *notice;
+};
+
+struct folio_roi_packet {
+    unsigned char *pdf; /* heap: folio_roi_packet_release frees it */
+    size_t len;
+    int pages;
+    int rendered_docs, separate_docs; /* rendered as text / listed as enclosed separately */
+    char sha256[65];                  /* lowercase hex, FOLIO_SHA256_HEX_LEN + 1 */
+};
+
+/* Renders the packet of request in->request_id (ENOTFOUND "request_id"; ESTATE "status" when
+ * denied). Documents: ENOTFOUND "document_ids[i]"; EINVAL "document_ids[i]" when another
+ * patient's or listed twice; text/ * and XML (CDA: its text, tags removed) are printed, other
+ * types get a page saying the document is enclosed separately. ETOOBIG over
+ * FOLIO_ROI_PACKET_MAX_PAGES; EINTERNAL "pdf" when libharu reports an error (the message has its
+ * error code). *out is filled on success only (release it either way; a zeroed struct is fine).
+ * Reads only: no transaction. */
+enum folio_rc folio_roi_packet_render(struct folio_store *s, const struct folio_roi_packet_in *in,
+                                      const char *now, struct folio_roi_packet *out,
+                                      struct folio_err *err) FOLIO_MUST_USE;
+void folio_roi_packet_release(struct folio_roi_packet *p);
+
+/* Records a rendered packet on its request (table roi_packet: SHA-256, pages, bytes, the
+ * documents, who and when) and a "packet" event in the request's history. in: what p was
+ * rendered from. EINVAL "sha256" when p->sha256 is not the hash of p's bytes, "document_ids"
+ * when a document is not the request's patient's; ESTATE "status" unless the request is pulled
+ * or in QA. *id (may be NULL) gets the packet's id. */
+enum folio_rc folio_roi_packet_record(struct folio_store *s, const struct folio_roi_packet_in *in,
+                                      const struct folio_roi_packet *p, const char *user,
+                                      const char *now, int64_t *id,
+                                      struct folio_err *err) FOLIO_MUST_USE;
+
+/* ---- the packet's document selection (issue 9 item 3; docs/roi.md "Sensitive records") ---- */
+
+struct folio_roi_doc {
+    int64_t document_id;
+    const char *type_code, *title;
+    char on[11];       /* the service date (else the filing date), UTC */
+    const char *tags;  /* active sensitivity tags ",genetic,hiv_sti," or NULL */
+    const char *reason; /* excluded: why (NULL when included) */
+    const char *cite;   /* excluded: the rule (static) */
+};
+struct folio_roi_selection {
+    struct folio_roi_doc *included, *excluded; /* by date then id; in the arena */
+    size_t n_included, n_excluded;
+    bool auth_valid;             /* a linked authorization the checklist finds valid today */
+    bool part2_notice;           /* a Part 2 record is included under consent: the notice of
+                                    42 CFR 2.32 must accompany the packet */
+    bool part2_emergency;        /* Part 2 records included for a medical emergency (42 CFR
+                                    2.51): the program must document the disclosure */
+    bool minimum_necessary;      /* 164.502(b) applies: staff limit the packet to the minimum
+                                    necessary (not to the individual, treatment or under an
+                                    authorization, 164.502(b)(2)) */
+};
+/* Medical emergency for a treatment request (42 CFR 2.51): Part 2 records go without consent. */
+#define FOLIO_ROI_SELECT_EMERGENCY 1u
+
+/* The documents of the request's patient in its date range (service date, else filing date;
+ * both ends inclusive) and document types, split into included and excluded, each excluded
+ * one with its reason and rule. Entered-in-error documents are excluded. Sensitive records
+ * (tags of records.h) follow docs/roi.md: psychotherapy notes only under a valid
+ * psychotherapy-notes authorization (164.508(a)(2)), never in the patient's access
+ * (164.524(a)(1)(i)); a psychotherapy-notes authorization covers nothing else
+ * (164.508(b)(3)(ii)); Part 2 records to the patient (42 CFR 2.23), under a valid consent
+ * naming them (2.31; notice of 2.32 flagged), or for treatment in a medical emergency (2.51,
+ * flags); other tags to the patient and for treatment, else only when a valid authorization
+ * names them. The authorization counts only when the checklist finds it valid on today's date
+ * (now: NULL = the real clock). Reads only. ENOTFOUND "id". */
+enum folio_rc folio_roi_select(struct folio_store *s, int64_t request_id, unsigned flags,
+                               const char *now, struct folio_arena *ar,
+                               struct folio_roi_selection *out,
+                               struct folio_err *err) FOLIO_MUST_USE;
+
 #endif

@@ -22,6 +22,7 @@ static const char usage[] =
     "       folio document finalize ID\n"
     "       folio document sign ID [--role author|cosigner|authenticator] [--provider NPI|ID]\n"
     "       folio document error ID --reason TEXT       (marks it entered-in-error)\n"
+    "       folio document tag ID [--add TAG | --remove TAG --reason TEXT] [--history]\n"
     "\n"
     "document add options:\n"
     "  --type LOINC           document type, e.g. 34117-2 (H&P), 18842-5 (discharge summary)\n"
@@ -34,6 +35,8 @@ static const char usage[] =
     "  --mime TYPE            default text/plain\n"
     "  --reason TEXT          why it comes late: required when the encounter's chart is\n"
     "                         complete (the document is then a late entry)\n"
+    "document tag: sensitivity tags psychotherapy_notes, sud_part2, hiv_sti, genetic,\n"
+    "  reproductive_health, behavioral_health (docs/roi.md); without --add/--remove lists them.\n"
     "--file - reads standard input. Every change makes a new version; nothing is overwritten.\n"
     "show prints the header then the content; --raw prints only the content's bytes;\n"
     "--version N shows version N (default: the current one). --if-version N on a change refuses\n"
@@ -662,13 +665,126 @@ out:
     return rc;
 }
 
+/* ---- tag: sensitivity tags (docs/roi.md "Sensitive records") ---- */
+
+static enum folio_rc document_tag(struct folio_cli *cli, int argc, char **argv)
+{
+    const char *add = NULL, *del = NULL, *reason = NULL;
+    bool history = false;
+    const struct cli_opt opts[] = {
+        {"add", CLI_OPT_STR, &add},
+        {"remove", CLI_OPT_STR, &del},
+        {"reason", CLI_OPT_STR, &reason},
+        {"history", CLI_OPT_FLAG, &history},
+    };
+    static const char *const head[] = {"TAG", "SET_AT", "SET_BY", "REMOVED_AT", "REMOVED_BY",
+                                       "REASON"};
+    struct cli_args args;
+    struct folio_chart chart;
+    struct folio_arena a;
+    struct folio_document_tag *tags = NULL;
+    struct cli_table t;
+    size_t n = 0;
+    int64_t id = 0;
+    bool in_tx = false;
+    enum folio_rc rc;
+
+    folio_arena_init(&a, 0);
+    cli_table_init(&t, FOLIO_ARRAY_LEN(head), head);
+    rc = cli_parse(cli, "document tag", argc, argv, 1, opts, FOLIO_ARRAY_LEN(opts), 1, &args,
+                   NULL);
+    if (rc)
+        goto out;
+    if (args.npos != 1) {
+        rc = cli_usage(cli, "document tag: missing the document id");
+        goto out;
+    }
+    if (add && del) {
+        rc = cli_usage(cli, "document tag: --add or --remove, not both");
+        goto out;
+    }
+    rc = cli_parse_id(cli, "document tag", args.pos[0], &id);
+    if (!rc)
+        rc = cli_chart_open(cli, &chart);
+    if (!rc)
+        rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = true;
+    if (add || del) {
+        rc = add ? folio_document_tag_add(&chart, id, add, reason, &cli->err)
+                 : folio_document_tag_remove(&chart, id, del, reason, &cli->err);
+        if (!rc) {
+            char detail[96];
+            (void)folio_snprintf(detail, sizeof detail, "tag %s %s", add ? "add" : "remove",
+                                 folio_sensitivity_tag(add ? add : del));
+            rc = audit_document(cli, &chart, "document.amend", id, detail);
+        }
+    } else {
+        rc = folio_document_tags(&chart, id, history, &a, &tags, &n, &cli->err);
+        if (!rc)
+            rc = audit_document(cli, &chart, "document.view", id, "tags");
+    }
+    if (!rc)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        goto out;
+    in_tx = false;
+    if (add || del) {
+        if (cli->json)
+            rc = print_id_json(cli, "id", id, NULL, 0);
+        else
+            printf("document %lld: %s %s\n", (long long)id, add ? "tagged" : "untagged",
+                   folio_sensitivity_tag(add ? add : del));
+        goto out;
+    }
+    if (cli->json) {
+        json_t *o = json_object(), *arr = json_array();
+        int bad = !o || cli_jset(o, "tags", arr) || cli_jset_int(o, "document_id", id);
+        for (size_t i = 0; !bad && i < n; i++) {
+            json_t *e = json_object();
+            bad |= !e || json_array_append_new(arr, e) != 0;
+            if (!bad)
+                bad |= json_object_set_new(e, "tag", json_string(tags[i].tag)) |
+                       json_object_set_new(e, "set_at", json_string(tags[i].set_at)) |
+                       json_object_set_new(e, "set_by", json_string(tags[i].set_by)) |
+                       json_object_set_new(e, "removed_at", tags[i].removed_at
+                                                                ? json_string(tags[i].removed_at)
+                                                                : json_null());
+        }
+        if (bad) {
+            json_decref(o);
+            o = NULL;
+        }
+        rc = cli_json_print(cli, o);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *why = tags[i].removed_at ? tags[i].removed_reason : tags[i].set_reason;
+        const char *cells[6] = {tags[i].tag, tags[i].set_at, tags[i].set_by, tags[i].removed_at,
+                                tags[i].removed_by, why};
+        rc = cli_table_add(&t, cells);
+        if (rc) {
+            rc = folio_err_set(&cli->err, rc, NULL, "out of memory");
+            goto out;
+        }
+    }
+    cli_table_print(&t, stdout);
+out:
+    if (in_tx)
+        folio_store_rollback(cli->store);
+    cli_table_release(&t);
+    folio_arena_release(&a);
+    return rc;
+}
+
 static enum folio_rc document_main(struct folio_cli *cli, int argc, char **argv)
 {
     const char *sub;
 
     if (argc < 2)
         return cli_usage(cli, "document: missing subcommand (add, show, list, history, amend, "
-                              "correct, addendum, finalize, sign, error)");
+                              "correct, addendum, finalize, sign, error, tag)");
     sub = argv[1];
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
@@ -698,6 +814,8 @@ static enum folio_rc document_main(struct folio_cli *cli, int argc, char **argv)
                                argv + 1);
     if (strcmp(sub, "sign") == 0)
         return document_sign(cli, argc - 1, argv + 1);
+    if (strcmp(sub, "tag") == 0)
+        return document_tag(cli, argc - 1, argv + 1);
     return cli_usage(cli, "document: unknown subcommand '%s'", sub);
 }
 

@@ -79,4 +79,18 @@ expect_fail "history of unknown document" 3 folio document history 888888
 check "no version written" "$nv" "$(sql "SELECT COUNT(*) FROM document_version")"
 check "no document written" "$nd" "$(sql "SELECT COUNT(*) FROM document")"
 
+# sensitivity tags (docs/roi.md "Sensitive records")
+out=$(folio --as him.clerk document tag "$D" --add hiv --reason "result in note"); rc=$?
+check "tag add exits 0" 0 "$rc"
+check "tag add names the canonical tag" yes "$(grep -q 'tagged hiv_sti' <<<"$out" && echo yes || echo no)"
+expect_fail "tag twice" 4 folio document tag "$D" --add hiv_sti
+expect_fail "unknown tag" 2 folio document tag "$D" --add vip
+expect_fail "remove without reason" 2 folio document tag "$D" --remove hiv_sti
+folio --as him.clerk document tag "$D" --remove hiv_sti --reason "tagged in error" >/dev/null
+check "tag remove exits 0" 0 "$?"
+expect_fail "remove an absent tag" 10 folio document tag "$D" --remove hiv_sti --reason again
+check "no active tag" 1 "$(folio document tag "$D" | wc -l)"
+check "history keeps the removed tag" "hiv_sti:him.clerk" "$(folio --json document tag "$D" --history | jget '",".join(t["tag"] + ":" + str(t["set_by"]) for t in d["tags"] if t["removed_at"])')"
+check "tag changes audited" yes "$([ "$(sql "SELECT COUNT(*) FROM audit_log WHERE detail LIKE 'tag %'")" -ge 2 ] 2>/dev/null && echo yes || echo no)"
+
 done_testing
