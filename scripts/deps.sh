@@ -8,7 +8,7 @@ pkgs=(
   libsqlite3-dev sqlite3
   libpq-dev postgresql-15 postgresql-client-15
   libjansson-dev libsodium-dev libcmocka-dev libmicrohttpd-dev libgnutls28-dev
-  libxml2-dev libzip-dev
+  libxml2-dev libzip-dev libhpdf-dev poppler-utils
   python3 ca-certificates openssl wrk
 )
 
