@@ -52,6 +52,29 @@ static inline bool deid_alnum_byte(unsigned char ch)
            ch >= 0x80;
 }
 
+/* A courtesy title at the start of a gold name ("Dr. ", "Mrs. ") is not PHI: scoring starts
+ * after it (docs/deid.md, Scoring). */
+static inline size_t deid_skip_title(const char *text, size_t start, size_t end, int type)
+{
+    static const char *const t[] = {"dr", "mr", "mrs", "ms", "miss", "mx", "prof"};
+    size_t k, n;
+
+    if (type != (int)FOLIO_DEID_NAME)
+        return start;
+    for (k = 0; k < sizeof(t) / sizeof(t[0]); k++) {
+        n = strlen(t[k]);
+        if (end - start > n + 2) {
+            size_t j;
+            for (j = 0; j < n; j++)
+                if ((text[start + j] | 0x20) != t[k][j])
+                    break;
+            if (j == n && (text[start + n] == '.' || text[start + n] == ' '))
+                return start + n;
+        }
+    }
+    return start;
+}
+
 /* Adds the score of one note. */
 static inline void deid_score_add(struct deid_score *sc, const char *text,
                                   const struct deid_gold *gold, size_t ngold,
@@ -64,7 +87,8 @@ static inline void deid_score_add(struct deid_score *sc, const char *text,
         if (gold[g].type < 0)
             continue;
         sc->gold[gold[g].type]++;
-        for (i = gold[g].start; i < gold[g].end; i++) {
+        for (i = deid_skip_title(text, gold[g].start, gold[g].end, gold[g].type); i < gold[g].end;
+             i++) {
             bool cov = false, covt = false;
             if (!deid_alnum_byte((unsigned char)text[i]))
                 continue;

@@ -2,8 +2,9 @@
  * I/O) and writes the note with each span replaced by a tag such as [DATE].
  *
  * Rules, not a model: context cues (titles, "patient", "seen by", labels such as "MRN:"), shapes
- * (dates, phones, SSN, e-mail, URLs, IPs, Luhn-valid card numbers) and compact lists of common
- * US given and family names. Measured recall and precision: docs/deid.md. */
+ * (dates, phones, SSN, e-mail, URLs, IPs, Luhn-valid card numbers) and lists of common
+ * given and family names. Measured recall and precision: docs/deid.md. Safe Harbor on
+ * structured fields (dates to year, ages over 89, ZIP3) is at the end. */
 #ifndef FOLIO_DEID_H
 #define FOLIO_DEID_H
 
@@ -88,5 +89,73 @@ enum folio_rc folio_deid_spans_json(const struct folio_deid_spans *spans,
 /* Name lists (src/deid/names.c): ASCII case-insensitive membership of a word (ptr, len). */
 bool folio_deid_is_given_name(const char *p, size_t len);
 bool folio_deid_is_family_name(const char *p, size_t len);
+
+/* ---- Structured Safe Harbor: 45 CFR 164.514(b)(2)(i) on fields (src/deid/structured.c) ----
+ * HHS, "Guidance Regarding Methods for De-identification of Protected Health Information in
+ * Accordance with the HIPAA Privacy Rule" (2012), section 3 (Safe Harbor), questions 3.3-3.5. */
+
+/* Initial 3-digit ZIP areas of 20,000 people or fewer: (b)(2)(i)(B) requires them as "000".
+ * The caller may pass its own table built from a newer census (same layout: "ddd" strings). */
+struct folio_deid_zip3_table {
+    const char *const *zip3; /* borrowed: n strings of exactly 3 digits */
+    size_t n;
+    const char *source; /* e.g. "Census 2000 (HHS guidance 2012)" */
+};
+/* The 17 areas listed by the HHS guidance from Census 2000 data. */
+extern const struct folio_deid_zip3_table folio_deid_zip3_census2000;
+
+/* (b)(2)(i)(C): all elements of dates except the year. date is YYYY, YYYY-MM, YYYY-MM-DD,
+ * optionally followed by 'T' or ' ' and a time, or HL7 YYYYMMDD[hhmm...]. Writes "YYYY" into
+ * year_out[5]. EINVAL (message names the value) for anything else or an impossible date. */
+enum folio_rc folio_deid_sh_date(const char *date, size_t len, char year_out[5],
+                                 struct folio_err *err) FOLIO_MUST_USE;
+
+/* (b)(2)(i)(C): ages over 89 aggregated into one category. Writes the age ("0".."89") or
+ * "90 or older" into out[16]. EINVAL for a negative age or one over 150. */
+enum folio_rc folio_deid_sh_age(int age, char out[16], struct folio_err *err) FOLIO_MUST_USE;
+
+/* (b)(2)(i)(B): the initial 3 digits of a ZIP (5 digits or ZIP+4, "12345-6789"), or "000"
+ * when the area is in table (NULL = folio_deid_zip3_census2000). Writes out[4]. EINVAL for
+ * anything else. */
+enum folio_rc folio_deid_sh_zip(const char *zip, size_t len,
+                                const struct folio_deid_zip3_table *table, char out[4],
+                                struct folio_err *err) FOLIO_MUST_USE;
+
+/* Age in whole years on ref_date of someone born on birth_date (both as folio_deid_sh_date
+ * accepts). When either date lacks month or day the age is the largest it can be (the
+ * conservative side for the 90 rule). EINVAL for bad dates or ref_date before birth_date. */
+enum folio_rc folio_deid_sh_age_on(const char *birth_date, size_t blen, const char *ref_date,
+                                   size_t rlen, int *age_out, struct folio_err *err) FOLIO_MUST_USE;
+
+/* One person's identifying fields in (all borrowed, NUL-terminated, NULL or "" = absent). */
+struct folio_deid_sh_person {
+    const char *given, *family;          /* (A) removed */
+    const char *street, *city;           /* (B) removed */
+    const char *state;                   /* kept: a state is not a subdivision smaller than one */
+    const char *zip;                     /* (B) -> 3 digits or "000" */
+    const char *phone, *fax, *email;     /* (D)(E)(F) removed */
+    const char *ssn, *mrn, *health_plan; /* (G)(H)(I) removed */
+    const char *account, *license;       /* (J)(K) removed */
+    const char *birth_date;              /* (C) -> year, or removed when the age is over 89 */
+    const char *ref_date;                /* the date the age is taken on (an encounter, today) */
+};
+
+/* What is left: no names, street, city, phone, fax, e-mail or numbers. Strings are "" when
+ * absent or suppressed. age is "" when birth_date or ref_date is absent, "90 or older" over 89
+ * (and then birth_year is "": a birth year would reveal the age, (b)(2)(i)(C)). */
+struct folio_deid_sh_result {
+    char birth_year[5];
+    char age[16];
+    char state[3]; /* two-letter code kept as given, upper case; "" if not two letters */
+    char zip3[4];
+    size_t removed; /* how many present identifying fields were dropped */
+};
+
+/* Applies Safe Harbor to in. table as for folio_deid_sh_zip. EINVAL for a malformed date or
+ * ZIP (the field named), never a partial result: on error *out is zeroed. */
+enum folio_rc folio_deid_sh_person_apply(const struct folio_deid_sh_person *in,
+                                         const struct folio_deid_zip3_table *table,
+                                         struct folio_deid_sh_result *out,
+                                         struct folio_err *err) FOLIO_MUST_USE;
 
 #endif

@@ -2045,6 +2045,11 @@ static const char *const clinical_words[] = {
     "colitis",      "bronchitis",
 };
 
+/* Note headings: "History of Present Illness", "New Onset ...", "Follow Up". */
+static const char *const heading_words[] = {"present",    "illness", "onset",  "note",
+                                            "notes",      "up",      "review", "systems",
+                                            "assessment", "summary"};
+
 /* Endings of clinical terms and drug names ("Hyperlipidemia", "Atorvastatin", "Nephrology"). */
 static const char *const clinical_suffixes[] = {
     "itis",     "emia",    "osis",     "ectomy",     "plasty",   "ology",    "ologist", "pathy",
@@ -2098,6 +2103,7 @@ static bool is_stop(const struct ctx *c, const struct word *w)
 {
     return in_words(c, w->start, w->end, stop_words, FOLIO_ARRAY_LEN(stop_words)) ||
            in_words(c, w->start, w->end, clinical_words, FOLIO_ARRAY_LEN(clinical_words)) ||
+           in_words(c, w->start, w->end, heading_words, FOLIO_ARRAY_LEN(heading_words)) ||
            in_words(c, w->start, w->end, countries, FOLIO_ARRAY_LEN(countries)) ||
            in_words(c, w->start, w->end, states, FOLIO_ARRAY_LEN(states));
 }
@@ -2145,7 +2151,8 @@ static const char *const name_cues[] = {
 };
 static const char *const place_cues[] = {"in",      "from",     "near",    "at",
                                          "towards", "visiting", "resides", "lives"};
-static const char *const suffixes[] = {"jr", "sr", "ii", "iii", "iv", "md", "phd", "rn"};
+static const char *const suffixes[] = {"jr",  "sr", "ii",  "iii", "iv",  "md",
+                                       "phd", "rn", "dds", "dmd", "dvm", "np"};
 static const char *const particles[] = {"van", "von", "de",  "der", "den", "da",  "di",
                                         "del", "la",  "le",  "du",  "dos", "das", "bin",
                                         "al",  "el",  "ten", "ter", "st"};
@@ -2388,6 +2395,43 @@ static void find_cued_addresses(struct ctx *c)
     }
 }
 
+/* "99449 18 McPherson Road": the number pass read the house number (and the leading
+ * postal-code-like number some address formats put first) as a phone or an unlabelled number.
+ * When every claimed byte of [ns, s) belongs to such spans made only of digits and spaces,
+ * they become geographic and their bytes are released for the street span; nothing changes
+ * when something else claims them. */
+static void retype_house_number(struct ctx *c, size_t ns, size_t s)
+{
+    size_t q, i;
+    bool any = false;
+    enum folio_deid_type lt;
+
+    if (label_before(c, ns, &lt)) /* "Call 555 1234": the note says what it is */
+        return;
+    for (q = 0; q < c->out->n; q++) {
+        const struct folio_deid_span *sp = &c->out->v[q];
+        if (sp->end <= ns || sp->start >= s)
+            continue;
+        if ((sp->type != FOLIO_DEID_PHONE && sp->type != FOLIO_DEID_OTHER) || sp->end > s ||
+            sp->start + 20 < ns)
+            return;
+        for (i = sp->start; i < sp->end; i++)
+            if (!is_digit(at(c, i)) && at(c, i) != ' ')
+                return;
+        any = true;
+    }
+    if (!any)
+        return;
+    for (q = 0; q < c->out->n; q++) {
+        struct folio_deid_span *sp = &c->out->v[q];
+        if (sp->end <= ns || sp->start >= s)
+            continue;
+        sp->type = FOLIO_DEID_GEOGRAPHIC;
+        for (i = sp->start; i < sp->end; i++)
+            c->taken[i] = 0; /* the street span below claims them again */
+    }
+}
+
 static void find_addresses(struct ctx *c, struct word *w, size_t n)
 {
     size_t k;
@@ -2409,11 +2453,18 @@ static void find_addresses(struct ctx *c, struct word *w, size_t n)
             }
             /* number right before the first word */
             s = w[first].start;
+            e = w[k].end;
+            if (at(c, e) == '.')
+                e++;
+            if (first < k && s >= 2 && at(c, s - 1) == ' ' && c->taken[s - 2] &&
+                is_digit(at(c, s - 2)) && !any_taken(c, s, e)) {
+                size_t g = s - 2;
+                while (g > 0 && s - g < 20 && (is_digit(at(c, g - 1)) || at(c, g - 1) == ' '))
+                    g--;
+                retype_house_number(c, g, s);
+            }
             ns = number_before(c, s);
             if (ns < s && first < k) {
-                e = w[k].end;
-                if (at(c, e) == '.')
-                    e++;
                 if (!any_taken(c, ns, e)) {
                     size_t m;
                     add_span(c, ns, e, FOLIO_DEID_GEOGRAPHIC);
@@ -2689,8 +2740,9 @@ static void find_cued_names(struct ctx *c, struct word *w, size_t n)
             size_t g;
             bool sp = true;
             for (g = w[j - 1].end; g < w[j].start; g++)
-                if (at(c, g) != ' ')
-                    sp = false;
+                if (at(c, g) != ' ' &&
+                    !(at(c, g) == '.' && g == w[j - 1].end && w[j - 1].end - w[j - 1].start == 1))
+                    sp = false; /* spaces only, or the dot of an initial: "hyuuma t. maida" */
             if (!sp || w[j].start == w[j - 1].end || w[j].taken ||
                 (!w[j].initial && is_stop(c, &w[j]) && w[j].end - w[j].start > 1))
                 break;
@@ -2836,6 +2888,181 @@ static void find_name_lists(struct ctx *c, struct word *w, size_t n)
     }
 }
 
+/* True when w[k] is a single lower- or upper-case letter other than "a"/"i", optionally with
+ * its dot ("t", "t.", "G."): a middle initial. */
+static bool initial_like(const struct ctx *c, const struct word *w)
+{
+    unsigned ch = at(c, w->start);
+    size_t len = w->end - w->start;
+
+    if (!(len == 1 || (len == 2 && at(c, w->start + 1) == '.')) || !is_ascii_alpha(ch))
+        return false;
+    return w->initial || (lower(ch) != 'a' && lower(ch) != 'i');
+}
+
+/* The gap between w[j-1] and w[j] is one space, or ". " after an initial. */
+static bool initial_gap(const struct ctx *c, const struct word *w, size_t j)
+{
+    if (one_space(c, w, j))
+        return true;
+    return w[j].start == w[j - 1].end + 2 && at(c, w[j - 1].end) == '.' &&
+           at(c, w[j - 1].end + 1) == ' ' && w[j - 1].end - w[j - 1].start == 1;
+}
+
+static bool line_start(const struct ctx *c, size_t i)
+{
+    while (i > 0 && (at(c, i - 1) == ' ' || at(c, i - 1) == '\t'))
+        i--;
+    return i == 0 || at(c, i - 1) == '\n';
+}
+
+static bool line_end(const struct ctx *c, size_t i)
+{
+    while (i < c->len && (at(c, i) == ' ' || at(c, i) == '\t' || at(c, i) == '\r'))
+        i++;
+    return i >= c->len || at(c, i) == '\n';
+}
+
+/* "emidio p lombardo", "eric g. samoylova", "leidy t muris": given, middle initial, family in
+ * lower case. Strong enough alone when the three words are a line of their own (a signature,
+ * a letterhead) or the first is a listed given name. */
+static void find_initial_names(struct ctx *c, struct word *w, size_t n)
+{
+    size_t k, j;
+
+    for (k = 0; k + 2 < n; k++) {
+        bool listed;
+        if (w[k].taken || w[k + 1].taken || w[k + 2].taken || w[k].end - w[k].start < 3 ||
+            w[k + 2].end - w[k + 2].start < 3 || !initial_like(c, &w[k + 1]) ||
+            !one_space(c, w, k + 1) || !initial_gap(c, w, k + 2) || is_stop(c, &w[k]) ||
+            is_stop(c, &w[k + 2]) ||
+            word_is(c, &w[k + 2], person_verbs, FOLIO_ARRAY_LEN(person_verbs)))
+            continue;
+        listed = folio_deid_is_given_name((const char *)c->s + w[k].start, w[k].end - w[k].start);
+        if (!listed && !(line_start(c, w[k].start) && line_end(c, w[k + 2].end)))
+            continue;
+        add_span(c, w[k].start, w[k + 2].end, FOLIO_DEID_NAME);
+        for (j = k; j <= k + 2; j++)
+            w[j].taken = true;
+        k += 2;
+    }
+}
+
+/* Family names recognisable by their ending in any case: Czech and Slovak feminine "-ová",
+ * Icelandic patronymics "-sson" and "-dóttir". A lower-case word just before one on the same
+ * line ("guðgeir bergsveinsson") is its given name. */
+static const char *const family_endings[] = {"ová", "sson", "dóttir", "dottir"};
+static const char *const not_family_endings[] = {"lesson", "lessons", "nová", "bassoon"};
+
+static void find_suffix_names(struct ctx *c, struct word *w, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++) {
+        size_t first = k;
+        if (w[k].taken || w[k].end - w[k].start < 6 ||
+            !has_suffix(c, &w[k], family_endings, FOLIO_ARRAY_LEN(family_endings)) ||
+            word_is(c, &w[k], not_family_endings, FOLIO_ARRAY_LEN(not_family_endings)))
+            continue;
+        if (k > 0 && !w[k - 1].taken && one_space(c, w, k) && !is_stop(c, &w[k - 1]) &&
+            w[k - 1].end - w[k - 1].start >= 3 &&
+            is_lower(at(c, w[k].start)) == is_lower(at(c, w[k - 1].start)) &&
+            !word_is(c, &w[k - 1], person_verbs, FOLIO_ARRAY_LEN(person_verbs)))
+            first = k - 1;
+        add_span(c, w[first].start, w[k].end, FOLIO_DEID_NAME);
+        w[first].taken = w[k].taken = true;
+    }
+}
+
+static bool in_name_span(const struct ctx *c, size_t start, size_t end)
+{
+    size_t q;
+
+    for (q = 0; q < c->out->n; q++)
+        if (c->out->v[q].type == FOLIO_DEID_NAME && c->out->v[q].start <= start &&
+            end <= c->out->v[q].end)
+            return true;
+    return false;
+}
+
+/* A heading line of two to four capitalised words and particles at the very start of the note,
+ * none of them a common or clinical word ("Maika van de Noort" above a résumé). */
+static void find_heading_name(struct ctx *c, struct word *w, size_t n)
+{
+    size_t j, last = SIZE_MAX, caps = 0;
+
+    if (n < 2 || (w[0].taken && !in_name_span(c, w[0].start, w[0].end)) || !w[0].cap ||
+        !line_start(c, w[0].start))
+        return;
+    for (j = 0; j < n && j < 4; j++) {
+        bool particle = word_is(c, &w[j], particles, FOLIO_ARRAY_LEN(particles)) && j > 0;
+        if ((w[j].taken && !in_name_span(c, w[j].start, w[j].end)) ||
+            (j > 0 && !one_space(c, w, j) && !initial_gap(c, w, j)) ||
+            (!particle && (!w[j].cap || is_stop(c, &w[j]) || w[j].allcaps)))
+            return;
+        if (!particle)
+            caps++;
+        if (line_end(c, w[j].end)) {
+            last = j;
+            break;
+        }
+    }
+    if (last == SIZE_MAX || caps < 2 || at(c, w[last].end - 1) == '.')
+        return;
+    add_span(c, w[0].start, w[last].end, FOLIO_DEID_NAME);
+    for (j = 0; j <= last; j++)
+        w[j].taken = true;
+}
+
+static bool same_letters(const struct ctx *c, size_t a, size_t b, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        if (lower(at(c, a + i)) != lower(at(c, b + i)))
+            return false;
+    return true;
+}
+
+/* A word found as part of a name is a name wherever else it occurs in the same note ("the
+ * verses from eric g. samoylova's ... early samoylova"). Only words of 4+ letters that are
+ * not common or clinical words, and only whole-word spans already typed as names. */
+static void propagate_names(struct ctx *c, struct word *w, size_t n)
+{
+    size_t k, m, q, nspans = c->out->n;
+
+    for (k = 0; k < n; k++) {
+        bool seen = false;
+        size_t klen = w[k].end - w[k].start;
+        if (w[k].taken || klen < 4 || is_stop(c, &w[k]) || w[k].allcaps)
+            continue;
+        for (m = 0; m < n && !seen; m++) {
+            size_t mlen = w[m].end - w[m].start;
+            if (m == k || !w[m].taken || mlen < klen || mlen > klen + 2 ||
+                !same_letters(c, w[m].start, w[k].start, klen))
+                continue;
+            /* the same word, or it with a possessive: "samoylova" / "samoylova's" */
+            if (mlen != klen && !(at(c, w[m].start + klen) == '\'' && mlen == klen + 2))
+                continue;
+            /* a lower-case word takes the name only from a lower-case occurrence (the note
+             * writes names in lower case) or when it is a listed name */
+            if (is_lower(at(c, w[k].start)) && !is_lower(at(c, w[m].start)) &&
+                !known_name(c, &w[k]))
+                continue;
+            for (q = 0; q < nspans; q++)
+                if (c->out->v[q].type == FOLIO_DEID_NAME && c->out->v[q].start <= w[m].start &&
+                    w[m].end <= c->out->v[q].end) {
+                    seen = true;
+                    break;
+                }
+        }
+        if (seen) {
+            add_span(c, w[k].start, w[k].end, FOLIO_DEID_NAME);
+            w[k].taken = true;
+        }
+    }
+}
+
 /* ---- merging ---- */
 
 static int span_cmp(const void *a, const void *b)
@@ -2935,8 +3162,12 @@ enum folio_rc folio_deid_text_find(const char *text, size_t len, struct folio_de
     find_cued_names(&c, words, nw);
     find_work_authors(&c, words, nw);
     find_names(&c, words, nw);
+    find_initial_names(&c, words, nw);
     find_lowercase_names(&c, words, nw);
+    find_suffix_names(&c, words, nw);
+    find_heading_name(&c, words, nw);
     find_name_lists(&c, words, nw);
+    propagate_names(&c, words, nw);
     if (c.nomem) {
         rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
         goto out;

@@ -312,6 +312,195 @@ static void test_recall_generated(void **state)
     assert_true(sc.gold[FOLIO_DEID_NAME] > 100 && sc.gold[FOLIO_DEID_DATE] > 100);
 }
 
+/* The name rules added for issue 9 (docs/deid.md, "Names"): initials, name endings, headings,
+ * repeats in the same note, possessives, credentials, and what must not spread. */
+static void test_names_more(void **state)
+{
+    (void)state;
+    expect_span("emidio p lombardo\nnurse", "emidio p lombardo", FOLIO_DEID_NAME);
+    expect_span("verses from eric g. samoylova and more", "eric g. samoylova", FOLIO_DEID_NAME);
+    expect_span("name:    quilla t. marbeck\naddress: none", "quilla t. marbeck", FOLIO_DEID_NAME);
+    expect_span("bártová began writing early", "bártová", FOLIO_DEID_NAME);
+    expect_span("??? guðgeir bergsveinsson", "guðgeir bergsveinsson", FOLIO_DEID_NAME);
+    expect_span("Tamsin van der Ploeg\nEmployment manager", "Tamsin van der Ploeg",
+                FOLIO_DEID_NAME);
+    /* a later bare mention of a surname found earlier */
+    expect_span("nothing beats early samoylova? the verses from eric g. samoylova, then.",
+                "samoylova", FOLIO_DEID_NAME);
+    expect_span("olga krylova's case was reviewed", "olga krylova's", FOLIO_DEID_NAME);
+    expect_span("Signed, Mrs. Kathrine Filemonsen DDS", "Kathrine Filemonsen DDS", FOLIO_DEID_NAME);
+    /* an organisation word in a capitalised name must not spread to its lower-case use */
+    expect_kept("The Exversion Orchestra was founded in 1977. The orchestra grew.",
+                "orchestra grew");
+    /* note headings and lower-case clinical phrases with one letter stay */
+    expect_kept("History Of Present Illness\nNew Onset Atrial Fibrillation\n", "Present Illness");
+    expect_kept("History Of Present Illness\nNew Onset Atrial Fibrillation\n", "Onset");
+    expect_kept("has vitamin d deficiency and got hepatitis b vaccine.", "vitamin d deficiency");
+    expect_kept("has vitamin d deficiency and got hepatitis b vaccine.", "hepatitis b vaccine");
+    expect_kept("Discharge Summary\nChest Pain\n", "Discharge Summary");
+    expect_kept("a lesson learned", "lesson");
+    /* "postcode house-number street": the number pass must not keep it as a phone */
+    expect_span("Address:\n87645 22 Talga Court\nKaster", "87645 22 Talga Court\nKaster",
+                FOLIO_DEID_GEOGRAPHIC);
+    expect_span("Call 555 1234 today", "555 1234", FOLIO_DEID_PHONE);
+}
+
+/* ---- Structured Safe Harbor, 45 CFR 164.514(b)(2)(i) ---- */
+
+static void test_sh_date(void **state)
+{
+    struct folio_err err;
+    char y[5];
+    static const char *const good[] = {"2024-03-05",           "2024-03",         "2024",
+                                       "2024-02-29",           "20240305",        "202403051230",
+                                       "2024-03-05T10:30:00Z", "2024-03-05 10:30"};
+    static const char *const bad[] = {"",           "24-03-05",   "2024-13-01",  "2023-02-29",
+                                      "2024-04-31", "2024/03/05", "2024-03-05x", "March 2024",
+                                      "2024-3-5"};
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        assert_int_equal(folio_deid_sh_date(good[i], strlen(good[i]), y, &err), FOLIO_OK);
+        assert_string_equal(y, "2024");
+    }
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(folio_deid_sh_date(bad[i], strlen(bad[i]), y, &err), FOLIO_EINVAL);
+        assert_string_equal(y, "");
+        assert_string_equal(err.field, "date");
+    }
+}
+
+static void test_sh_age(void **state)
+{
+    struct folio_err err;
+    char a[16];
+
+    (void)state;
+    assert_int_equal(folio_deid_sh_age(0, a, &err), FOLIO_OK);
+    assert_string_equal(a, "0");
+    assert_int_equal(folio_deid_sh_age(7, a, &err), FOLIO_OK);
+    assert_string_equal(a, "7");
+    assert_int_equal(folio_deid_sh_age(89, a, &err), FOLIO_OK); /* boundary: 89 stays */
+    assert_string_equal(a, "89");
+    assert_int_equal(folio_deid_sh_age(90, a, &err), FOLIO_OK); /* 90 aggregated */
+    assert_string_equal(a, "90 or older");
+    assert_int_equal(folio_deid_sh_age(104, a, &err), FOLIO_OK);
+    assert_string_equal(a, "90 or older");
+    assert_int_equal(folio_deid_sh_age(-1, a, &err), FOLIO_EINVAL);
+    assert_int_equal(folio_deid_sh_age(151, a, &err), FOLIO_EINVAL);
+}
+
+static void test_sh_zip(void **state)
+{
+    static const char *const small[] = {"036", "059", "063", "102", "203", "556",
+                                        "692", "790", "821", "823", "830", "831",
+                                        "878", "879", "884", "890", "893"};
+    static const char *const mine[] = {"021"};
+    const struct folio_deid_zip3_table custom = {mine, 1, "test"};
+    struct folio_err err;
+    char z[4], zip[6];
+    size_t i;
+
+    (void)state;
+    assert_int_equal(folio_deid_zip3_census2000.n, 17);
+    for (i = 0; i < 17; i++) { /* every listed area becomes 000 */
+        memcpy(zip, small[i], 3);
+        memcpy(zip + 3, "17", 3);
+        assert_int_equal(folio_deid_sh_zip(zip, 5, NULL, z, &err), FOLIO_OK);
+        assert_string_equal(z, "000");
+    }
+    assert_int_equal(folio_deid_sh_zip("02139", 5, NULL, z, &err), FOLIO_OK);
+    assert_string_equal(z, "021");
+    assert_int_equal(folio_deid_sh_zip("02139-4307", 10, NULL, z, &err), FOLIO_OK);
+    assert_string_equal(z, "021");
+    assert_int_equal(folio_deid_sh_zip("037011234", 9, NULL, z, &err), FOLIO_OK);
+    assert_string_equal(z, "037"); /* 037 is not listed, 036 is */
+    assert_int_equal(folio_deid_sh_zip("03601", 5, &custom, z, &err), FOLIO_OK);
+    assert_string_equal(z, "036"); /* a caller's newer table replaces the default */
+    assert_int_equal(folio_deid_sh_zip("02139", 5, &custom, z, &err), FOLIO_OK);
+    assert_string_equal(z, "000");
+    assert_int_equal(folio_deid_sh_zip("0213", 4, NULL, z, &err), FOLIO_EINVAL);
+    assert_int_equal(folio_deid_sh_zip("02139-43", 8, NULL, z, &err), FOLIO_EINVAL);
+    assert_int_equal(folio_deid_sh_zip("A2139", 5, NULL, z, &err), FOLIO_EINVAL);
+    assert_string_equal(err.field, "zip");
+}
+
+static void test_sh_age_on(void **state)
+{
+    struct folio_err err;
+    int age;
+
+    (void)state;
+    assert_int_equal(folio_deid_sh_age_on("1934-06-15", 10, "2024-06-14", 10, &age, &err),
+                     FOLIO_OK);
+    assert_int_equal(age, 89); /* the day before the 90th birthday */
+    assert_int_equal(folio_deid_sh_age_on("1934-06-15", 10, "2024-06-15", 10, &age, &err),
+                     FOLIO_OK);
+    assert_int_equal(age, 90);
+    assert_int_equal(folio_deid_sh_age_on("1934", 4, "2024-06-14", 10, &age, &err), FOLIO_OK);
+    assert_int_equal(age, 90); /* year only: the larger possible age */
+    assert_int_equal(folio_deid_sh_age_on("2000-02-29", 10, "2001-02-28", 10, &age, &err),
+                     FOLIO_OK);
+    assert_int_equal(age, 0);
+    assert_int_equal(folio_deid_sh_age_on("2024-06-15", 10, "2024-06-14", 10, &age, &err),
+                     FOLIO_EINVAL);
+    assert_int_equal(folio_deid_sh_age_on("1934-06-15", 10, "x", 1, &age, &err), FOLIO_EINVAL);
+    assert_string_equal(err.field, "ref_date");
+}
+
+static void test_sh_person(void **state)
+{
+    struct folio_deid_sh_person p = {.given = "Mirela",
+                                     .family = "Oyelaran",
+                                     .street = "12 Harbor Rd",
+                                     .city = "Salem",
+                                     .state = "ma",
+                                     .zip = "01970-1234",
+                                     .phone = "978-555-0101",
+                                     .email = "m@example.org",
+                                     .ssn = "123-45-6789",
+                                     .mrn = "MRN0042",
+                                     .birth_date = "1950-07-01",
+                                     .ref_date = "2024-03-05"};
+    struct folio_deid_sh_result r;
+    struct folio_err err;
+
+    (void)state;
+    assert_int_equal(folio_deid_sh_person_apply(&p, NULL, &r, &err), FOLIO_OK);
+    assert_string_equal(r.birth_year, "1950");
+    assert_string_equal(r.age, "73");
+    assert_string_equal(r.state, "MA");
+    assert_string_equal(r.zip3, "019");
+    assert_int_equal(r.removed, 9); /* 8 identifying fields + the full birth date */
+
+    /* 89 on the encounter date: the birth year stays. */
+    p.birth_date = "1934-03-06";
+    assert_int_equal(folio_deid_sh_person_apply(&p, NULL, &r, &err), FOLIO_OK);
+    assert_string_equal(r.age, "89");
+    assert_string_equal(r.birth_year, "1934");
+    /* 90 on the encounter date: age aggregated and the birth year (which implies it) goes. */
+    p.birth_date = "1934-03-05";
+    assert_int_equal(folio_deid_sh_person_apply(&p, NULL, &r, &err), FOLIO_OK);
+    assert_string_equal(r.age, "90 or older");
+    assert_string_equal(r.birth_year, "");
+    /* No reference date: the birth year cannot be checked against 90 and goes. */
+    p.ref_date = NULL;
+    p.birth_date = "1990-01-01";
+    assert_int_equal(folio_deid_sh_person_apply(&p, NULL, &r, &err), FOLIO_OK);
+    assert_string_equal(r.birth_year, "");
+    assert_string_equal(r.age, "");
+    /* A small ZIP area and a malformed one. */
+    p.zip = "89012";
+    assert_int_equal(folio_deid_sh_person_apply(&p, NULL, &r, &err), FOLIO_OK);
+    assert_string_equal(r.zip3, "000");
+    p.zip = "8901";
+    assert_int_equal(folio_deid_sh_person_apply(&p, NULL, &r, &err), FOLIO_EINVAL);
+    assert_string_equal(err.field, "zip");
+    assert_string_equal(r.zip3, "");
+    assert_int_equal(r.removed, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +513,12 @@ int main(void)
         cmocka_unit_test(test_offsets_utf8_and_json),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_recall_generated),
+        cmocka_unit_test(test_names_more),
+        cmocka_unit_test(test_sh_date),
+        cmocka_unit_test(test_sh_age),
+        cmocka_unit_test(test_sh_zip),
+        cmocka_unit_test(test_sh_age_on),
+        cmocka_unit_test(test_sh_person),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
