@@ -11,11 +11,14 @@
 //     reason;
 //   - a physician query is written from the screen: template, the attending as addressee, an
 //     indicator quoting the H&P (selected text), the live check, sent;
+//   - the attending answers it (API); Completeness › Queries shows the query report's totals,
+//     by-author and by-provider rows and open-query aging as the API says, for the default
+//     period and for the day of the discharge;
 //   - the coder (completeness.read without write) sees the screen without the controls; a
 //     clinician is not offered it.
 import path from 'node:path';
 import { scenario, screenshot, signIn, signOut, assert, artifactsDir } from './lib.mjs';
-import { client, loadRules, inpatientStays, plusHours, noSideScroll } from './completeness_seed.mjs';
+import { client, cli, loadRules, inpatientStays, plusHours, noSideScroll } from './completeness_seed.mjs';
 
 const HP = [
   'HISTORY AND PHYSICAL',
@@ -25,6 +28,30 @@ const HP = [
   'BNP 1450 pg/mL. Echo: ejection fraction 30%.',
   'Plan: IV diuresis, daily weights.',
 ].join('\n');
+
+// The Queries tab against the API's report (the same formatting as web/js/queryreport.js).
+async function compareQueryReport(page, rep) {
+  const hours = (s, v) => (s.answered > 0 ? v.toFixed(1) : '—');
+  const cells = (s) => [String(s.queries), s.discharges > 0 ? s.rate.toFixed(2) : '—', String(s.answered), hours(s, s.median_hours),
+    hours(s, s.p90_hours), String(s.agreed), s.answered > 0 ? `${(100 * s.agreement_rate).toFixed(1)}%` : '—'];
+  await page.locator(`.qr-summary[data-period="${rep.from} to ${rep.to}"]`).waitFor();
+  const t = rep.total;
+  const card = (k) => page.locator(`.qr-summary [data-total="${k}"]`).innerText();
+  const want = cells(t);
+  assert(await card('rate') === want[1], `rate ${await card('rate')} vs ${want[1]}`);
+  assert(await card('answered') === `${t.answered} of ${t.queries}`, 'answered');
+  assert(await card('median_hours') === want[3] && await card('p90_hours') === want[4], 'response hours');
+  assert(await card('agreement_rate') === want[6], 'agreement rate');
+  for (const [cls, rows] of [['qr-authors', rep.by_author], ['qr-providers', rep.by_provider]]) {
+    const got = await page.locator(`table.${cls} tbody tr[data-key]`).evaluateAll((trs) => trs.map((r) => [...r.cells].map((c) => c.innerText)));
+    assert(got.length === rows.length, `${cls}: ${got.length} rows vs ${rows.length}`);
+    rows.forEach((s, i) => assert(JSON.stringify(got[i].slice(1)) === JSON.stringify(cells(s)) && (!s.who || got[i][0] === s.who),
+      `${cls} ${JSON.stringify(s)} vs ${got[i].join('|')}`));
+  }
+  for (const b of rep.aging.buckets) {
+    assert(Number(await page.locator(`.qr-aging [data-bucket="${b.label}"] .b-count`).innerText()) === b.count, `aging ${b.label}`);
+  }
+}
 
 await scenario('completeness', async ({ server, page, guard, url }) => {
   await loadRules(server);
@@ -219,6 +246,28 @@ await scenario('completeness', async ({ server, page, guard, url }) => {
   assert(qs.body.items.length === 1 && qs.body.items[0].status === 'sent' && qs.body.items[0].provider.id === stay.attending.id, `query: ${JSON.stringify(qs.body)}`);
   await qrow.getByRole('button', { name: /Open query/ }).click();
   await page.locator('.query-detail blockquote', { hasText: 'BNP 1450' }).waitFor();
+
+  // ---- the query report: the attending answers (first option); Completeness › Queries shows
+  // the API's numbers, for the default period and for the day of the discharge
+  await cli(server, 'user', 'provider', 'clinician', '--id', String(stay.attending.id));
+  const clinician = await client(url, 'clinician');
+  const ans = await clinician('POST', `/queries/${qs.body.items[0].id}/answer`, { option: 1 });
+  assert(ans.status === 200, `answer: ${JSON.stringify(ans.body)}`);
+  await page.goto(`${url}#/completeness`);
+  await page.getByRole('tab', { name: 'Queries' }).click();
+  const def = (await analyst('GET', '/queries/report')).body;
+  await compareQueryReport(page, def);
+  const day = String(stay.discharge_at).slice(0, 10);
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86400000).toISOString().slice(0, 10);
+  await page.getByLabel('From date').fill(day);
+  await page.getByLabel('To date').fill(next);
+  await page.getByRole('button', { name: 'Show' }).click();
+  await page.waitForURL(/from=/);
+  const rep = (await analyst('GET', `/queries/report?from=${day}&to=${next}`)).body;
+  assert(rep.total.queries >= 1 && rep.total.answered >= 1, `the answered query is counted: ${JSON.stringify(rep.total)}`);
+  assert(rep.by_provider.some((p) => p.provider_id === stay.attending.id), 'by the attending');
+  await compareQueryReport(page, rep);
+  await screenshot(page, 'completeness-queries');
 
   // ---- the coder reads without controls; a clinician is not offered the screen
   await signOut(page);

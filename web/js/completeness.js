@@ -4,12 +4,13 @@
 // waive with a reason, each deficiency's history, re-run the analysis, mark the chart complete or
 // reopen it; the encounter's physician queries and, for roles with query.write, the form to write
 // one: web/js/queries.js). The delinquency dashboard is a tab of the same screen
-// (web/js/delinquency.js). Everything comes from /api/v1 (docs/api.md "Chart completeness");
+// (web/js/delinquency.js), and so is the physician query report (web/js/queryreport.js). Everything comes from /api/v1 (docs/api.md "Chart completeness");
 // the server decides what may be waived or completed and audits every read.
 import { api, errorText } from './api.js';
 import { h, mount, dash, fmtTime, fmtDate, field, itemsOf, keyRows } from './dom.js';
 import { pagerFor } from './search.js';
 import { delinquencyView } from './delinquency.js';
+import { queryReportView } from './queryreport.js';
 import { queryList, queryForm, providerPicker } from './queries.js';
 
 const PAGE = 50;
@@ -36,11 +37,12 @@ function chartName(c) {
   return c.patient_name || `Patient #${c.patient_id}`;
 }
 
-function subTabs(current) {
+function subTabs(current, app) {
   const tabs = [
     { key: 'worklist', href: '#/completeness', label: 'Analysis worklist' },
     { key: 'delinquency', href: '#/completeness/delinquency', label: 'Delinquency' },
-  ];
+    app.can('query.write') ? { key: 'queries', href: '#/completeness/queries', label: 'Queries' } : null,
+  ].filter(Boolean);
   const list = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Completeness views' },
     tabs.map((t) => h('a', {
       role: 'tab', href: t.href, 'data-tab': t.key,
@@ -58,7 +60,9 @@ function subTabs(current) {
 
 export async function completenessScreen(ctx) {
   const { parts } = ctx;
-  if (parts[1] === 'delinquency') return delinquencyView(ctx, subTabs);
+  const tabs = (current) => subTabs(current, ctx.app);
+  if (parts[1] === 'delinquency') return delinquencyView(ctx, tabs);
+  if (parts[1] === 'queries') return queryReportView(ctx, tabs);
   if (/^\d+$/.test(parts[1] || '')) return analysisView(ctx, parseInt(parts[1], 10));
   return worklistView(ctx);
 }
@@ -100,7 +104,7 @@ async function worklistView(ctx) {
   const results = h('div', { class: 'results' });
   mount(main, h('section', { class: 'panel completeness' },
     h('h1', 'Chart completeness'),
-    subTabs('worklist'),
+    subTabs('worklist', app),
     h('form', { class: 'inline-form cmpl-filters', 'aria-label': 'Worklist filters', onsubmit: (e) => { e.preventDefault(); go(); } },
       field('Status', sel), picker.el),
     h('p', { class: 'hint' }, 'Discharged charts, oldest discharge first. ↓ / ↑ move between rows, Enter opens the analysis screen.'),

@@ -22,6 +22,32 @@ export function pct(v) {
   return typeof v === 'number' && Number.isFinite(v) ? v.toFixed(1) : '—';
 }
 
+/**
+ * A figure card of a report (an item of a ul.bucket-list): the value big, its label below.
+ * opts: total (data-total of the value), bucket (data-bucket of the card), late (red unless
+ * empty), empty (greyed), extra (a node after the label).
+ */
+export function figure(value, label, opts = {}) {
+  return h('li', { class: ['bucket', 'total', opts.empty ? 'empty' : '', opts.late ? 'late' : ''], 'data-bucket': opts.bucket },
+    h('span', { class: 'b-count', 'data-total': opts.total }, value), h('span', { class: 'b-label' }, label), opts.extra);
+}
+
+/**
+ * GETs a report into a results box: "Loading…" meanwhile, the error in its place on failure.
+ * The report, or null when it failed or the screen has changed meanwhile.
+ */
+export async function fetchReport(ctx, results, path, query) {
+  mount(results, h('p', { class: 'muted' }, 'Loading…'));
+  let r;
+  try {
+    r = await api('GET', path, { query });
+  } catch (err) {
+    if (ctx.isCurrent() && err.status !== 401) mount(results, h('div', { class: 'msg msg-error', role: 'alert' }, errorText(err)));
+    return null;
+  }
+  return ctx.isCurrent() ? r : null;
+}
+
 /** The month's own rate (delinquent / discharges, %), null without discharges. */
 export function monthRate(m) {
   return m.discharges > 0 ? (100 * m.delinquent) / m.discharges : null;
@@ -112,16 +138,8 @@ export async function delinquencyView(ctx, tabs) {
   field('From month', from), field('To month', to), field('Bylaws days', days, 'days after discharge'),
   h('div', { class: 'field actions' }, h('button', { type: 'submit', class: 'primary' }, 'Show')));
   mount(main, h('section', { class: 'panel completeness delinquency' }, h('h1', 'Chart completeness'), tabs('delinquency'), form, results));
-  mount(results, h('p', { class: 'muted' }, 'Loading…'));
-  let r;
-  try {
-    r = await api('GET', '/completeness/delinquency', { query: q });
-  } catch (err) {
-    if (!ctx.isCurrent() || err.status === 401) return;
-    mount(results, h('div', { class: 'msg msg-error', role: 'alert' }, errorText(err)));
-    return;
-  }
-  if (!ctx.isCurrent()) return;
+  const r = await fetchReport(ctx, results, '/completeness/delinquency', q);
+  if (!r) return;
   const months = r.months || [];
   if (!from.value && months.length) from.value = months[0].month;
   if (!to.value && months.length) to.value = months[months.length - 1].month;
@@ -137,10 +155,10 @@ export async function delinquencyView(ctx, tabs) {
   const ag = r.aging || {};
   mount(results,
     h('ul', { class: 'bucket-list delinq-summary', 'aria-label': 'Delinquency rate', 'data-bylaws': r.bylaws_days, 'data-period': period },
-      h('li', { class: ['bucket', 'total', r.finding ? 'late' : ''] }, h('span', { class: 'b-count', 'data-total': 'rate' }, rateDefined ? `${pct(r.rate_pct)}%` : '—'), h('span', { class: 'b-label' }, 'delinquency rate'), verdict),
-      h('li', { class: 'bucket total' }, h('span', { class: 'b-count', 'data-total': 'avg_delinquent' }, Number(r.avg_delinquent).toFixed(1)), h('span', { class: 'b-label' }, 'delinquent records / month')),
-      h('li', { class: 'bucket total' }, h('span', { class: 'b-count', 'data-total': 'avg_discharges' }, Number(r.avg_discharges).toFixed(1)), h('span', { class: 'b-label' }, 'discharges / month')),
-      h('li', { class: 'bucket total' }, h('span', { class: 'b-count', 'data-total': 'months' }, String(months.length)), h('span', { class: 'b-label' }, 'months'))),
+      figure(rateDefined ? `${pct(r.rate_pct)}%` : '—', 'delinquency rate', { total: 'rate', late: r.finding, extra: verdict }),
+      figure(Number(r.avg_delinquent).toFixed(1), 'delinquent records / month', { total: 'avg_delinquent' }),
+      figure(Number(r.avg_discharges).toFixed(1), 'discharges / month', { total: 'avg_discharges' }),
+      figure(String(months.length), 'months', { total: 'months' })),
     h('p', { class: 'hint' }, `${period}: average monthly delinquent records (${r.sum_delinquent} in all) / average monthly discharges (${r.sum_discharges} in all). A record is delinquent when a deficiency is still outstanding more than ${r.bylaws_days} days after discharge; each month is measured at its end (as of ${fmtTime(r.as_of)} for the current month).`),
     h('div', { class: 'plot-wrap' },
       h('div', { class: 'legend' },
@@ -171,7 +189,6 @@ export async function delinquencyView(ctx, tabs) {
           : h('tr', h('td', { colspan: 3, class: 'muted' }, 'No delinquent records.'))))))),
     h('h2', 'Aging of outstanding deficiencies', h('span', { class: 'muted small' }, ` — days past due, at ${fmtTime(r.measured_at)}`)),
     h('ul', { class: 'bucket-list delinq-aging', 'aria-label': 'Aging: outstanding deficiencies by days past due' },
-      AGING.map(([k, label]) => h('li', { class: ['bucket', 'total', ag[k] ? '' : 'empty', k === '31-60' || k === 'over-60' ? 'late' : ''], 'data-bucket': k },
-        h('span', { class: 'b-count' }, dash(ag[k])), h('span', { class: 'b-label' }, label)))),
+      AGING.map(([k, label]) => figure(dash(ag[k]), label, { bucket: k, empty: !ag[k], late: k === '31-60' || k === 'over-60' }))),
     h('p', h('a', { class: 'csv-download', href: `/api/v1/completeness/delinquency?${csv}`, download: `delinquency-${period.replace(' to ', '-to-') || 'report'}.csv` }, 'Download CSV')));
 }
