@@ -54,6 +54,10 @@ enum folio_rc folio_store_commit(struct folio_store *s, struct folio_err *err) F
  * back that level (PostgreSQL aborts the whole transaction on an error; SQLite only the statement).
  * Rolls back the innermost level; safe to call on error paths, and a no-op with none open. */
 void folio_store_rollback(struct folio_store *s);
+/* Ends the transaction begun with folio_store_begin: commits when rc is FOLIO_OK (returning the
+ * commit's error, after rolling back, when it fails), else rolls back and returns rc. */
+enum folio_rc folio_store_end(struct folio_store *s, enum folio_rc rc,
+                              struct folio_err *err) FOLIO_MUST_USE;
 int folio_store_tx_depth(const struct folio_store *s);
 
 /* Run SQL with no parameters and no result rows (DDL, several statements allowed). */
@@ -103,6 +107,10 @@ enum folio_rc folio_stmt_step(struct folio_stmt *st, bool *row, struct folio_err
 int folio_stmt_column_count(struct folio_stmt *st);
 bool folio_stmt_column_is_null(struct folio_stmt *st, int idx);
 const char *folio_stmt_column_text(struct folio_stmt *st, int idx);
+/* The column's text copied into a; NULL for SQL NULL, and NULL with *oom set when out of memory. */
+char *folio_stmt_column_dup(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom);
+/* The column's text into dst (cap bytes, truncated, NUL-terminated); "" for SQL NULL. */
+void folio_stmt_column_copy(struct folio_stmt *st, int idx, char *dst, size_t cap);
 int64_t folio_stmt_column_i64(struct folio_stmt *st, int idx);
 double folio_stmt_column_double(struct folio_stmt *st, int idx);
 /* Borrowed like text; *len gets the size. */

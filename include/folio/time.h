@@ -83,6 +83,16 @@ void folio_time_now_utc(char out[32]);
  * negative when b is earlier); false if either is coarser than day precision. */
 bool folio_time_days_between(const struct folio_time *a, const struct folio_time *b, int64_t *days);
 bool folio_time_is_leap_year(int year);
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back (H. Hinnant's algorithms). */
+int64_t folio_days_from_civil(int64_t y, int m, int d);
+void folio_civil_from_days(int64_t days, int *y, int *m, int *d);
+/* Seconds since 1970-01-01T00:00Z of t (converted to UTC; day precision counts as midnight);
+ * false when t has less than day precision. */
+bool folio_time_epoch(const struct folio_time *t, int64_t *secs);
+/* Canonical UTC text at second precision, "YYYY-MM-DDTHH:MM:SSZ", of epoch seconds. */
+void folio_time_format_epoch(int64_t secs, char out[32]);
+/* "YYYY-MM-DD" of days since 1970-01-01. */
+void folio_date_format_days(int64_t days, char out[11]);
 int folio_time_days_in_month(int year, int month);
 
 #endif

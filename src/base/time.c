@@ -23,7 +23,7 @@ int folio_time_days_in_month(int year, int month)
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. [H. Hinnant, chrono-compatible
  * low-level date algorithms] */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t folio_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -34,7 +34,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
+void folio_civil_from_days(int64_t z, int *y, int *m, int *d)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -326,14 +326,14 @@ void folio_time_to_utc(struct folio_time *t, int default_offset_min)
         return;
     int off = t->has_offset ? t->offset_min : default_offset_min;
     if (off != 0) {
-        int64_t days = days_from_civil(t->year, t->month, t->day);
+        int64_t days = folio_days_from_civil(t->year, t->month, t->day);
         int64_t mins = days * 1440 + (int64_t)t->hour * 60 + t->minute - off;
         int64_t d = mins / 1440, r = mins % 1440;
         if (r < 0) {
             r += 1440;
             d -= 1;
         }
-        civil_from_days(d, &t->year, &t->month, &t->day);
+        folio_civil_from_days(d, &t->year, &t->month, &t->day);
         t->hour = (int)(r / 60);
         t->minute = (int)(r % 60);
     }
@@ -482,6 +482,34 @@ bool folio_time_days_between(const struct folio_time *a, const struct folio_time
 {
     if (a->prec < FOLIO_PREC_DAY || b->prec < FOLIO_PREC_DAY)
         return false;
-    *days = days_from_civil(b->year, b->month, b->day) - days_from_civil(a->year, a->month, a->day);
+    *days = folio_days_from_civil(b->year, b->month, b->day) - folio_days_from_civil(a->year, a->month, a->day);
     return true;
+}
+
+bool folio_time_epoch(const struct folio_time *t0, int64_t *secs)
+{
+    struct folio_time t = *t0;
+    if (t.prec < FOLIO_PREC_DAY)
+        return false;
+    folio_time_to_utc(&t, 0);
+    *secs = folio_days_from_civil(t.year, t.month, t.day) * 86400 + t.hour * 3600 +
+            t.minute * 60 + t.second;
+    return true;
+}
+
+void folio_time_format_epoch(int64_t secs, char out[32])
+{
+    int64_t z = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    int64_t rem = secs - z * 86400;
+    int y, m, d;
+    folio_civil_from_days(z, &y, &m, &d);
+    (void)folio_snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(rem / 3600),
+                         (int)(rem / 60 % 60), (int)(rem % 60));
+}
+
+void folio_date_format_days(int64_t days, char out[11])
+{
+    int y, m, d;
+    folio_civil_from_days(days, &y, &m, &d);
+    (void)folio_snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
 }

@@ -125,12 +125,12 @@ static enum folio_rc read_codes(struct folio_store *s, int64_t abstract_id, stru
         c->role = abs_role_from(folio_stmt_column_text(st, 1));
         c->seq = folio_stmt_column_i64(st, 2);
         c->system = system_from(folio_stmt_column_text(st, 3));
-        abs_col_copy(st, 4, c->code, sizeof c->code);
+        folio_stmt_column_copy(st, 4, c->code, sizeof c->code);
         c->poa = poa ? poa[0] : '\0';
-        abs_col_copy(st, 6, c->date, sizeof c->date);
-        c->op_name = abs_col_str(a, st, 7, &oom);
+        folio_stmt_column_copy(st, 6, c->date, sizeof c->date);
+        c->op_name = folio_stmt_column_dup(a, st, 7, &oom);
         c->op_id = folio_stmt_column_is_null(st, 8) ? 0 : folio_stmt_column_i64(st, 8);
-        abs_col_copy(st, 9, c->mods, sizeof c->mods);
+        folio_stmt_column_copy(st, 9, c->mods, sizeof c->mods);
         c->match = -1;
     }
     folio_stmt_free(st);
@@ -174,22 +174,22 @@ enum folio_rc folio_abstract_get(struct folio_store *s, int64_t encounter_id, co
     if (rc == FOLIO_OK) {
         ab->encounter_id = encounter_id;
         ab->patient_id = folio_stmt_column_i64(st, 0);
-        abs_col_copy(st, 1, ab->enc_class, sizeof ab->enc_class);
-        abs_col_copy(st, 2, ab->admit_at, sizeof ab->admit_at);
-        abs_col_copy(st, 3, ab->discharge_at, sizeof ab->discharge_at);
+        folio_stmt_column_copy(st, 1, ab->enc_class, sizeof ab->enc_class);
+        folio_stmt_column_copy(st, 2, ab->admit_at, sizeof ab->admit_at);
+        folio_stmt_column_copy(st, 3, ab->discharge_at, sizeof ab->discharge_at);
         ab->status = FOLIO_ABS_UNCODED;
         if (!folio_stmt_column_is_null(st, 4)) {
             ab->id = folio_stmt_column_i64(st, 4);
             ab->status = abs_status_from(folio_stmt_column_text(st, 5));
             ab->hold_reason = abs_hold_from(folio_stmt_column_text(st, 6));
-            ab->hold_note = abs_col_str(a, st, 7, &oom);
-            ab->assigned_to = abs_col_str(a, st, 8, &oom);
-            ab->created_by = abs_col_str(a, st, 9, &oom);
-            ab->updated_by = abs_col_str(a, st, 10, &oom);
-            ab->finalized_by = abs_col_str(a, st, 11, &oom);
-            abs_col_copy(st, 12, ab->created_at, sizeof ab->created_at);
-            abs_col_copy(st, 13, ab->updated_at, sizeof ab->updated_at);
-            abs_col_copy(st, 14, ab->finalized_at, sizeof ab->finalized_at);
+            ab->hold_note = folio_stmt_column_dup(a, st, 7, &oom);
+            ab->assigned_to = folio_stmt_column_dup(a, st, 8, &oom);
+            ab->created_by = folio_stmt_column_dup(a, st, 9, &oom);
+            ab->updated_by = folio_stmt_column_dup(a, st, 10, &oom);
+            ab->finalized_by = folio_stmt_column_dup(a, st, 11, &oom);
+            folio_stmt_column_copy(st, 12, ab->created_at, sizeof ab->created_at);
+            folio_stmt_column_copy(st, 13, ab->updated_at, sizeof ab->updated_at);
+            folio_stmt_column_copy(st, 14, ab->finalized_at, sizeof ab->finalized_at);
             ab->version = folio_stmt_column_i64(st, 15);
         }
     }
@@ -779,7 +779,7 @@ enum folio_rc folio_abstract_put(struct folio_store *s, const struct folio_abstr
         (rc = write_rows(s, r.id, r.version, oldc, n_old, newc, in->n_codes, err)))
         goto out;
 out:
-    rc = abs_tx_end(s, rc, err);
+    rc = folio_store_end(s, rc, err);
 done:
     folio_buf_release(&h.ov);
     folio_buf_release(&h.nv);
@@ -968,7 +968,7 @@ enum folio_rc folio_abstract_set_status(struct folio_store *s,
 out:
     if (rc == FOLIO_ENOMEM || rc == FOLIO_ETOOBIG)
         rc = folio_err_set(err, rc, NULL, "out of memory");
-    rc = abs_tx_end(s, rc, err);
+    rc = folio_store_end(s, rc, err);
 done:
     folio_buf_release(&why);
     if (rc == FOLIO_OK && out) {
@@ -1018,14 +1018,14 @@ enum folio_rc folio_abstract_history(struct folio_store *s, int64_t encounter_id
         }
         struct folio_abstract_change *c = &v[(*n)++];
         c->id = folio_stmt_column_i64(st, 0);
-        abs_col_copy(st, 1, c->at, sizeof c->at);
-        c->user = abs_col_str(a, st, 2, &oom);
-        abs_col_copy(st, 3, c->action, sizeof c->action);
+        folio_stmt_column_copy(st, 1, c->at, sizeof c->at);
+        c->user = folio_stmt_column_dup(a, st, 2, &oom);
+        folio_stmt_column_copy(st, 3, c->action, sizeof c->action);
         c->role = abs_role_from(folio_stmt_column_text(st, 4));
-        abs_col_copy(st, 5, c->code, sizeof c->code);
-        c->old_value = abs_col_str(a, st, 6, &oom);
-        c->new_value = abs_col_str(a, st, 7, &oom);
-        c->reason = abs_col_str(a, st, 8, &oom);
+        folio_stmt_column_copy(st, 5, c->code, sizeof c->code);
+        c->old_value = folio_stmt_column_dup(a, st, 6, &oom);
+        c->new_value = folio_stmt_column_dup(a, st, 7, &oom);
+        c->reason = folio_stmt_column_dup(a, st, 8, &oom);
     }
     folio_stmt_free(st);
     if (rc == FOLIO_OK && oom)
@@ -1095,12 +1095,12 @@ enum folio_rc folio_abstract_source(struct folio_store *s, int64_t encounter_id,
             }
             struct folio_source_code *c = &v[(*n)++];
             folio_strlcpy(c->kind, kinds[k], sizeof c->kind);
-            c->system = abs_col_str(a, st, 0, &oom);
-            c->code = abs_col_str(a, st, 1, &oom);
-            c->display = abs_col_str(a, st, 2, &oom);
-            c->date = abs_col_str(a, st, 3, &oom);
+            c->system = folio_stmt_column_dup(a, st, 0, &oom);
+            c->code = folio_stmt_column_dup(a, st, 1, &oom);
+            c->display = folio_stmt_column_dup(a, st, 2, &oom);
+            c->date = folio_stmt_column_dup(a, st, 3, &oom);
             c->source = source_name(a, folio_stmt_column_text(st, 4), &oom);
-            c->dx_type = abs_col_str(a, st, 5, &oom);
+            c->dx_type = folio_stmt_column_dup(a, st, 5, &oom);
             c->has_dx_priority = !folio_stmt_column_is_null(st, 6);
             c->dx_priority = c->has_dx_priority ? folio_stmt_column_i64(st, 6) : 0;
         }

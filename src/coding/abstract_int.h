@@ -14,13 +14,6 @@
 #define abs_prepare folio_store_prepare_fmt
 #define abs_exec    folio_store_exec_fmt
 
-/* Text column copied into the arena (NULL stays NULL); *oom set on allocation failure. */
-char *abs_col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom);
-/* Text column copied into a fixed array ("" for NULL; truncated to fit). */
-void abs_col_copy(struct folio_stmt *st, int idx, char *dst, size_t cap);
-/* Commits (rc OK) or rolls back the level opened by folio_store_begin; returns the final rc. */
-enum folio_rc abs_tx_end(struct folio_store *s, enum folio_rc rc,
-                         struct folio_err *err) FOLIO_MUST_USE;
 
 /* ---- dates ---- */
 /* Day number (days since 1970-01-01) of an exact "YYYY-MM-DD" (a real calendar date). */

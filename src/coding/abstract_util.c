@@ -102,63 +102,14 @@ enum folio_abs_role abs_role_from(const char *name)
 
 /* ---- SQL helpers ---- */
 
-char *abs_col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom)
-{
-    const char *v = folio_stmt_column_text(st, idx);
-    if (!v)
-        return NULL;
-    char *d = folio_arena_strdup(a, v);
-    if (!d)
-        *oom = true;
-    return d;
-}
 
-void abs_col_copy(struct folio_stmt *st, int idx, char *dst, size_t cap)
-{
-    const char *v = folio_stmt_column_text(st, idx);
-    folio_strlcpy(dst, v ? v : "", cap);
-}
 
-enum folio_rc abs_tx_end(struct folio_store *s, enum folio_rc rc, struct folio_err *err)
-{
-    if (rc == FOLIO_OK) {
-        rc = folio_store_commit(s, err);
-        if (rc == FOLIO_OK)
-            return FOLIO_OK;
-    }
-    folio_store_rollback(s);
-    return rc;
-}
 
-/* ---- dates (proleptic Gregorian; H. Hinnant's days_from_civil / civil_from_days) ---- */
-
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
+/* ---- dates ---- */
 
 void abs_date_format(int64_t z, char out[11])
 {
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp + (mp < 10 ? 3 : -9);
-    y += m <= 2;
-    if (y < 1 || y > 9999) {
-        out[0] = '\0';
-        return;
-    }
-    folio_snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+    folio_date_format_days(z, out);
 }
 
 bool abs_date_days(const char *s, int64_t *days)
@@ -168,7 +119,7 @@ bool abs_date_days(const char *s, int64_t *days)
         return false;
     if (t.prec != FOLIO_PREC_DAY)
         return false;
-    *days = days_from_civil(t.year, t.month, t.day);
+    *days = folio_days_from_civil(t.year, t.month, t.day);
     return true;
 }
 
@@ -178,7 +129,7 @@ bool abs_time_day(const char *stored, int64_t *days)
     if (folio_str_empty(stored) || folio_time_parse_iso(folio_sv_from(stored), &t, "time", NULL))
         return false;
     /* stored times are UTC already (time.h storage rule): the calendar date as written */
-    *days = days_from_civil(t.year, t.month, t.day);
+    *days = folio_days_from_civil(t.year, t.month, t.day);
     return true;
 }
 
@@ -189,10 +140,7 @@ bool abs_time_seconds(const char *stored, int64_t *secs)
         return false;
     if (t.prec < FOLIO_PREC_HOUR)
         return false;
-    folio_time_to_utc(&t, 0);
-    *secs =
-        days_from_civil(t.year, t.month, t.day) * 86400 + t.hour * 3600 + t.minute * 60 + t.second;
-    return true;
+    return folio_time_epoch(&t, secs);
 }
 
 void abs_today(char out[11])
@@ -325,14 +273,14 @@ enum folio_rc abs_row_load(struct folio_store *s, int64_t encounter_id, struct a
                            (long long)encounter_id);
     if (rc == FOLIO_OK) {
         r->patient_id = folio_stmt_column_i64(st, 0);
-        abs_col_copy(st, 1, r->enc_status, sizeof r->enc_status);
-        abs_col_copy(st, 2, r->enc_class, sizeof r->enc_class);
-        abs_col_copy(st, 3, r->discharge_at, sizeof r->discharge_at);
+        folio_stmt_column_copy(st, 1, r->enc_status, sizeof r->enc_status);
+        folio_stmt_column_copy(st, 2, r->enc_class, sizeof r->enc_class);
+        folio_stmt_column_copy(st, 3, r->discharge_at, sizeof r->discharge_at);
         if (!folio_stmt_column_is_null(st, 4)) {
             r->id = folio_stmt_column_i64(st, 4);
             r->status = abs_status_from(folio_stmt_column_text(st, 5));
             r->hold_reason = abs_hold_from(folio_stmt_column_text(st, 6));
-            abs_col_copy(st, 7, r->assigned_to, sizeof r->assigned_to);
+            folio_stmt_column_copy(st, 7, r->assigned_to, sizeof r->assigned_to);
             r->version = folio_stmt_column_i64(st, 8);
         }
     }

@@ -151,10 +151,10 @@ static enum folio_rc read_stays(struct folio_store *s, const char *from, const c
         admit = folio_stmt_column_text(st, 3);
         if (admit && strlen(admit) >= 10)
             memcpy(x->c.admit_date, admit, 10);
-        abs_col_copy(st, 4, x->discharge_at, sizeof x->discharge_at);
+        folio_stmt_column_copy(st, 4, x->discharge_at, sizeof x->discharge_at);
         (void)folio_strlcpy(x->c.discharge_date, x->discharge_at, sizeof x->c.discharge_date);
-        x->c.service = abs_col_str(a, st, 5, &oom);
-        abs_col_copy(st, 6, x->c.disposition, sizeof x->c.disposition);
+        x->c.service = folio_stmt_column_dup(a, st, 5, &oom);
+        folio_stmt_column_copy(st, 6, x->c.disposition, sizeof x->c.disposition);
         sex = folio_stmt_column_text(st, 7);
         x->c.sex = sex && (sex[0] == 'M' || sex[0] == 'F') && !sex[1] ? sex[0] : 'U';
         if (!folio_stmt_column_is_null(st, 8)) {
@@ -213,7 +213,7 @@ static enum folio_rc read_codes(struct folio_store *s, const char *from, const c
                       : sys && strcmp(sys, "cpt") == 0      ? FOLIO_CS_CPT
                       : sys && strcmp(sys, "hcpcs") == 0    ? FOLIO_CS_HCPCS
                                                             : (enum folio_code_system)0;
-        abs_col_copy(st, 4, x->c.code, sizeof x->c.code);
+        folio_stmt_column_copy(st, 4, x->c.code, sizeof x->c.code);
         poa = folio_stmt_column_text(st, 5);
         x->c.poa = poa ? poa[0] : '\0';
     }

@@ -119,7 +119,7 @@ enum folio_rc folio_coding_productivity(struct folio_store *s, const char *from,
             abstract = abs_id;
             first = last = t;
             finalized = false;
-            abs_col_copy(st, 5, cls_buf, sizeof cls_buf);
+            folio_stmt_column_copy(st, 5, cls_buf, sizeof cls_buf);
             cls = cls_buf;
         } else if (t - last > FOLIO_CODING_IDLE_GAP_S) {
             cur.active_s += last - first + FOLIO_CODING_MIN_SITTING_S;

@@ -244,10 +244,10 @@ enum folio_rc folio_coding_worklist(struct folio_store *s, const struct folio_wo
         int64_t d = 0;
         w->encounter_id = folio_stmt_column_i64(st, 0);
         w->patient_id = folio_stmt_column_i64(st, 1);
-        abs_col_copy(st, 2, w->account_number, sizeof w->account_number);
-        abs_col_copy(st, 3, w->enc_class, sizeof w->enc_class);
-        w->service = abs_col_str(a, st, 4, &oom);
-        abs_col_copy(st, 5, w->discharge_at, sizeof w->discharge_at);
+        folio_stmt_column_copy(st, 2, w->account_number, sizeof w->account_number);
+        folio_stmt_column_copy(st, 3, w->enc_class, sizeof w->enc_class);
+        w->service = folio_stmt_column_dup(a, st, 4, &oom);
+        folio_stmt_column_copy(st, 5, w->discharge_at, sizeof w->discharge_at);
         /* discharged after as_of: not yet DNFC on that date, shown with 0 days */
         if (abs_time_day(w->discharge_at, &d) && x.as_of_days > d)
             w->dnfc_days = (int)(x.as_of_days - d);
@@ -255,9 +255,9 @@ enum folio_rc folio_coding_worklist(struct folio_store *s, const struct folio_wo
                         ? FOLIO_ABS_UNCODED
                         : abs_status_from(folio_stmt_column_text(st, 6));
         w->hold_reason = abs_hold_from(folio_stmt_column_text(st, 7));
-        w->assigned_to = abs_col_str(a, st, 8, &oom);
+        w->assigned_to = folio_stmt_column_dup(a, st, 8, &oom);
         w->version = folio_stmt_column_is_null(st, 9) ? 0 : folio_stmt_column_i64(st, 9);
-        w->payer = abs_col_str(a, st, 10, &oom);
+        w->payer = folio_stmt_column_dup(a, st, 10, &oom);
     }
     if (rc == FOLIO_OK && oom)
         rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory reading the worklist");
@@ -326,5 +326,5 @@ enum folio_rc folio_coding_assign(struct folio_store *s, const int64_t *encounte
             rc = abs_history_add(s, r.id, r.version, now, user, "assign", 0, NULL,
                                  r.assigned_to[0] ? r.assigned_to : NULL, to, NULL, err);
     }
-    return abs_tx_end(s, rc, err);
+    return folio_store_end(s, rc, err);
 }

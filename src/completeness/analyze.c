@@ -103,9 +103,9 @@ static enum folio_rc load_chart(struct folio_store *s, int64_t enc_id, struct fo
                            (long long)enc_id);
     if (rc == FOLIO_OK) {
         c->e.id = enc_id;
-        cmpl_col_copy(st, 1, c->e.status, sizeof c->e.status);
-        cmpl_col_copy(st, 2, c->e.enc_class, sizeof c->e.enc_class);
-        cmpl_col_copy(st, 3, c->e.service, sizeof c->e.service);
+        folio_stmt_column_copy(st, 1, c->e.status, sizeof c->e.status);
+        folio_stmt_column_copy(st, 2, c->e.enc_class, sizeof c->e.enc_class);
+        folio_stmt_column_copy(st, 3, c->e.service, sizeof c->e.service);
         c->e.has_admit = cmpl_secs(folio_stmt_column_text(st, 4), &c->e.admit);
         day_of(folio_stmt_column_text(st, 4), c->e.admit_day);
         c->e.has_discharge = cmpl_secs(folio_stmt_column_text(st, 5), &c->e.discharge);
@@ -153,18 +153,18 @@ static enum folio_rc load_chart(struct folio_store *s, int64_t enc_id, struct fo
     while (c->n_docs < MAX_ITEMS && (rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
         struct doc *d = &c->docs[c->n_docs++];
         d->id = folio_stmt_column_i64(st, 0);
-        cmpl_col_copy(st, 1, d->type, sizeof d->type);
+        folio_stmt_column_copy(st, 1, d->type, sizeof d->type);
         d->author_id = folio_stmt_column_is_null(st, 2) ? 0 : folio_stmt_column_i64(st, 2);
-        cmpl_col_copy(st, 3, d->service_at, sizeof d->service_at);
+        folio_stmt_column_copy(st, 3, d->service_at, sizeof d->service_at);
         d->has_service = cmpl_secs(d->service_at, &d->when);
         if (!cmpl_secs(folio_stmt_column_text(st, 4), &d->filed))
             d->filed = 0;
         if (!d->has_service)
             d->when = d->filed;
         d->version_id = folio_stmt_column_i64(st, 5);
-        cmpl_col_copy(st, 6, d->status, sizeof d->status);
-        cmpl_col_copy(st, 7, d->mime, sizeof d->mime);
-        cmpl_col_copy(st, 8, d->sha256, sizeof d->sha256);
+        folio_stmt_column_copy(st, 6, d->status, sizeof d->status);
+        folio_stmt_column_copy(st, 7, d->mime, sizeof d->mime);
+        folio_stmt_column_copy(st, 8, d->sha256, sizeof d->sha256);
         d->author_resident = folio_stmt_column_i64(st, 9) != 0;
     }
     folio_stmt_free(st);
@@ -598,10 +598,10 @@ static enum folio_rc reconcile(struct folio_store *s, const struct chart *c,
     while (n_ex < MAX_ITEMS * 2 && (rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
         struct existing *x = &ex[n_ex++];
         x->id = folio_stmt_column_i64(st, 0);
-        cmpl_col_copy(st, 1, x->rule, sizeof x->rule);
-        cmpl_col_copy(st, 2, x->subject, sizeof x->subject);
-        cmpl_col_copy(st, 3, x->status, sizeof x->status);
-        cmpl_col_copy(st, 4, x->due_at, sizeof x->due_at);
+        folio_stmt_column_copy(st, 1, x->rule, sizeof x->rule);
+        folio_stmt_column_copy(st, 2, x->subject, sizeof x->subject);
+        folio_stmt_column_copy(st, 3, x->status, sizeof x->status);
+        folio_stmt_column_copy(st, 4, x->due_at, sizeof x->due_at);
     }
     folio_stmt_free(st);
     if (rc)
@@ -721,7 +721,7 @@ enum folio_rc folio_completeness_analyze(struct folio_store *s, int64_t encounte
         if (rc == FOLIO_OK)
             rc = reconcile(s, &c, &set, ver.version, &fs, at, secs, who, &a, res, err);
     }
-    rc = cmpl_tx_end(s, rc, err);
+    rc = folio_store_end(s, rc, err);
     folio_arena_release(&a);
     return rc;
 }
@@ -785,7 +785,7 @@ enum folio_rc folio_completeness_withdraw(struct folio_store *s, int64_t encount
     }
     if (rc == FOLIO_OK && n)
         *n = (size_t)count;
-    return cmpl_tx_end(s, rc, err);
+    return folio_store_end(s, rc, err);
 }
 
 enum folio_rc folio_completeness_waive(struct folio_store *s, int64_t deficiency_id,
@@ -814,7 +814,7 @@ enum folio_rc folio_completeness_waive(struct folio_store *s, int64_t deficiency
     if (rc == FOLIO_OK)
         rc = folio_stmt_step(st, &row, err);
     if (rc == FOLIO_OK && row)
-        cmpl_col_copy(st, 0, status, sizeof status);
+        folio_stmt_column_copy(st, 0, status, sizeof status);
     folio_stmt_free(st);
     if (rc == FOLIO_OK && !row)
         rc = folio_err_set(err, FOLIO_ENOTFOUND, "deficiency", "no deficiency %lld",
@@ -830,7 +830,7 @@ enum folio_rc folio_completeness_waive(struct folio_store *s, int64_t deficiency
                        "tti", who, reason, deficiency_id);
     if (rc == FOLIO_OK)
         rc = event(s, deficiency_id, at, who, "waive", reason, err);
-    return cmpl_tx_end(s, rc, err);
+    return folio_store_end(s, rc, err);
 }
 
 /* ---- reading ---- */
@@ -881,23 +881,23 @@ enum folio_rc folio_completeness_list(struct folio_store *s,
         int64_t due;
         d->id = folio_stmt_column_i64(st, 0);
         d->encounter_id = folio_stmt_column_i64(st, 1);
-        d->rule = cmpl_col_str(a, st, 2, &oom);
-        cmpl_col_copy(st, 3, d->kind, sizeof d->kind);
-        d->subject = cmpl_col_str(a, st, 4, &oom);
+        d->rule = folio_stmt_column_dup(a, st, 2, &oom);
+        folio_stmt_column_copy(st, 3, d->kind, sizeof d->kind);
+        d->subject = folio_stmt_column_dup(a, st, 4, &oom);
         d->document_id = folio_stmt_column_is_null(st, 5) ? 0 : folio_stmt_column_i64(st, 5);
         d->procedure_id = folio_stmt_column_is_null(st, 6) ? 0 : folio_stmt_column_i64(st, 6);
-        d->doc_type = cmpl_col_str(a, st, 7, &oom);
-        d->description = cmpl_col_str(a, st, 8, &oom);
+        d->doc_type = folio_stmt_column_dup(a, st, 7, &oom);
+        d->description = folio_stmt_column_dup(a, st, 8, &oom);
         d->responsible_id = folio_stmt_column_is_null(st, 9) ? 0 : folio_stmt_column_i64(st, 9);
-        cmpl_col_copy(st, 10, d->due_at, sizeof d->due_at);
-        cmpl_col_copy(st, 11, d->status, sizeof d->status);
+        folio_stmt_column_copy(st, 10, d->due_at, sizeof d->due_at);
+        folio_stmt_column_copy(st, 11, d->status, sizeof d->status);
         d->ruleset_version = folio_stmt_column_i64(st, 12);
-        cmpl_col_copy(st, 13, d->created_at, sizeof d->created_at);
-        cmpl_col_copy(st, 14, d->closed_at, sizeof d->closed_at);
-        d->closed_how = cmpl_col_str(a, st, 15, &oom);
+        folio_stmt_column_copy(st, 13, d->created_at, sizeof d->created_at);
+        folio_stmt_column_copy(st, 14, d->closed_at, sizeof d->closed_at);
+        d->closed_how = folio_stmt_column_dup(a, st, 15, &oom);
         d->late = folio_stmt_column_i64(st, 16) != 0;
-        d->waived_by = cmpl_col_str(a, st, 17, &oom);
-        d->waived_reason = cmpl_col_str(a, st, 18, &oom);
+        d->waived_by = folio_stmt_column_dup(a, st, 17, &oom);
+        d->waived_reason = folio_stmt_column_dup(a, st, 18, &oom);
         d->overdue = strcmp(d->status, "open") == 0 && cmpl_secs(d->due_at, &due) && now > due;
     }
     folio_stmt_free(st);
@@ -942,10 +942,10 @@ enum folio_rc folio_completeness_history(struct folio_store *s, int64_t deficien
             v = nv;
         }
         struct folio_deficiency_event *e = &v[(*n)++];
-        cmpl_col_copy(st, 0, e->at, sizeof e->at);
-        e->user = cmpl_col_str(a, st, 1, &oom);
-        cmpl_col_copy(st, 2, e->action, sizeof e->action);
-        e->detail = cmpl_col_str(a, st, 3, &oom);
+        folio_stmt_column_copy(st, 0, e->at, sizeof e->at);
+        e->user = folio_stmt_column_dup(a, st, 1, &oom);
+        folio_stmt_column_copy(st, 2, e->action, sizeof e->action);
+        e->detail = folio_stmt_column_dup(a, st, 3, &oom);
     }
     folio_stmt_free(st);
     *out = v;

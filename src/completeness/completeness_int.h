@@ -26,12 +26,6 @@ enum folio_rc cmpl_now(const char *in, char out[32], int64_t *secs,
 /* Required user name, or NULL -> "system" when optional. EINVAL "user". */
 enum folio_rc cmpl_user(const char *in, bool required, const char **out,
                         struct folio_err *err) FOLIO_MUST_USE;
-/* Text column copied into the arena (NULL stays NULL); *oom set on failure. */
-char *cmpl_col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom);
-void cmpl_col_copy(struct folio_stmt *st, int idx, char *dst, size_t cap);
-/* Commits (rc OK) or rolls back the open level; returns the final rc. */
-enum folio_rc cmpl_tx_end(struct folio_store *s, enum folio_rc rc,
-                          struct folio_err *err) FOLIO_MUST_USE;
 
 /* Completion (completion.c): clears the chart's completion and records a "reopen" event with
  * detail, in the caller's transaction. */

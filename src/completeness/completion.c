@@ -27,9 +27,9 @@ static enum folio_rc load_state(struct folio_store *s, int64_t enc_id, struct cs
         rc = folio_err_set(err, FOLIO_ENOTFOUND, "encounter", "no encounter with id %lld",
                            (long long)enc_id);
     if (rc == FOLIO_OK) {
-        cmpl_col_copy(st, 0, out->status, sizeof out->status);
-        cmpl_col_copy(st, 1, out->completed_at, sizeof out->completed_at);
-        cmpl_col_copy(st, 2, out->completed_by, sizeof out->completed_by);
+        folio_stmt_column_copy(st, 0, out->status, sizeof out->status);
+        folio_stmt_column_copy(st, 1, out->completed_at, sizeof out->completed_at);
+        folio_stmt_column_copy(st, 2, out->completed_by, sizeof out->completed_by);
     }
     folio_stmt_free(st);
     return rc;
@@ -106,7 +106,7 @@ enum folio_rc folio_completeness_complete(struct folio_store *s, int64_t encount
         rc = add_event(s, encounter_id, at, who, "complete",
                        res.ruleset_version ? detail : "no rule set loaded", err);
     }
-    return cmpl_tx_end(s, rc, err);
+    return folio_store_end(s, rc, err);
 }
 
 enum folio_rc folio_completeness_reopen(struct folio_store *s, int64_t encounter_id,
@@ -135,5 +135,5 @@ enum folio_rc folio_completeness_reopen(struct folio_store *s, int64_t encounter
                            (long long)encounter_id);
     if (rc == FOLIO_OK)
         rc = cmpl_chart_reopen(s, encounter_id, reason, who, at, err);
-    return cmpl_tx_end(s, rc, err);
+    return folio_store_end(s, rc, err);
 }

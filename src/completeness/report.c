@@ -89,7 +89,7 @@ static enum folio_rc load_rows(struct folio_store *s, const char *since, struct 
         int64_t t = 0;
         r->enc = folio_stmt_column_i64(st, 0);
         r->resp = folio_stmt_column_i64(st, 1);
-        r->rule = cmpl_col_str(a, st, 2, &oom);
+        r->rule = folio_stmt_column_dup(a, st, 2, &oom);
         r->name = NULL;
         if (r->resp && (fam || giv)) {
             size_t nl = (fam ? strlen(fam) : 0) + (giv ? strlen(giv) : 0) + 3;

@@ -36,5 +36,5 @@ enum folio_rc folio_completeness_set_resident(struct folio_store *s, int64_t pro
         if (rc == FOLIO_OK && changed)
             *changed = true;
     }
-    return cmpl_tx_end(s, rc, err);
+    return folio_store_end(s, rc, err);
 }

@@ -397,11 +397,11 @@ static enum folio_rc read_version(struct folio_store *s, struct folio_arena *a,
     rc = folio_stmt_step(st, &row, err);
     if (rc == FOLIO_OK && row) {
         out->version = folio_stmt_column_i64(st, 0);
-        cmpl_col_copy(st, 1, out->sha256, sizeof out->sha256);
-        out->source = cmpl_col_str(a, st, 2, &oom);
-        out->content = cmpl_col_str(a, st, 3, &oom);
-        out->loaded_by = cmpl_col_str(a, st, 4, &oom);
-        cmpl_col_copy(st, 5, out->loaded_at, sizeof out->loaded_at);
+        folio_stmt_column_copy(st, 1, out->sha256, sizeof out->sha256);
+        out->source = folio_stmt_column_dup(a, st, 2, &oom);
+        out->content = folio_stmt_column_dup(a, st, 3, &oom);
+        out->loaded_by = folio_stmt_column_dup(a, st, 4, &oom);
+        folio_stmt_column_copy(st, 5, out->loaded_at, sizeof out->loaded_at);
         out->n_rules = folio_stmt_column_i64(st, 6);
     }
     folio_stmt_free(st);
@@ -475,7 +475,7 @@ enum folio_rc folio_rules_load(struct folio_store *s, const char *source, const 
                 *changed = true;
         }
     }
-    rc = cmpl_tx_end(s, rc, err);
+    rc = folio_store_end(s, rc, err);
 out:
     folio_arena_release(&a);
     return rc;

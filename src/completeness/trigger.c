@@ -35,14 +35,14 @@ enum folio_rc folio_completeness_on_change(struct folio_store *s, int64_t encoun
         rc = folio_err_set(err, FOLIO_ENOTFOUND, "encounter", "no encounter with id %lld",
                            (long long)encounter_id);
     if (rc == FOLIO_OK) {
-        cmpl_col_copy(st, 0, status, sizeof status);
-        cmpl_col_copy(st, 1, completed_at, sizeof completed_at);
+        folio_stmt_column_copy(st, 0, status, sizeof status);
+        folio_stmt_column_copy(st, 1, completed_at, sizeof completed_at);
     }
     folio_stmt_free(st);
     /* Nothing is due after discharge before the discharge; admit-anchored rules are evaluated
      * at the discharge. A cancelled encounter is analysed so its deficiencies close. */
     if (rc || (strcmp(status, "discharged") != 0 && strcmp(status, "cancelled") != 0))
-        return cmpl_tx_end(s, rc, err);
+        return folio_store_end(s, rc, err);
     rc = folio_completeness_analyze(s, encounter_id, at, who, res, err);
     /* A complete chart in which the change made a new deficiency (a late entry still to sign,
      * say) is no longer complete: it goes back to the analyst's worklist. */
@@ -52,5 +52,5 @@ enum folio_rc folio_completeness_on_change(struct folio_store *s, int64_t encoun
                        res->created, res->created == 1 ? "y" : "ies");
         rc = cmpl_chart_reopen(s, encounter_id, detail, who, at, err);
     }
-    return cmpl_tx_end(s, rc, err);
+    return folio_store_end(s, rc, err);
 }

@@ -64,7 +64,7 @@ static enum folio_rc read_options(struct folio_store *s, const char *sql, int64_
         return rc;
     while ((rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row &&
            *n < FOLIO_QUERY_MAX_OPTIONS + 3) {
-        v[*n].label = q_col_str(a, st, 0, &oom);
+        v[*n].label = folio_stmt_column_dup(a, st, 0, &oom);
         v[*n].role = q_role_from(folio_stmt_column_text(st, 1));
         (*n)++;
     }
@@ -133,7 +133,7 @@ enum folio_rc folio_query_template_create(struct folio_store *s,
                                in->code);
         if (rc == FOLIO_OK)
             rc = insert_options(s, "query_template_option", "template_id", id, opts, n_opts, err);
-        rc = q_tx_end(s, rc, err);
+        rc = folio_store_end(s, rc, err);
     }
     folio_arena_release(&a);
     if (rc == FOLIO_OK && id_out)
@@ -170,11 +170,11 @@ static enum folio_rc read_templates(struct folio_store *s, const char *sql, cons
         }
         struct folio_query_template *t = &v[(*n)++];
         t->id = folio_stmt_column_i64(st, 0);
-        t->code = q_col_str(a, st, 1, &oom);
-        t->title = q_col_str(a, st, 2, &oom);
+        t->code = folio_stmt_column_dup(a, st, 1, &oom);
+        t->title = folio_stmt_column_dup(a, st, 2, &oom);
         t->kind = q_kind_from(folio_stmt_column_text(st, 3));
         t->purpose = q_purpose_from(folio_stmt_column_text(st, 4));
-        t->question = q_col_str(a, st, 5, &oom);
+        t->question = folio_stmt_column_dup(a, st, 5, &oom);
         t->active = folio_stmt_column_i64(st, 6) != 0;
     }
     folio_stmt_free(st);
@@ -341,7 +341,7 @@ enum folio_rc folio_query_create(const struct folio_chart *c, const struct folio
         if (rc == FOLIO_OK)
             rc = add_history(s, id, now, in->user, "create", (enum folio_query_status)0,
                              FOLIO_QS_DRAFT, t ? t->code : NULL, err);
-        rc = q_tx_end(s, rc, err);
+        rc = folio_store_end(s, rc, err);
     }
     folio_arena_release(&a);
     if (rc == FOLIO_OK && id_out)
@@ -380,17 +380,17 @@ enum folio_rc folio_query_get(const struct folio_chart *c, int64_t id, struct fo
         q->kind = q_kind_from(folio_stmt_column_text(st, 4));
         q->purpose = q_purpose_from(folio_stmt_column_text(st, 5));
         q->status = q_status_from(folio_stmt_column_text(st, 6));
-        q->question = q_col_str(a, st, 7, &oom);
-        q->created_by = q_col_str(a, st, 8, &oom);
-        q->sent_by = q_col_str(a, st, 9, &oom);
-        q->closed_by = q_col_str(a, st, 10, &oom);
-        q_col_copy(st, 11, q->created_at, sizeof q->created_at);
-        q_col_copy(st, 12, q->sent_at, sizeof q->sent_at);
-        q_col_copy(st, 13, q->closed_at, sizeof q->closed_at);
-        q->close_reason = q_col_str(a, st, 14, &oom);
+        q->question = folio_stmt_column_dup(a, st, 7, &oom);
+        q->created_by = folio_stmt_column_dup(a, st, 8, &oom);
+        q->sent_by = folio_stmt_column_dup(a, st, 9, &oom);
+        q->closed_by = folio_stmt_column_dup(a, st, 10, &oom);
+        folio_stmt_column_copy(st, 11, q->created_at, sizeof q->created_at);
+        folio_stmt_column_copy(st, 12, q->sent_at, sizeof q->sent_at);
+        folio_stmt_column_copy(st, 13, q->closed_at, sizeof q->closed_at);
+        q->close_reason = folio_stmt_column_dup(a, st, 14, &oom);
         q->answer_option =
             folio_stmt_column_is_null(st, 15) ? 0 : (int)folio_stmt_column_i64(st, 15);
-        q->answer_text = q_col_str(a, st, 16, &oom);
+        q->answer_text = folio_stmt_column_dup(a, st, 16, &oom);
         q->answer_document_id =
             folio_stmt_column_is_null(st, 17) ? 0 : folio_stmt_column_i64(st, 17);
     }
@@ -414,8 +414,8 @@ enum folio_rc folio_query_get(const struct folio_chart *c, int64_t id, struct fo
             ind->document_id = folio_stmt_column_is_null(st, 0) ? 0 : folio_stmt_column_i64(st, 0);
             ind->observation_id =
                 folio_stmt_column_is_null(st, 1) ? 0 : folio_stmt_column_i64(st, 1);
-            ind->source = q_col_str(a, st, 2, &oom);
-            ind->excerpt = q_col_str(a, st, 3, &oom);
+            ind->source = folio_stmt_column_dup(a, st, 2, &oom);
+            ind->excerpt = folio_stmt_column_dup(a, st, 3, &oom);
         }
         folio_stmt_free(st);
         if (rc == FOLIO_OK && oom)
@@ -460,7 +460,7 @@ enum folio_rc folio_query_send(const struct folio_chart *c, int64_t id, const ch
         if (rc == FOLIO_OK)
             rc = add_history(c->store, id, now, user, "send", FOLIO_QS_DRAFT, FOLIO_QS_SENT, NULL,
                              err);
-        rc = q_tx_end(c->store, rc, err);
+        rc = folio_store_end(c->store, rc, err);
     }
     folio_arena_release(&a);
     return rc;
@@ -498,7 +498,7 @@ enum folio_rc folio_query_withdraw(const struct folio_chart *c, int64_t id, cons
         if (rc == FOLIO_OK)
             rc = close_query(c->store, id, q->status, FOLIO_QS_WITHDRAWN, "withdraw", user, reason,
                              now, err);
-        rc = q_tx_end(c->store, rc, err);
+        rc = folio_store_end(c->store, rc, err);
     }
     folio_arena_release(&a);
     return rc;
@@ -539,7 +539,7 @@ enum folio_rc folio_query_expire_overdue(const struct folio_chart *c, int64_t ma
                              reason, now, err);
         total += n;
     } while (rc == FOLIO_OK && n == 256);
-    rc = q_tx_end(c->store, rc, err);
+    rc = folio_store_end(c->store, rc, err);
     if (rc == FOLIO_OK && n_out)
         *n_out = total;
     return rc;
@@ -657,7 +657,7 @@ enum folio_rc folio_query_answer(const struct folio_chart *c, int64_t id, int64_
             rc =
                 add_history(c->store, id, now, ACTOR(c), "answer", FOLIO_QS_SENT, FOLIO_QS_ANSWERED,
                             option ? q->options[option - 1].label : "free text", err);
-        rc = q_tx_end(c->store, rc, err);
+        rc = folio_store_end(c->store, rc, err);
     }
     folio_buf_release(&b);
     folio_arena_release(&a);
@@ -728,12 +728,12 @@ enum folio_rc folio_query_history(const struct folio_chart *c, int64_t id, struc
         }
         struct folio_query_event *e = &v[(*n)++];
         e->id = folio_stmt_column_i64(st, 0);
-        q_col_copy(st, 1, e->at, sizeof e->at);
-        e->user = q_col_str(a, st, 2, &oom);
-        q_col_copy(st, 3, e->action, sizeof e->action);
+        folio_stmt_column_copy(st, 1, e->at, sizeof e->at);
+        e->user = folio_stmt_column_dup(a, st, 2, &oom);
+        folio_stmt_column_copy(st, 3, e->action, sizeof e->action);
         e->old_status = q_status_from(folio_stmt_column_text(st, 4));
         e->new_status = q_status_from(folio_stmt_column_text(st, 5));
-        e->detail = q_col_str(a, st, 6, &oom);
+        e->detail = folio_stmt_column_dup(a, st, 6, &oom);
     }
     folio_stmt_free(st);
     if (rc == FOLIO_OK && oom)
@@ -778,9 +778,9 @@ enum folio_rc folio_query_inbox(const struct folio_chart *c, int64_t provider_id
         it->encounter_id = folio_stmt_column_i64(st, 1);
         it->patient_id = folio_stmt_column_i64(st, 2);
         it->kind = q_kind_from(folio_stmt_column_text(st, 3));
-        it->question = q_col_str(a, st, 4, &oom);
-        it->created_by = q_col_str(a, st, 5, &oom);
-        q_col_copy(st, 6, it->sent_at, sizeof it->sent_at);
+        it->question = folio_stmt_column_dup(a, st, 4, &oom);
+        it->created_by = folio_stmt_column_dup(a, st, 5, &oom);
+        folio_stmt_column_copy(st, 6, it->sent_at, sizeof it->sent_at);
         if (q_time_secs(it->sent_at, &sent_s))
             it->age_hours = (now_s - sent_s) / 3600;
     }

@@ -11,11 +11,6 @@
 #define q_prepare folio_store_prepare_fmt
 #define q_exec(s, id_out, found, err, ...)                                                         \
     folio_store_exec_fmt(s, id_out, found, NULL, err, __VA_ARGS__)
-char *q_col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom);
-void q_col_copy(struct folio_stmt *st, int idx, char *dst, size_t cap);
-/* Commits (rc OK) or rolls back the level opened by folio_store_begin. */
-enum folio_rc q_tx_end(struct folio_store *s, enum folio_rc rc,
-                       struct folio_err *err) FOLIO_MUST_USE;
 
 /* A caller time (NULL = now) as canonical UTC text at second precision; EINVAL naming field
  * for a value without a time of day. */

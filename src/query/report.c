@@ -116,7 +116,7 @@ enum folio_rc folio_query_report(const struct folio_chart *c, const char *from, 
             cap = nc;
         }
         struct qrow *q = &r[n++];
-        q->author = q_col_str(a, st, 0, &oom);
+        q->author = folio_stmt_column_dup(a, st, 0, &oom);
         q->provider_id = folio_stmt_column_i64(st, 1);
         q->answered = q_status_from(folio_stmt_column_text(st, 2)) == FOLIO_QS_ANSWERED;
         if (q->answered && q_time_secs(folio_stmt_column_text(st, 4), &t0) &&

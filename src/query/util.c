@@ -101,63 +101,15 @@ bool folio_query_yes_no_allowed(enum folio_query_purpose p)
            p == FOLIO_QP_CAUSE_EFFECT;
 }
 
-char *q_col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom)
-{
-    const char *v = folio_stmt_column_text(st, idx);
-    if (!v)
-        return NULL;
-    char *d = folio_arena_strdup(a, v);
-    if (!d)
-        *oom = true;
-    return d;
-}
 
-void q_col_copy(struct folio_stmt *st, int idx, char *dst, size_t cap)
-{
-    const char *v = folio_stmt_column_text(st, idx);
-    folio_strlcpy(dst, v ? v : "", cap);
-}
 
-enum folio_rc q_tx_end(struct folio_store *s, enum folio_rc rc, struct folio_err *err)
-{
-    if (rc == FOLIO_OK) {
-        rc = folio_store_commit(s, err);
-        if (rc == FOLIO_OK)
-            return FOLIO_OK;
-    }
-    folio_store_rollback(s);
-    return rc;
-}
 
-/* ---- times (H. Hinnant's days_from_civil / civil_from_days) ---- */
+/* ---- times ---- */
 
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 void q_time_format(int64_t secs, char out[32])
 {
-    int64_t z = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    int64_t rem = secs - z * 86400;
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    folio_snprintf(out, 32, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y,
-                   (long long)m, (long long)d, (long long)(rem / 3600), (long long)(rem / 60 % 60),
-                   (long long)(rem % 60));
+    folio_time_format_epoch(secs, out);
 }
 
 bool q_time_secs(const char *stored, int64_t *secs)
@@ -166,10 +118,7 @@ bool q_time_secs(const char *stored, int64_t *secs)
     if (folio_str_empty(stored) ||
         folio_time_parse_iso(folio_sv_from(stored), &t, "time", NULL) != FOLIO_OK)
         return false;
-    folio_time_to_utc(&t, 0);
-    *secs =
-        days_from_civil(t.year, t.month, t.day) * 86400 + t.hour * 3600 + t.minute * 60 + t.second;
-    return true;
+    return folio_time_epoch(&t, secs);
 }
 
 enum folio_rc q_time_arg(const char *in, const char *field, char out[32], struct folio_err *err)
@@ -184,9 +133,8 @@ enum folio_rc q_time_arg(const char *in, const char *field, char out[32], struct
         return rc;
     if (t.prec < FOLIO_PREC_HOUR)
         return folio_err_set(err, FOLIO_EINVAL, field, "%s: '%.40s' has no time of day", field, in);
-    folio_time_to_utc(&t, 0);
-    int64_t secs =
-        days_from_civil(t.year, t.month, t.day) * 86400 + t.hour * 3600 + t.minute * 60 + t.second;
+    int64_t secs = 0;
+    (void)folio_time_epoch(&t, &secs);
     q_time_format(secs, out);
     return FOLIO_OK;
 }

@@ -36,7 +36,7 @@ enum folio_rc folio_roi_auth_create(struct folio_store *s, struct folio_roi_auth
                       a->signer_authority, (int64_t)a->stmt_revoke, (int64_t)a->stmt_conditioning,
                       (int64_t)a->stmt_redisclosure, (int64_t)a->psychotherapy_notes, a->sensitive,
                       at, user);
-    return roi_tx_end(s, rc, err);
+    return folio_store_end(s, rc, err);
 }
 
 enum folio_rc folio_roi_auth_get(struct folio_store *s, int64_t id, struct folio_arena *ar,
@@ -58,21 +58,21 @@ enum folio_rc folio_roi_auth_get(struct folio_store *s, int64_t id, struct folio
                            (long long)id);
     if (rc == FOLIO_OK) {
         *out = (struct folio_roi_auth){.id = id, .patient_id = folio_stmt_column_i64(st, 0)};
-        out->description = roi_col_str(ar, st, 1, &oom);
-        out->discloser = roi_col_str(ar, st, 2, &oom);
-        out->recipient = roi_col_str(ar, st, 3, &oom);
-        out->purpose = roi_col_str(ar, st, 4, &oom);
-        out->expires_on = roi_col_str(ar, st, 5, &oom);
-        out->expiry_event = roi_col_str(ar, st, 6, &oom);
-        out->signed_by = roi_col_str(ar, st, 7, &oom);
-        out->signed_on = roi_col_str(ar, st, 8, &oom);
-        out->signer_authority = roi_col_str(ar, st, 9, &oom);
+        out->description = folio_stmt_column_dup(ar, st, 1, &oom);
+        out->discloser = folio_stmt_column_dup(ar, st, 2, &oom);
+        out->recipient = folio_stmt_column_dup(ar, st, 3, &oom);
+        out->purpose = folio_stmt_column_dup(ar, st, 4, &oom);
+        out->expires_on = folio_stmt_column_dup(ar, st, 5, &oom);
+        out->expiry_event = folio_stmt_column_dup(ar, st, 6, &oom);
+        out->signed_by = folio_stmt_column_dup(ar, st, 7, &oom);
+        out->signed_on = folio_stmt_column_dup(ar, st, 8, &oom);
+        out->signer_authority = folio_stmt_column_dup(ar, st, 9, &oom);
         out->stmt_revoke = folio_stmt_column_i64(st, 10) != 0;
         out->stmt_conditioning = folio_stmt_column_i64(st, 11) != 0;
         out->stmt_redisclosure = folio_stmt_column_i64(st, 12) != 0;
         out->psychotherapy_notes = folio_stmt_column_i64(st, 13) != 0;
-        out->sensitive = roi_col_str(ar, st, 14, &oom);
-        out->revoked_on = roi_col_str(ar, st, 15, &oom);
+        out->sensitive = folio_stmt_column_dup(ar, st, 14, &oom);
+        out->revoked_on = folio_stmt_column_dup(ar, st, 15, &oom);
         if (oom)
             rc = folio_err_set(err, FOLIO_ENOMEM, "id", "out of memory reading authorization");
     }
@@ -101,7 +101,7 @@ enum folio_rc folio_roi_auth_revoke(struct folio_store *s, int64_t id, const cha
         rc = folio_err_set(err, FOLIO_ENOTFOUND, "id", "no authorization with id %lld",
                            (long long)id);
     if (rc == FOLIO_OK) {
-        roi_col_copy(st, 0, prev, sizeof prev);
+        folio_stmt_column_copy(st, 0, prev, sizeof prev);
         if (prev[0])
             rc = folio_err_set(err, FOLIO_ESTATE, "revoked_on",
                                "authorization %lld was already revoked on %s", (long long)id, prev);
@@ -111,5 +111,5 @@ enum folio_rc folio_roi_auth_revoke(struct folio_store *s, int64_t id, const cha
         rc = roi_exec(s, NULL, err,
                       "UPDATE roi_authorization SET revoked_on = ?, revoke_note = ? WHERE id = ?",
                       "Tti", on, note, id);
-    return roi_tx_end(s, rc, err);
+    return folio_store_end(s, rc, err);
 }

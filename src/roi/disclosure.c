@@ -39,7 +39,7 @@ enum folio_rc folio_roi_disclosure_record(struct folio_store *s, struct folio_ro
     rc = roi_patient_exists(s, d->patient_id, "patient_id", err);
     if (rc == FOLIO_OK)
         rc = roi_disclosure_insert(s, d, on, user, at, &d->id, err);
-    return roi_tx_end(s, rc, err);
+    return folio_store_end(s, rc, err);
 }
 
 /* The same calendar day `years` earlier; Feb 29 of a year that lands on a common year -> Feb 28. */
@@ -95,12 +95,12 @@ enum folio_rc folio_roi_accounting(struct folio_store *s, int64_t patient_id,
                                              .patient_id = patient_id,
                                              .request_id = folio_stmt_column_i64(st, 7),
                                              .authorization_id = folio_stmt_column_i64(st, 8)};
-        v[k].disclosed_on = roi_col_str(ar, st, 1, &oom);
-        v[k].recipient = roi_col_str(ar, st, 2, &oom);
-        v[k].recipient_address = roi_col_str(ar, st, 3, &oom);
-        v[k].description = roi_col_str(ar, st, 4, &oom);
-        v[k].purpose = roi_col_str(ar, st, 5, &oom);
-        v[k].basis = roi_col_str(ar, st, 6, &oom);
+        v[k].disclosed_on = folio_stmt_column_dup(ar, st, 1, &oom);
+        v[k].recipient = folio_stmt_column_dup(ar, st, 2, &oom);
+        v[k].recipient_address = folio_stmt_column_dup(ar, st, 3, &oom);
+        v[k].description = folio_stmt_column_dup(ar, st, 4, &oom);
+        v[k].purpose = folio_stmt_column_dup(ar, st, 5, &oom);
+        v[k].basis = folio_stmt_column_dup(ar, st, 6, &oom);
         k++;
     }
     folio_stmt_free(st);

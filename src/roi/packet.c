@@ -932,7 +932,7 @@ enum folio_rc folio_roi_packet_record(struct folio_store *s, const struct folio_
                       "from_status, to_status, detail) VALUES (?,?,?,?,?,?,?)",
                       "iTTTTTT", in->request_id, at, user, "packet", st, st, detail);
     }
-    rc = roi_tx_end(s, rc, err);
+    rc = folio_store_end(s, rc, err);
     if (rc == FOLIO_OK && id)
         *id = pid;
 out:

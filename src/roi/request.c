@@ -92,7 +92,7 @@ enum folio_rc folio_roi_request_create(struct folio_store *s, struct folio_roi_r
     if (rc == FOLIO_OK)
         rc = add_event(s, r->id, at, user, "receive", NULL, "received",
                        folio_roi_requester_name(r->requester_type), err);
-    return roi_tx_end(s, rc, err);
+    return folio_store_end(s, rc, err);
 }
 
 enum folio_rc folio_roi_request_get(struct folio_store *s, int64_t id, struct folio_arena *ar,
@@ -115,22 +115,22 @@ enum folio_rc folio_roi_request_get(struct folio_store *s, int64_t id, struct fo
     if (rc == FOLIO_OK) {
         *out = (struct folio_roi_request){.id = id, .patient_id = folio_stmt_column_i64(st, 0)};
         out->requester_type = folio_roi_requester_parse(folio_stmt_column_text(st, 1));
-        out->requester_name = roi_col_str(ar, st, 2, &oom);
-        out->requester_address = roi_col_str(ar, st, 3, &oom);
-        out->date_from = roi_col_str(ar, st, 4, &oom);
-        out->date_to = roi_col_str(ar, st, 5, &oom);
-        out->doc_types = roi_col_str(ar, st, 6, &oom);
-        out->purpose = roi_col_str(ar, st, 7, &oom);
-        out->delivery = roi_col_str(ar, st, 8, &oom);
+        out->requester_name = folio_stmt_column_dup(ar, st, 2, &oom);
+        out->requester_address = folio_stmt_column_dup(ar, st, 3, &oom);
+        out->date_from = folio_stmt_column_dup(ar, st, 4, &oom);
+        out->date_to = folio_stmt_column_dup(ar, st, 5, &oom);
+        out->doc_types = folio_stmt_column_dup(ar, st, 6, &oom);
+        out->purpose = folio_stmt_column_dup(ar, st, 7, &oom);
+        out->delivery = folio_stmt_column_dup(ar, st, 8, &oom);
         out->authorization_id = folio_stmt_column_i64(st, 9);
         out->subpoena_assurance = folio_stmt_column_i64(st, 10) != 0;
         out->status = folio_roi_status_parse(folio_stmt_column_text(st, 11));
-        out->deny_reason = roi_col_str(ar, st, 12, &oom);
-        out->received_on = roi_col_str(ar, st, 13, &oom);
-        out->due_on = roi_col_str(ar, st, 14, &oom);
-        out->original_due_on = roi_col_str(ar, st, 15, &oom);
-        out->extension_reason = roi_col_str(ar, st, 16, &oom);
-        out->released_on = roi_col_str(ar, st, 17, &oom);
+        out->deny_reason = folio_stmt_column_dup(ar, st, 12, &oom);
+        out->received_on = folio_stmt_column_dup(ar, st, 13, &oom);
+        out->due_on = folio_stmt_column_dup(ar, st, 14, &oom);
+        out->original_due_on = folio_stmt_column_dup(ar, st, 15, &oom);
+        out->extension_reason = folio_stmt_column_dup(ar, st, 16, &oom);
+        out->released_on = folio_stmt_column_dup(ar, st, 17, &oom);
         if (oom)
             rc = folio_err_set(err, FOLIO_ENOMEM, "id", "out of memory reading ROI request");
     }
@@ -164,7 +164,7 @@ enum folio_rc folio_roi_request_set_auth(struct folio_store *s, int64_t id, int6
         folio_snprintf(detail, sizeof detail, "authorization %lld", (long long)auth_id);
         rc = add_event(s, id, at, user, "authorize", "received", "received", detail, err);
     }
-    rc = roi_tx_end(s, rc, err);
+    rc = folio_store_end(s, rc, err);
 out:
     folio_arena_release(&ar);
     return rc;
@@ -299,7 +299,7 @@ enum folio_rc folio_roi_request_move(struct folio_store *s, int64_t id, enum fol
     if (rc == FOLIO_OK)
         rc = add_event(s, id, at, user, action_of(r.status, to), folio_roi_status_name(r.status),
                        folio_roi_status_name(to), detail, err);
-    rc = roi_tx_end(s, rc, err);
+    rc = folio_store_end(s, rc, err);
 out:
     folio_arena_release(&ar);
     return rc;
@@ -351,7 +351,7 @@ enum folio_rc folio_roi_request_extend(struct folio_store *s, int64_t id, const 
     if (rc == FOLIO_OK)
         rc = add_event(s, id, at, user, "extend", folio_roi_status_name(r.status),
                        folio_roi_status_name(r.status), reason, err);
-    rc = roi_tx_end(s, rc, err);
+    rc = folio_store_end(s, rc, err);
 out:
     folio_arena_release(&ar);
     return rc;
@@ -375,12 +375,12 @@ enum folio_rc folio_roi_request_events(struct folio_store *s, int64_t id, struct
             rc = folio_err_set(err, FOLIO_ENOMEM, "events", "out of memory reading events");
             break;
         }
-        roi_col_copy(st, 0, v[k].at, sizeof v[k].at);
-        v[k].user = roi_col_str(ar, st, 1, &oom);
-        v[k].action = roi_col_str(ar, st, 2, &oom);
-        v[k].from_status = roi_col_str(ar, st, 3, &oom);
-        v[k].to_status = roi_col_str(ar, st, 4, &oom);
-        v[k].detail = roi_col_str(ar, st, 5, &oom);
+        folio_stmt_column_copy(st, 0, v[k].at, sizeof v[k].at);
+        v[k].user = folio_stmt_column_dup(ar, st, 1, &oom);
+        v[k].action = folio_stmt_column_dup(ar, st, 2, &oom);
+        v[k].from_status = folio_stmt_column_dup(ar, st, 3, &oom);
+        v[k].to_status = folio_stmt_column_dup(ar, st, 4, &oom);
+        v[k].detail = folio_stmt_column_dup(ar, st, 5, &oom);
         k++;
     }
     folio_stmt_free(st);
@@ -436,10 +436,10 @@ enum folio_rc folio_roi_queue(struct folio_store *s, enum folio_roi_status statu
         q->id = folio_stmt_column_i64(st, 0);
         q->patient_id = folio_stmt_column_i64(st, 1);
         q->requester_type = folio_roi_requester_parse(folio_stmt_column_text(st, 2));
-        q->requester_name = roi_col_str(ar, st, 3, &oom);
+        q->requester_name = folio_stmt_column_dup(ar, st, 3, &oom);
         q->status = folio_roi_status_parse(folio_stmt_column_text(st, 4));
-        roi_col_copy(st, 5, q->received_on, sizeof q->received_on);
-        roi_col_copy(st, 6, q->due_on, sizeof q->due_on);
+        folio_stmt_column_copy(st, 5, q->received_on, sizeof q->received_on);
+        folio_stmt_column_copy(st, 6, q->due_on, sizeof q->due_on);
         if (roi_date_days(q->received_on, &d))
             q->days_open = t - d;
         q->has_due = roi_date_days(q->due_on, &d);

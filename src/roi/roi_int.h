@@ -27,10 +27,6 @@ enum folio_rc roi_user(const char *in, struct folio_err *err) FOLIO_MUST_USE;
 /* Text argument: required -> EINVAL when empty; any -> EINVAL over FOLIO_ROI_TEXT_MAX. */
 enum folio_rc roi_text(const char *in, bool required, const char *field,
                        struct folio_err *err) FOLIO_MUST_USE;
-char *roi_col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom);
-void roi_col_copy(struct folio_stmt *st, int idx, char *dst, size_t cap);
-enum folio_rc roi_tx_end(struct folio_store *s, enum folio_rc rc,
-                         struct folio_err *err) FOLIO_MUST_USE;
 /* ENOTFOUND field unless a patient with this id exists. */
 enum folio_rc roi_patient_exists(struct folio_store *s, int64_t patient_id, const char *field,
                                  struct folio_err *err) FOLIO_MUST_USE;

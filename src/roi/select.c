@@ -237,8 +237,8 @@ enum folio_rc folio_roi_select(struct folio_store *s, int64_t request_id, unsign
         if (!folio_str_empty(r.doc_types) && !list_has(r.doc_types, type, NULL))
             continue;
         folio_strlcpy(d.on, when, sizeof d.on);
-        d.type_code = roi_col_str(ar, st, 1, &oom);
-        d.title = roi_col_str(ar, st, 2, &oom);
+        d.type_code = folio_stmt_column_dup(ar, st, 1, &oom);
+        d.title = folio_stmt_column_dup(ar, st, 2, &oom);
         if (oom)
             break;
         if ((rc = doc_tags(s, d.document_id, ar, &d.tags, err)))

@@ -4,16 +4,6 @@
 #include "folio/time.h"
 #include "roi/roi_int.h"
 
-/* proleptic Gregorian; H. Hinnant's days_from_civil / civil_from_days */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 bool roi_date_days(const char *s, int64_t *days)
 {
@@ -34,23 +24,13 @@ bool roi_date_days(const char *s, int64_t *days)
     if (v[0] < 1 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
         v[2] > folio_time_days_in_month(v[0], v[1]))
         return false;
-    *days = days_from_civil(v[0], v[1], v[2]);
+    *days = folio_days_from_civil(v[0], v[1], v[2]);
     return true;
 }
 
 void roi_date_fmt(int64_t days, char out[11])
 {
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp + (mp < 10 ? 3 : -9);
-    y += m <= 2;
-    folio_snprintf(out, 11, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+    folio_date_format_days(days, out);
 }
 
 enum folio_rc roi_date_arg(const char *in, const char *dflt, const char *field, char out[11],
@@ -108,33 +88,8 @@ enum folio_rc roi_text(const char *in, bool required, const char *field, struct 
     return FOLIO_OK;
 }
 
-char *roi_col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom)
-{
-    const char *v = folio_stmt_column_text(st, idx);
-    if (!v)
-        return NULL;
-    char *d = folio_arena_strdup(a, v);
-    if (!d)
-        *oom = true;
-    return d;
-}
 
-void roi_col_copy(struct folio_stmt *st, int idx, char *dst, size_t cap)
-{
-    const char *v = folio_stmt_column_text(st, idx);
-    folio_strlcpy(dst, v ? v : "", cap);
-}
 
-enum folio_rc roi_tx_end(struct folio_store *s, enum folio_rc rc, struct folio_err *err)
-{
-    if (rc == FOLIO_OK) {
-        rc = folio_store_commit(s, err);
-        if (rc == FOLIO_OK)
-            return FOLIO_OK;
-    }
-    folio_store_rollback(s);
-    return rc;
-}
 
 enum folio_rc roi_patient_exists(struct folio_store *s, int64_t patient_id, const char *field,
                                  struct folio_err *err)

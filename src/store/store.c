@@ -551,3 +551,32 @@ out:
     folio_stmt_free(st);
     return rc;
 }
+
+char *folio_stmt_column_dup(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom)
+{
+    const char *v = folio_stmt_column_text(st, idx);
+    char *d;
+    if (!v)
+        return NULL;
+    d = folio_arena_strdup(a, v);
+    if (!d)
+        *oom = true;
+    return d;
+}
+
+void folio_stmt_column_copy(struct folio_stmt *st, int idx, char *dst, size_t cap)
+{
+    const char *v = folio_stmt_column_text(st, idx);
+    folio_strlcpy(dst, v ? v : "", cap);
+}
+
+enum folio_rc folio_store_end(struct folio_store *s, enum folio_rc rc, struct folio_err *err)
+{
+    if (rc == FOLIO_OK) {
+        rc = folio_store_commit(s, err);
+        if (rc == FOLIO_OK)
+            return FOLIO_OK;
+    }
+    folio_store_rollback(s);
+    return rc;
+}
