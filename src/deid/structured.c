@@ -3,6 +3,7 @@
  * identifies removed. Pure: no I/O, no global state beyond the constant ZIP table. */
 #include "folio/base.h"
 #include "folio/deid.h"
+#include "folio/time.h"
 
 #include <string.h>
 
@@ -48,14 +49,6 @@ static bool all_digits(const char *p, size_t n)
     return true;
 }
 
-static int days_in_month(int y, int m)
-{
-    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-        return 29;
-    return dm[m - 1];
-}
 
 /* YYYY | YYYY-MM | YYYY-MM-DD [T or ' ' time] | YYYYMM[DD[time digits]] (HL7 DTM). */
 static bool parse_date(const char *p, size_t len, struct sh_date *d)
@@ -103,7 +96,7 @@ check:
         return false;
     if (d->month && (d->month < 1))
         return false;
-    if (d->day && (d->day < 1 || d->day > days_in_month(d->year, d->month)))
+    if (d->day && (d->day < 1 || d->day > folio_time_days_in_month(d->year, d->month)))
         return false;
     return true;
 }
@@ -115,8 +108,8 @@ enum folio_rc folio_deid_sh_date(const char *date, size_t len, char year_out[5],
 
     year_out[0] = '\0';
     if (!date || !parse_date(date, len, &d))
-        return folio_err_set(err, FOLIO_EINVAL, "date", "not a date (YYYY[-MM[-DD]]): '%.*s'",
-                             (int)(len > 40 ? 40 : len), date ? date : "");
+        return folio_err_set(err, FOLIO_EINVAL, "date", "not a date (YYYY[-MM[-DD]]); the value is not repeated: it may "
+                             "identify the person");
     memcpy(year_out, date, 4);
     year_out[4] = '\0';
     return FOLIO_OK;
@@ -148,8 +141,7 @@ enum folio_rc folio_deid_sh_zip(const char *zip, size_t len,
     if (!zip || !((len == 5 && all_digits(zip, 5)) ||
                   (len == 10 && all_digits(zip, 5) && zip[5] == '-' && all_digits(zip + 6, 4)) ||
                   (len == 9 && all_digits(zip, 9))))
-        return folio_err_set(err, FOLIO_EINVAL, "zip", "not a ZIP code (5 digits or ZIP+4): '%.*s'",
-                             (int)(len > 20 ? 20 : len), zip ? zip : "");
+        return folio_err_set(err, FOLIO_EINVAL, "zip", "not a ZIP code (5 digits or ZIP+4); the value is not repeated");
     if (!table)
         table = &folio_deid_zip3_census2000;
     for (i = 0; i < table->n; i++)
@@ -170,11 +162,9 @@ enum folio_rc folio_deid_sh_age_on(const char *birth_date, size_t blen, const ch
 
     *age_out = 0;
     if (!birth_date || !parse_date(birth_date, blen, &b))
-        return folio_err_set(err, FOLIO_EINVAL, "birth_date", "not a date: '%.*s'",
-                             (int)(blen > 40 ? 40 : blen), birth_date ? birth_date : "");
+        return folio_err_set(err, FOLIO_EINVAL, "birth_date", "not a date (YYYY[-MM[-DD]]); the value is not repeated");
     if (!ref_date || !parse_date(ref_date, rlen, &r))
-        return folio_err_set(err, FOLIO_EINVAL, "ref_date", "not a date: '%.*s'",
-                             (int)(rlen > 40 ? 40 : rlen), ref_date ? ref_date : "");
+        return folio_err_set(err, FOLIO_EINVAL, "ref_date", "not a date (YYYY[-MM[-DD]]); the value is not repeated");
     age = r.year - b.year;
     /* The birthday not yet reached lowers the age by one, but only when both month (and, in
      * the same month, both days) are known; otherwise the larger age is the safe guess. */
@@ -182,8 +172,7 @@ enum folio_rc folio_deid_sh_age_on(const char *birth_date, size_t blen, const ch
         (r.month < b.month || (r.month == b.month && b.day && r.day && r.day < b.day)))
         age--;
     if (age < 0)
-        return folio_err_set(err, FOLIO_EINVAL, "ref_date", "date before the birth date: '%.*s'",
-                             (int)(rlen > 40 ? 40 : rlen), ref_date);
+        return folio_err_set(err, FOLIO_EINVAL, "ref_date", "date before the birth date");
     *age_out = age;
     return FOLIO_OK;
 }

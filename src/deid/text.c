@@ -406,7 +406,10 @@ static void find_ips(struct ctx *c)
     for (i = 0; i < c->len; i++) {
         size_t b = i, groups = 0, colons = 0, hex = 0;
         bool ok = true;
-        if (c->taken[i] || (i > 0 && (is_alnum(at(c, i - 1)) || at(c, i - 1) == '.')))
+        /* not inside a run already tried: after ':' too, else a long run of colons is tried
+         * from every byte (quadratic) */
+        if (c->taken[i] ||
+            (i > 0 && (is_alnum(at(c, i - 1)) || at(c, i - 1) == '.' || at(c, i - 1) == ':')))
             continue;
         /* IPv4 */
         if (is_digit(at(c, i))) {
@@ -3027,15 +3030,21 @@ static bool same_letters(const struct ctx *c, size_t a, size_t b, size_t len)
 /* A word found as part of a name is a name wherever else it occurs in the same note ("the
  * verses from eric g. samoylova's ... early samoylova"). Only words of 4+ letters that are
  * not common or clinical words, and only whole-word spans already typed as names. */
+/* Word comparisons propagate_names may make in one note: it compares words pairwise, so a very
+ * long note stops propagating once this is spent (the other rules still apply to every word). */
+#define PROPAGATE_BUDGET 20000000u
+
 static void propagate_names(struct ctx *c, struct word *w, size_t n)
 {
     size_t k, m, q, nspans = c->out->n;
+    size_t budget = PROPAGATE_BUDGET;
 
-    for (k = 0; k < n; k++) {
+    for (k = 0; k < n && budget > n; k++) {
         bool seen = false;
         size_t klen = w[k].end - w[k].start;
         if (w[k].taken || klen < 4 || is_stop(c, &w[k]) || w[k].allcaps)
             continue;
+        budget -= n;
         for (m = 0; m < n && !seen; m++) {
             size_t mlen = w[m].end - w[m].start;
             if (m == k || !w[m].taken || mlen < klen || mlen > klen + 2 ||
