@@ -465,9 +465,9 @@ static bool find_rules(const char *given, char *out, size_t cap)
     ssize_t n;
 
     if (!folio_str_empty(given))
-        return folio_strlcpy(out, given, cap) < cap;
+        return folio_strlcpy(out, given, cap); /* false when it does not fit */
     if (!folio_str_empty(env))
-        return folio_strlcpy(out, env, cap) < cap;
+        return folio_strlcpy(out, env, cap);
     n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (n > 0) {
         char *slash;
@@ -603,8 +603,10 @@ static enum folio_rc demo_analyse(struct folio_cli *cli, struct demo_counts *n)
                 continue;
             rc = folio_completeness_analyze(cli->store, v[i].encounter_id, NULL, cli->actor, &r,
                                             &cli->err);
-            n->analysed++;
-            n->deficiencies += (int64_t)r.created;
+            if (rc == FOLIO_OK) {
+                n->analysed++;
+                n->deficiencies += (int64_t)r.created;
+            }
         }
         folio_arena_release(&a);
         folio_arena_init(&a, 0);

@@ -8,6 +8,9 @@
 #include "folio/query.h"
 
 #define MAX_ITEMS 2000 /* documents or procedures of one encounter that are looked at */
+
+static enum folio_rc beyond_cap(struct folio_stmt *st, size_t n, size_t cap, const char *what,
+                                struct folio_err *err);
 #define MAX_DAYS  1000 /* days of a stay that a daily rule looks at (the first ones) */
 
 struct enc {
@@ -167,6 +170,8 @@ static enum folio_rc load_chart(struct folio_store *s, int64_t enc_id, struct fo
         folio_stmt_column_copy(st, 8, d->sha256, sizeof d->sha256);
         d->author_resident = folio_stmt_column_i64(st, 9) != 0;
     }
+    if (rc == FOLIO_OK)
+        rc = beyond_cap(st, c->n_docs, MAX_ITEMS, "documents", err);
     folio_stmt_free(st);
     st = NULL;
     if (rc)
@@ -206,6 +211,8 @@ static enum folio_rc load_chart(struct folio_store *s, int64_t enc_id, struct fo
             p->tissue = cmpl_pcs_implies_tissue(folio_stmt_column_text(st, 4),
                                                 folio_stmt_column_text(st, 5));
     }
+    if (rc == FOLIO_OK)
+        rc = beyond_cap(st, c->n_procs, MAX_ITEMS, "procedures", err);
     folio_stmt_free(st);
     return rc;
 }
@@ -290,6 +297,23 @@ static int64_t resp_of(const struct folio_rule *r, const struct enc *e, const st
 }
 
 /* A document's day for the stay check: the date part of its service time. */
+/* After a read loop stopped at its cap: a further row means the encounter is larger than the
+ * analysis reads, and analysing part of it would invent missing documents or duplicate
+ * deficiencies, so it is refused (ETOOBIG naming what). */
+static enum folio_rc beyond_cap(struct folio_stmt *st, size_t n, size_t cap, const char *what,
+                                struct folio_err *err)
+{
+    bool more = false;
+    enum folio_rc rc;
+    if (n < cap)
+        return FOLIO_OK;
+    rc = folio_stmt_step(st, &more, err);
+    if (rc == FOLIO_OK && more)
+        rc = folio_err_set(err, FOLIO_ETOOBIG, what,
+                           "the encounter has more than %zu %s: too large to analyse", cap, what);
+    return rc;
+}
+
 static bool outside_stay(const struct doc *d, const struct enc *e)
 {
     /* A physician query's response is by nature written when the query is answered, usually
@@ -603,6 +627,8 @@ static enum folio_rc reconcile(struct folio_store *s, const struct chart *c,
         folio_stmt_column_copy(st, 3, x->status, sizeof x->status);
         folio_stmt_column_copy(st, 4, x->due_at, sizeof x->due_at);
     }
+    if (rc == FOLIO_OK)
+        rc = beyond_cap(st, n_ex, MAX_ITEMS * 2, "open deficiencies", err);
     folio_stmt_free(st);
     if (rc)
         return rc;

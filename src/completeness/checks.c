@@ -70,9 +70,12 @@ bool cmpl_text_mime(const char *mime)
         return false;
     if (lower_eq_prefix(mime, "text/"))
         return true;
-    /* XML documents (CDA: application/xml, application/hl7-v3+xml, application/cda+xml) */
+    /* XML documents (CDA: application/xml, application/hl7-v3+xml, application/cda+xml), but
+     * not zipped Office files whose type merely contains "xml" (…openxmlformats…) */
+    if (lower_eq_prefix(mime, "application/xml") || lower_eq_prefix(mime, "text/xml"))
+        return true;
     for (const char *p = mime; *p && *p != ';'; p++)
-        if (lower_eq_prefix(p, "xml"))
+        if (lower_eq_prefix(p, "+xml") && (p[4] == '\0' || p[4] == ';' || p[4] == ' '))
             return true;
     return false;
 }

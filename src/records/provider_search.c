@@ -22,8 +22,6 @@ enum folio_rc folio_provider_search(const struct folio_chart *c, const char *q, 
         limit = SEARCH_MAX;
     if (!q)
         q = "";
-    if (strlen(q) > 100)
-        return folio_err_set(err, FOLIO_EINVAL, "q", "q is longer than 100 bytes");
     rc = rec_check_text(q, 100, "q", err);
     if (rc)
         return rc;

@@ -109,6 +109,11 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
         goto out;
     }
     rc = folio_srv_audit(req, "encounter.create", in.patient_id, "encounter", id, NULL, err);
+    /* An encounter recorded already discharged is analysed like a discharge (no-op otherwise). */
+    rc = rc ? rc
+            : folio_completeness_on_change(req->store, id, NULL,
+                                           req->session ? req->session->username : NULL, NULL,
+                                           err);
     if (rc)
         goto out;
     (void)folio_snprintf(resp->location, sizeof(resp->location), "/api/v1/encounters/%lld",
