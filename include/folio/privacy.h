@@ -75,6 +75,14 @@ enum folio_perm {
     FOLIO_PERM_QUERY_WRITE = 23,  /* write, send and withdraw physician queries; query reports */
     FOLIO_PERM_INBOX = 24,        /* the signed-in clinician's own inbox: answer their queries,
                                      see and sign their deficient documents */
+    FOLIO_PERM_ROI_READ = 25,     /* release of information: the request queue, requests,
+                                     authorizations, packets, the accounting of disclosures */
+    FOLIO_PERM_ROI_WRITE = 26,    /* take in, validate, pull, QA, release and deny requests;
+                                     record authorizations, fees, packets and disclosures */
+    FOLIO_PERM_PRIVACY_REVIEW = 27, /* the privacy officer's review queue: break-the-glass
+                                       accesses and snooping alerts; restricted/VIP charts */
+    FOLIO_PERM_DEID_EXTRACT = 28, /* research extracts: de-identified (Safe Harbor) or limited
+                                     data sets under a data use agreement */
     FOLIO_PERM__COUNT
 };
 const char *folio_perm_name(enum folio_perm p); /* "patient.read", ... */

@@ -356,6 +356,85 @@ enum folio_rc folio_roi_packet_record(struct folio_store *s, const struct folio_
                                       const char *now, int64_t *id,
                                       struct folio_err *err) FOLIO_MUST_USE;
 
+/* ---- packets recorded on a request, their PDF, and the QA check (issue 9 item 4) ----
+ * folio_roi_packet_record also keeps the PDF bytes (content-addressed by their SHA-256) and
+ * refuses a document folio_roi_select excludes (EINVAL "document_ids[i]" with the reason), and a
+ * packet without the 42 CFR 2.32 notice when the selection needs it (EINVAL "part2"). */
+
+struct folio_roi_packet_info {
+    int64_t id, request_id;
+    char sha256[65];
+    int pages;
+    int64_t byte_size;
+    int64_t *document_ids; /* in packet order (in the arena) */
+    size_t n_documents;
+    bool part2_notice, redisclosure_notice;
+    char created_at[32];
+    char *created_by;
+    /* the QA check of this packet (folio_roi_request_qa) */
+    bool qa_done, qa_passed;
+    bool right_patient, right_records, right_recipient;
+    char qa_at[32];
+    char *qa_by, *qa_note;
+};
+/* The request's packets, oldest first (arrays and strings in ar); the last is the one that goes
+ * out. ENOTFOUND "id" for an unknown request. */
+enum folio_rc folio_roi_packets(struct folio_store *s, int64_t request_id, struct folio_arena *ar,
+                                struct folio_roi_packet_info **out, size_t *n,
+                                struct folio_err *err) FOLIO_MUST_USE;
+/* The PDF bytes of a recorded packet (in ar), checked against the recorded SHA-256 (EINTERNAL
+ * "sha256" when they differ). ENOTFOUND "packet_id". *request_id (may be NULL) gets its request. */
+enum folio_rc folio_roi_packet_pdf(struct folio_store *s, int64_t packet_id, struct folio_arena *ar,
+                                   const unsigned char **pdf, size_t *len, int64_t *request_id,
+                                   struct folio_err *err) FOLIO_MUST_USE;
+
+/* A second person's QA of the request's latest packet before release: right patient, right
+ * records, right recipient. The request must be in qa (ESTATE "status") with a packet (ESTATE
+ * "packet"); the checker must not be the user who recorded that packet (ESTATE "user"). All
+ * three confirmed: the packet passes and the request may be released. Otherwise it fails, a note
+ * saying what is wrong is required (EINVAL "note"), and the request goes back to pulled (event
+ * "return"). *passed (may be NULL) gets the outcome. folio_roi_request_move refuses pulled -> qa
+ * without a packet (ESTATE "packet") and qa -> released unless the latest packet passed QA
+ * (ESTATE "qa"). */
+struct folio_roi_qa_in {
+    bool right_patient, right_records, right_recipient;
+    const char *note;
+};
+enum folio_rc folio_roi_request_qa(struct folio_store *s, int64_t id,
+                                   const struct folio_roi_qa_in *q, const char *user,
+                                   const char *now, bool *passed,
+                                   struct folio_err *err) FOLIO_MUST_USE;
+
+/* ---- the fee saved on a request ---- */
+struct folio_roi_fee_saved {
+    bool set; /* false: no fee recorded yet */
+    struct folio_roi_fee_params params;
+    struct folio_roi_fee_result result;
+    char at[32];
+    char *by;
+};
+/* Computes the fee (folio_roi_fee: its EINVALs) and records it on the open request (ESTATE
+ * "status" once released or denied), replacing an earlier one (history: a "fee" event with the
+ * total). *out (may be NULL) gets the result. */
+enum folio_rc folio_roi_request_set_fee(struct folio_store *s, int64_t id,
+                                        const struct folio_roi_fee_params *p, const char *user,
+                                        const char *now, struct folio_roi_fee_result *out,
+                                        struct folio_err *err) FOLIO_MUST_USE;
+enum folio_rc folio_roi_request_fee(struct folio_store *s, int64_t id, struct folio_arena *ar,
+                                    struct folio_roi_fee_saved *out,
+                                    struct folio_err *err) FOLIO_MUST_USE;
+
+/* ---- the accounting of disclosures as a PDF (issue 9 item 5) ----
+ * A letter to the patient: the facility, the period, then each listed disclosure with date,
+ * recipient (and address), description and purpose (164.528(b)(2)), or a sentence saying there
+ * were none; pages stamped with the patient's name and "Page n of N". out->sha256 is set;
+ * out->rendered_docs/separate_docs are 0. facility_name required (EINVAL). */
+enum folio_rc folio_roi_accounting_pdf(struct folio_store *s, int64_t patient_id,
+                                       const char *request_on, const char *facility_name,
+                                       const char *facility_address, const char *now,
+                                       struct folio_roi_packet *out,
+                                       struct folio_err *err) FOLIO_MUST_USE;
+
 /* ---- the packet's document selection (issue 9 item 3; docs/roi.md "Sensitive records") ---- */
 
 struct folio_roi_doc {

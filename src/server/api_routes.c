@@ -9,7 +9,8 @@ static const struct folio_route *const tables[] = {
     folio_api_audit_routes,       folio_api_user_routes,
     folio_api_hl7_routes,         folio_api_mpi_routes,     folio_api_codes_routes,
     folio_api_coding_routes,      folio_api_drg_routes,     folio_api_completeness_routes,
-    folio_api_query_routes,
+    folio_api_query_routes,       folio_api_roi_routes,     folio_api_privacy_routes,
+    folio_api_deid_routes,
 };
 
 size_t folio_api_route_count(void)

@@ -134,6 +134,9 @@ extern const struct folio_route folio_api_coding_routes[]; /* abstracts, worklis
 extern const struct folio_route folio_api_drg_routes[];    /* MS-DRG of abstracts, case mix */
 extern const struct folio_route folio_api_completeness_routes[]; /* deficiencies, completion */
 extern const struct folio_route folio_api_query_routes[]; /* physician queries, inbox */
+extern const struct folio_route folio_api_roi_routes[];   /* release of information, accounting */
+extern const struct folio_route folio_api_privacy_routes[]; /* break-the-glass, review queue */
+extern const struct folio_route folio_api_deid_routes[];  /* research extracts, DUAs */
 extern const struct folio_route folio_api_meta_routes[]; /* health, openapi.json */
 /* Each table ends with a {NULL} sentinel. All routes, in match order: */
 size_t folio_api_route_count(void);

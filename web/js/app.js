@@ -13,6 +13,9 @@ import { codesScreen } from './codes.js';
 import { codingScreen } from './coding.js';
 import { completenessScreen } from './completeness.js';
 import { inboxScreen, refreshInboxCount } from './inbox.js';
+import { roiScreen } from './roi.js';
+import { privacyScreen } from './privacy.js';
+import { researchScreen } from './research.js';
 
 const app = {
   user: null,
@@ -110,6 +113,9 @@ function navItems() {
   if (app.can('coding.read')) items.push({ hash: '#/coding', label: 'Coding', key: 'coding' });
   if (app.can('completeness.read')) items.push({ hash: '#/completeness', label: 'Completeness', key: 'completeness' });
   if (app.can('inbox')) items.push({ hash: '#/inbox', label: 'Inbox', key: 'inbox' });
+  if (app.can('roi.read')) items.push({ hash: '#/roi', label: 'Release of information', key: 'roi' });
+  if (app.can('privacy.review')) items.push({ hash: '#/privacy', label: 'Privacy review', key: 'privacy' });
+  if (app.can('deid.extract')) items.push({ hash: '#/research', label: 'Research extracts', key: 'research' });
   if (app.can('interface.read')) items.push({ hash: '#/interface', label: 'Interface', key: 'interface' });
   if (app.can('audit.read')) items.push({ hash: '#/audit', label: 'Audit trail', key: 'audit' });
   if (app.can('user.admin')) items.push({ hash: '#/users', label: 'Users', key: 'users' });
@@ -185,6 +191,12 @@ async function route() {
       mark('completeness'); await completenessScreen(ctx);
     } else if (screen === 'inbox' && app.can('inbox')) {
       mark('inbox'); await inboxScreen(ctx);
+    } else if (screen === 'roi' && app.can('roi.read')) {
+      mark('roi'); await roiScreen(ctx);
+    } else if (screen === 'privacy' && app.can('privacy.review')) {
+      mark('privacy'); await privacyScreen(ctx);
+    } else if (screen === 'research' && app.can('deid.extract')) {
+      mark('research'); await researchScreen(ctx);
     } else if (screen === 'interface' && app.can('interface.read')) {
       mark('interface'); await interfaceScreen(ctx);
     } else if (screen === 'audit' && app.can('audit.read')) {
