@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/cli_chart.h"
 #include "cli/cli_util.h"
+#include "cli/demo_parts.h"
 #include "folio/codes.h"
 #include "folio/completeness.h"
 #include "folio/import.h"
@@ -39,6 +40,7 @@ static const struct {
     {"coder", "Demo Coder", FOLIO_ROLE_CODER},
     {"coding.auditor", "Demo Coding Auditor", FOLIO_ROLE_CODING_AUDITOR},
     {"roi", "Demo ROI Specialist", FOLIO_ROLE_ROI_SPECIALIST},
+    {"roi.qa", "Demo ROI QA Reviewer", FOLIO_ROLE_ROI_SPECIALIST}, /* the second person of QA */
     {"privacy", "Demo Privacy Officer", FOLIO_ROLE_PRIVACY_OFFICER},
     {"registrar", "Demo Cancer Registrar", FOLIO_ROLE_CANCER_REGISTRAR},
     {"clinician", "Demo Clinician", FOLIO_ROLE_CLINICIAN},
@@ -788,6 +790,12 @@ static enum folio_rc demo_main(struct folio_cli *cli, int argc, char **argv)
     if (rc)
         goto out;
     rc = demo_completeness(cli, &chart, rules, rules_path, sizeof rules_path, &n);
+    if (!rc)
+        rc = folio_demo_roi(cli, &chart);
+    if (!rc)
+        rc = folio_demo_privacy(cli, &chart);
+    if (!rc)
+        rc = folio_demo_deid(cli, &chart);
     if (rc)
         goto out;
     dc.asked = codes || codes_dir;

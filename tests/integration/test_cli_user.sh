@@ -133,14 +133,14 @@ if [ -d "${FOLIO_SHARED:-}/data/corpora/synthea/csv_unmc_111pt" ]; then
   printf '%s\n' "$PW1" | folio user add coder --roles clinician --password-stdin >/dev/null 2>&1
   j=$(FOLIO_SHARED="$FOLIO_SHARED" folio --quiet --json demo); rc=$?
   check "demo exits 0" 0 "$rc"
-  check "demo lists its users" "him.tech,chart.analyst,coder,coding.auditor,roi,privacy,registrar,clinician,analyst,admin" "$(jget '",".join(d["users"])' <<<"$j")"
-  check "demo added 9 users (coder existed)" 9 "$(jget 'd["demo"]["users"]' <<<"$j")"
+  check "demo lists its users" "him.tech,chart.analyst,coder,coding.auditor,roi,roi.qa,privacy,registrar,clinician,analyst,admin" "$(jget '",".join(d["users"])' <<<"$j")"
+  check "demo added 10 users (coder existed)" 10 "$(jget 'd["demo"]["users"]' <<<"$j")"
   check "existing user left as it was" 128 "$(sql "SELECT roles FROM users WHERE username='coder'")"
   check "admin is an administrator" 512 "$(sql "SELECT roles FROM users WHERE username='admin'")"
-  check "every role but coder (4) has its demo user" 1019 "$(sql "SELECT SUM(roles) FROM users WHERE username <> 'coder'")"
+  check "every role but coder (4) has its demo user, roi (16) two" 1035 "$(sql "SELECT SUM(roles) FROM users WHERE username <> 'coder'")"
   j=$(folio --quiet --json demo)
   check "demo again adds no user" 0 "$(jget 'd["demo"]["users"]' <<<"$j")"
-  check "10 users" 10 "$(sql "SELECT COUNT(*) FROM users")"
+  check "11 users" 11 "$(sql "SELECT COUNT(*) FROM users")"
   check "demo links the clinician to a provider" 1 "$(sql "SELECT COUNT(*) FROM users WHERE username='clinician' AND provider_id IS NOT NULL")"
   check "demo password not stored" 0 "$(db_dump | grep -c 'demo-password')"
 fi
