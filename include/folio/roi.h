@@ -324,6 +324,9 @@ struct folio_roi_packet_in {
      * the default text of either. */
     bool part2, redisclosure_notice;
     const char *notice;
+    /* folio_roi_select flags the packet's documents are checked with when recorded
+     * (FOLIO_ROI_SELECT_EMERGENCY: Part 2 records for a medical emergency, 42 CFR 2.51). */
+    unsigned select_flags;
 };
 
 struct folio_roi_packet {

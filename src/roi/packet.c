@@ -660,8 +660,11 @@ static void text_at(HPDF_Page pg, HPDF_Font f, float size, float x, float y, con
     HPDF_Page_TextOut(pg, x, y, s);
 }
 
-static enum folio_rc draw(HPDF_Doc pdf, const struct layout *L, const struct ctx *c,
-                          const char *facility, const struct hpdf_state *h, struct folio_err *err)
+/* Every page: left (the patient) and right (what this is) in the header, the facility and
+ * "Page n of N" in the footer; then the laid-out lines. */
+static enum folio_rc draw(HPDF_Doc pdf, const struct layout *L, const char *left,
+                          const char *right, const char *facility, const struct hpdf_state *h,
+                          struct folio_err *err)
 {
     size_t k = 0;
     char stamp[96];
@@ -679,9 +682,8 @@ static enum folio_rc draw(HPDF_Doc pdf, const struct layout *L, const struct ctx
         HPDF_Page_LineTo(pg, PAGE_W - MARGIN_X, FOOTER_Y + 14);
         HPDF_Page_Stroke(pg);
         HPDF_Page_BeginText(pg);
-        text_at(pg, L->fonts[F_BOLD], 10, MARGIN_X, HEADER_Y, c->patient_name, false);
-        folio_snprintf(stamp, sizeof stamp, "Request %s", c->number);
-        text_at(pg, L->fonts[F_BOLD], 10, PAGE_W - MARGIN_X, HEADER_Y, stamp, true);
+        text_at(pg, L->fonts[F_BOLD], 10, MARGIN_X, HEADER_Y, left, false);
+        text_at(pg, L->fonts[F_BOLD], 10, PAGE_W - MARGIN_X, HEADER_Y, right, true);
         text_at(pg, L->fonts[F_REG], 8, MARGIN_X, FOOTER_Y, facility, false);
         folio_snprintf(stamp, sizeof stamp, "Page %d of %d", p, L->page);
         text_at(pg, L->fonts[F_BOLD], 10, PAGE_W - MARGIN_X, FOOTER_Y, stamp, true);
@@ -735,13 +737,22 @@ static enum folio_rc save(HPDF_Doc pdf, const struct hpdf_state *h, struct folio
     return FOLIO_OK;
 }
 
+/* "Given Middle Family" (in ar; NULL when out of memory). */
+static const char *display_name(struct folio_arena *ar, const struct folio_patient *pt)
+{
+    const struct folio_name *nm = &pt->name;
+    return folio_arena_printf(
+        ar, "%s%s%s%s%s", nm->given ? nm->given : "", folio_str_empty(nm->middle) ? "" : " ",
+        folio_str_empty(nm->middle) ? "" : nm->middle, folio_str_empty(nm->given) ? "" : " ",
+        nm->family ? nm->family : "");
+}
+
 static enum folio_rc gather(struct folio_store *s, const struct folio_roi_packet_in *in,
                             const char *today, struct folio_arena *ar, struct ctx *c,
                             struct folio_err *err)
 {
     const struct folio_chart chart = {s, NULL, NULL};
     enum folio_rc rc;
-    const struct folio_name *nm;
     if ((rc = roi_text(in->facility_name, true, "facility_name", err)) ||
         (rc = roi_text(in->facility_address, false, "facility_address", err)) ||
         (rc = roi_text(in->notice, false, "notice", err)))
@@ -765,11 +776,7 @@ static enum folio_rc gather(struct folio_store *s, const struct folio_roi_packet
                              (long long)in->request_id);
     if ((rc = folio_patient_get(&chart, c->r.patient_id, ar, &c->pt, err)))
         return rc;
-    nm = &c->pt.name;
-    c->patient_name = folio_arena_printf(
-        ar, "%s%s%s%s%s", nm->given ? nm->given : "", folio_str_empty(nm->middle) ? "" : " ",
-        folio_str_empty(nm->middle) ? "" : nm->middle, folio_str_empty(nm->given) ? "" : " ",
-        nm->family ? nm->family : "");
+    c->patient_name = display_name(ar, &c->pt);
     c->number = folio_arena_printf(ar, FOLIO_ROI_PACKET_NUMBER_FMT, (long long)in->request_id);
     if (!c->patient_name || !c->number)
         return folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
@@ -839,7 +846,137 @@ enum folio_rc folio_roi_packet_render(struct folio_store *s, const struct folio_
         rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
         goto out;
     }
-    if ((rc = draw(pdf, &L, &c, facility, &h, err)) || (rc = save(pdf, &h, &res, err)))
+    const char *right = folio_arena_printf(&ar, "Request %s", c.number);
+    if (!right) {
+        rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+    if ((rc = draw(pdf, &L, c.patient_name, right, facility, &h, err)) ||
+        (rc = save(pdf, &h, &res, err)))
+        goto out;
+    res.pages = L.page;
+    *out = res;
+    res.pdf = NULL;
+out:
+    free(res.pdf);
+    if (pdf)
+        HPDF_Free(pdf);
+    folio_arena_release(&ar);
+    return rc;
+}
+
+/* ---- the accounting of disclosures as a letter (45 CFR 164.528(b)) ---- */
+
+static enum folio_rc lay_accounting(struct layout *L, const char *facility, const char *address,
+                                    const char *name, const struct folio_patient *pt,
+                                    const struct folio_roi_accounting *acc, const char *today,
+                                    struct folio_err *err)
+{
+    enum folio_rc rc;
+    if ((rc = new_page(L, err)) || (rc = para(L, F_BOLD, 14, facility, err)) ||
+        (!folio_str_empty(address) && (rc = para(L, F_REG, 10, address, err))))
+        return rc;
+    gap(L, 4);
+    if ((rc = para(L, F_REG, 10, "Health Information Management - Privacy", err)))
+        return rc;
+    gap(L, 14);
+    if ((rc = para(L, F_BOLD, 13, "Accounting of disclosures of protected health information",
+                   err)) ||
+        (rc = paraf(L, F_REG, 10, err, "Patient: %s    Date of birth: %s", name,
+                    or_dash(pt->birth_date))) ||
+        (rc = paraf(L, F_REG, 10, err, "Date of this accounting: %s", today)) ||
+        (rc = paraf(L, F_REG, 10, err, "Period: %s to %s (the six years before the request, 45 "
+                                       "CFR 164.528(a)(1))",
+                    acc->from, acc->to)))
+        return rc;
+    gap(L, 10);
+    if ((rc = para(L, F_REG, 10,
+                   "You have the right to receive an accounting of the disclosures of your "
+                   "health information that we made in the six years before your request. The "
+                   "law does not require us to list disclosures for your treatment, for payment "
+                   "and health care operations, to you or at your request, with your written "
+                   "authorization, for a facility directory or to persons involved in your care, "
+                   "for national security, to correctional institutions, incident to a "
+                   "permitted use, or as part of a limited data set (45 CFR 164.528(a)(1)).",
+                   err)))
+        return rc;
+    gap(L, 10);
+    if (acc->n == 0)
+        return para(L, F_BOLD, 11, "No disclosures that the law requires us to list were made "
+                                   "in this period.",
+                    err);
+    if ((rc = paraf(L, F_BOLD, 11, err, "Disclosures (%zu):", acc->n)))
+        return rc;
+    for (size_t i = 0; i < acc->n; i++) {
+        const struct folio_roi_disclosure *d = &acc->items[i];
+        const char *cite = folio_roi_basis_cite(d->basis);
+        gap(L, 6);
+        if ((rc = paraf(L, F_BOLD, 10, err, "%zu. %s - %s", i + 1, d->disclosed_on,
+                        d->recipient)) ||
+            (!folio_str_empty(d->recipient_address) &&
+             (rc = paraf(L, F_REG, 10, err, "Address: %s", d->recipient_address))) ||
+            (rc = paraf(L, F_REG, 10, err, "Information disclosed: %s", d->description)) ||
+            (rc = paraf(L, F_REG, 10, err, "Purpose: %s%s%s%s", d->purpose,
+                        cite ? " (" : "", cite ? cite : "", cite ? ")" : "")))
+            return rc;
+    }
+    return FOLIO_OK;
+}
+
+enum folio_rc folio_roi_accounting_pdf(struct folio_store *s, int64_t patient_id,
+                                       const char *request_on, const char *facility_name,
+                                       const char *facility_address, const char *now,
+                                       struct folio_roi_packet *out, struct folio_err *err)
+{
+    const struct folio_chart chart = {s, NULL, NULL};
+    char at[32], today[11];
+    struct folio_arena ar;
+    struct hpdf_state h = {0, 0};
+    struct layout L;
+    struct folio_roi_accounting acc;
+    struct folio_patient pt;
+    struct folio_roi_packet res;
+    const char *name, *facility;
+    HPDF_Doc pdf = NULL;
+    enum folio_rc rc;
+
+    memset(&res, 0, sizeof res);
+    memset(&L, 0, sizeof L);
+    folio_arena_init(&ar, 0);
+    if ((rc = roi_now(now, at, today, err)) ||
+        (rc = roi_text(facility_name, true, "facility_name", err)) ||
+        (rc = roi_text(facility_address, false, "facility_address", err)) ||
+        (rc = folio_roi_accounting(s, patient_id, request_on, &ar, &acc, err)) ||
+        (rc = folio_patient_get(&chart, patient_id, &ar, &pt, err)))
+        goto out;
+    name = display_name(&ar, &pt);
+    if (!name) {
+        rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+    pdf = HPDF_New(on_hpdf_error, &h);
+    if (!pdf) {
+        rc = folio_err_set(err, FOLIO_ENOMEM, "pdf", "pdf: libharu could not start a document");
+        goto out;
+    }
+    HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
+    for (int f = 0; f < N_FONTS; f++)
+        L.fonts[f] = HPDF_GetFont(pdf, font_names[f], "WinAnsiEncoding");
+    if ((rc = hpdf_check(&h, "loading the base-14 fonts", err)))
+        goto out;
+    L.ar = &ar;
+    if ((rc = lay_accounting(&L, facility_name, facility_address, name, &pt, &acc, today, err)))
+        goto out;
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, "Accounting of disclosures");
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "Folio");
+    name = stamp_text(&ar, name);
+    facility = stamp_text(&ar, facility_name);
+    if (!name || !facility) {
+        rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
+        goto out;
+    }
+    if ((rc = draw(pdf, &L, name, "Accounting of disclosures", facility, &h, err)) ||
+        (rc = save(pdf, &h, &res, err)))
         goto out;
     res.pages = L.page;
     *out = res;
@@ -858,6 +995,44 @@ void folio_roi_packet_release(struct folio_roi_packet *p)
         return;
     free(p->pdf);
     memset(p, 0, sizeof *p);
+}
+
+/* The packet holds only what folio_roi_select lets go for this request (minimum necessary and
+ * the sensitive-record rules), with the 42 CFR 2.32 notice when a Part 2 record goes under
+ * consent. */
+static enum folio_rc check_selection(struct folio_store *s, const struct folio_roi_packet_in *in,
+                                     const char *now, struct folio_arena *ar,
+                                     struct folio_err *err)
+{
+    struct folio_roi_selection sel;
+    char field[48];
+    enum folio_rc rc = folio_roi_select(s, in->request_id, in->select_flags, now, ar, &sel, err);
+    for (size_t i = 0; rc == FOLIO_OK && i < in->n_documents; i++) {
+        int64_t id = in->document_ids[i];
+        const struct folio_roi_doc *inc = NULL, *exc = NULL;
+        folio_snprintf(field, sizeof field, "document_ids[%zu]", i);
+        for (size_t k = 0; !inc && k < sel.n_included; k++)
+            if (sel.included[k].document_id == id)
+                inc = &sel.included[k];
+        for (size_t k = 0; !inc && !exc && k < sel.n_excluded; k++)
+            if (sel.excluded[k].document_id == id)
+                exc = &sel.excluded[k];
+        if (exc)
+            rc = folio_err_set(err, FOLIO_EINVAL, field, "document %lld is withheld: %s (%s)",
+                               (long long)id, exc->reason ? exc->reason : "excluded",
+                               exc->cite ? exc->cite : "docs/roi.md");
+        else if (!inc)
+            rc = folio_err_set(err, FOLIO_EINVAL, field,
+                               "document %lld is not among the records the request asks for "
+                               "(its dates and document types)",
+                               (long long)id);
+        else if (sel.part2_notice && inc->tags && strstr(inc->tags, ",sud_part2,") && !in->part2)
+            rc = folio_err_set(err, FOLIO_EINVAL, "part2",
+                               "document %lld is a 42 CFR Part 2 record disclosed under consent: "
+                               "the packet must carry the notice of 42 CFR 2.32",
+                               (long long)id);
+    }
+    return rc;
 }
 
 enum folio_rc folio_roi_packet_record(struct folio_store *s, const struct folio_roi_packet_in *in,
@@ -914,6 +1089,14 @@ enum folio_rc folio_roi_packet_record(struct folio_store *s, const struct folio_
                                "document_ids: document %lld is not the request's patient's",
                                (long long)in->document_ids[i]);
     }
+    if (rc == FOLIO_OK)
+        rc = check_selection(s, in, now, &ar, err);
+    /* the bytes themselves, content-addressed like documents' (folio_roi_packet_pdf) */
+    if (rc == FOLIO_OK)
+        rc = roi_exec(s, NULL, err,
+                      "INSERT INTO content (sha256, size, bytes, created_at) VALUES (?,?,?,?) "
+                      "ON CONFLICT (sha256) DO NOTHING",
+                      "Tibt", p->sha256, (int64_t)p->len, p->pdf, p->len, at);
     st = rc ? NULL : folio_roi_status_name(r.status);
     if (rc == FOLIO_OK)
         rc = roi_exec(s, &pid, err,

@@ -15,9 +15,9 @@ static bool delivery_known(const char *d)
     return false;
 }
 
-static enum folio_rc add_event(struct folio_store *s, int64_t id, const char *at, const char *user,
-                               const char *action, const char *from, const char *to,
-                               const char *detail, struct folio_err *err)
+enum folio_rc roi_add_event(struct folio_store *s, int64_t id, const char *at, const char *user,
+                            const char *action, const char *from, const char *to,
+                            const char *detail, struct folio_err *err)
 {
     return roi_exec(s, NULL, err,
                     "INSERT INTO roi_request_event (request_id, at, user_name, action, "
@@ -90,7 +90,7 @@ enum folio_rc folio_roi_request_create(struct folio_store *s, struct folio_roi_r
                      r->delivery, r->authorization_id, (int64_t)r->subpoena_assurance, "received",
                      recv, due, at, user);
     if (rc == FOLIO_OK)
-        rc = add_event(s, r->id, at, user, "receive", NULL, "received",
+        rc = roi_add_event(s, r->id, at, user, "receive", NULL, "received",
                        folio_roi_requester_name(r->requester_type), err);
     return folio_store_end(s, rc, err);
 }
@@ -162,7 +162,7 @@ enum folio_rc folio_roi_request_set_auth(struct folio_store *s, int64_t id, int6
                       "ii", auth_id, id);
     if (rc == FOLIO_OK) {
         folio_snprintf(detail, sizeof detail, "authorization %lld", (long long)auth_id);
-        rc = add_event(s, id, at, user, "authorize", "received", "received", detail, err);
+        rc = roi_add_event(s, id, at, user, "authorize", "received", "received", detail, err);
     }
     rc = folio_store_end(s, rc, err);
 out:
@@ -237,26 +237,80 @@ static const char *action_of(enum folio_roi_status from, enum folio_roi_status t
     }
 }
 
-static enum folio_rc log_release(struct folio_store *s, const struct folio_roi_request *r,
-                                 const char *today, const char *user, const char *at,
-                                 struct folio_err *err)
+/* Sending to QA needs a packet; releasing needs the latest packet to have passed QA (a second
+ * person's check, folio_roi_request_qa). *pk gets that packet. */
+static enum folio_rc check_packet(struct folio_store *s, const struct folio_roi_request *r,
+                                  enum folio_roi_status to, struct folio_arena *ar,
+                                  struct folio_roi_packet_info *pk, struct folio_err *err)
 {
-    char desc[FOLIO_ROI_TEXT_MAX + 128];
+    bool found = false;
+    enum folio_rc rc = roi_latest_packet(s, r->id, ar, pk, &found, err);
+    if (rc)
+        return rc;
+    if (!found)
+        return folio_err_set(err, FOLIO_ESTATE, "packet",
+                             "ROI request %lld has no release packet: make one before %s",
+                             (long long)r->id, to == FOLIO_ROI_QA ? "QA" : "release");
+    if (to == FOLIO_ROI_RELEASED && !(pk->qa_done && pk->qa_passed))
+        return folio_err_set(err, FOLIO_ESTATE, "qa",
+                             "packet %lld of ROI request %lld has not passed QA by a second "
+                             "person: it cannot be released",
+                             (long long)pk->id, (long long)r->id);
+    return FOLIO_OK;
+}
+
+/* The disclosure of a release (164.528(b)(2)(iii): a brief description of the information):
+ * the packet's documents by title, the dates asked for. */
+static enum folio_rc log_release(struct folio_store *s, const struct folio_roi_request *r,
+                                 const struct folio_roi_packet_info *pk, const char *today,
+                                 const char *user, const char *at, struct folio_err *err)
+{
+    struct folio_buf desc;
     int64_t did = 0;
+    enum folio_rc rc = FOLIO_OK;
     struct folio_roi_disclosure d = {
         .patient_id = r->patient_id,
         .recipient = r->requester_name,
         .recipient_address = r->requester_address,
-        .description = desc,
         .purpose = r->purpose,
         .basis = folio_roi_requester_basis(r->requester_type, r->subpoena_assurance),
         .request_id = r->id,
         .authorization_id = r->authorization_id,
     };
-    folio_snprintf(desc, sizeof desc, "records of %s to %s; document types: %s",
-                   r->date_from ? r->date_from : "any date", r->date_to ? r->date_to : "any date",
-                   r->doc_types ? r->doc_types : "all");
-    return roi_disclosure_insert(s, &d, today, user, at, &did, err);
+    folio_buf_init(&desc, FOLIO_ROI_TEXT_MAX);
+    if (folio_buf_appendf(&desc, "%zu document%s (", pk->n_documents,
+                          pk->n_documents == 1 ? "" : "s"))
+        rc = FOLIO_ETOOBIG;
+    for (size_t i = 0; rc == FOLIO_OK && i < pk->n_documents; i++) {
+        struct folio_stmt *st = NULL;
+        bool row = false;
+        rc = roi_prepare(s, &st, err, "SELECT type_title FROM document WHERE id = ?", "i",
+                         pk->document_ids[i]);
+        if (rc == FOLIO_OK)
+            rc = folio_stmt_step(st, &row, err);
+        if (rc == FOLIO_OK && folio_buf_appendf(&desc, "%s%s", i ? ", " : "",
+                                                row ? folio_stmt_column_text(st, 0) : "?"))
+            rc = FOLIO_ETOOBIG;
+        folio_stmt_free(st);
+    }
+    if (rc == FOLIO_OK && folio_buf_appendf(&desc, "), records of %s to %s, packet %lld",
+                                            r->date_from ? r->date_from : "any date",
+                                            r->date_to ? r->date_to : "any date",
+                                            (long long)pk->id))
+        rc = FOLIO_ETOOBIG;
+    if (rc == FOLIO_ETOOBIG) { /* a long list: the count says it */
+        folio_buf_reset(&desc);
+        rc = folio_buf_appendf(&desc, "%zu documents, records of %s to %s, packet %lld",
+                               pk->n_documents, r->date_from ? r->date_from : "any date",
+                               r->date_to ? r->date_to : "any date", (long long)pk->id)
+                 ? folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory")
+                 : FOLIO_OK;
+    }
+    d.description = desc.data;
+    if (rc == FOLIO_OK)
+        rc = roi_disclosure_insert(s, &d, today, user, at, &did, err);
+    folio_buf_release(&desc);
+    return rc;
 }
 
 enum folio_rc folio_roi_request_move(struct folio_store *s, int64_t id, enum folio_roi_status to,
@@ -265,8 +319,10 @@ enum folio_rc folio_roi_request_move(struct folio_store *s, int64_t id, enum fol
 {
     struct folio_arena ar;
     struct folio_roi_request r;
+    struct folio_roi_packet_info pk;
     char at[32], today[11];
     enum folio_rc rc;
+    memset(&pk, 0, sizeof pk);
     if ((rc = roi_user(user, err)) || (rc = roi_now(now, at, today, err)) ||
         (rc = roi_text(detail, to == FOLIO_ROI_DENIED, to == FOLIO_ROI_DENIED ? "reason" : "detail",
                        err)))
@@ -283,6 +339,8 @@ enum folio_rc folio_roi_request_move(struct folio_store *s, int64_t id, enum fol
                            folio_roi_status_name(r.status), folio_roi_status_name(to));
     if (rc == FOLIO_OK && (to == FOLIO_ROI_VALIDATED || to == FOLIO_ROI_RELEASED))
         rc = check_auth(s, &r, today, &ar, err);
+    if (rc == FOLIO_OK && (to == FOLIO_ROI_QA || to == FOLIO_ROI_RELEASED))
+        rc = check_packet(s, &r, to, &ar, &pk, err);
     if (rc == FOLIO_OK && to == FOLIO_ROI_DENIED)
         rc = roi_exec(s, NULL, err,
                       "UPDATE roi_request SET status = ?, deny_reason = ? WHERE id = ?", "TTi",
@@ -295,9 +353,9 @@ enum folio_rc folio_roi_request_move(struct folio_store *s, int64_t id, enum fol
         rc = roi_exec(s, NULL, err, "UPDATE roi_request SET status = ? WHERE id = ?", "Ti",
                       folio_roi_status_name(to), id);
     if (rc == FOLIO_OK && to == FOLIO_ROI_RELEASED)
-        rc = log_release(s, &r, today, user, at, err);
+        rc = log_release(s, &r, &pk, today, user, at, err);
     if (rc == FOLIO_OK)
-        rc = add_event(s, id, at, user, action_of(r.status, to), folio_roi_status_name(r.status),
+        rc = roi_add_event(s, id, at, user, action_of(r.status, to), folio_roi_status_name(r.status),
                        folio_roi_status_name(to), detail, err);
     rc = folio_store_end(s, rc, err);
 out:
@@ -349,7 +407,7 @@ enum folio_rc folio_roi_request_extend(struct folio_store *s, int64_t id, const 
                       "TTi", due, reason, id);
     }
     if (rc == FOLIO_OK)
-        rc = add_event(s, id, at, user, "extend", folio_roi_status_name(r.status),
+        rc = roi_add_event(s, id, at, user, "extend", folio_roi_status_name(r.status),
                        folio_roi_status_name(r.status), reason, err);
     rc = folio_store_end(s, rc, err);
 out:

@@ -35,4 +35,13 @@ enum folio_rc roi_disclosure_insert(struct folio_store *s, const struct folio_ro
                                     const char *on, const char *user, const char *at, int64_t *id,
                                     struct folio_err *err) FOLIO_MUST_USE;
 
+/* request.c: append an event to a request's history. */
+enum folio_rc roi_add_event(struct folio_store *s, int64_t id, const char *at, const char *user,
+                            const char *action, const char *from, const char *to,
+                            const char *detail, struct folio_err *err) FOLIO_MUST_USE;
+/* qa.c: the request's latest packet with its QA (*found false when none). */
+enum folio_rc roi_latest_packet(struct folio_store *s, int64_t request_id, struct folio_arena *ar,
+                                struct folio_roi_packet_info *out, bool *found,
+                                struct folio_err *err) FOLIO_MUST_USE;
+
 #endif

@@ -21,6 +21,7 @@ struct fx {
     struct folio_arena arena;
     struct folio_err err;
     int64_t pid, other;
+    int64_t doc; /* a discharge summary of pid's, 2023 */
 };
 
 #define OK(call)                                                                                   \
@@ -66,6 +67,15 @@ static int setup(void **state)
     OK(folio_facility_ensure(&f->chart, "MAIN", "Main Hospital", NULL, &f->err));
     f->pid = mk_patient(f, "MRN200", "Releaseson");
     f->other = mk_patient(f, "MRN201", "Otherly");
+    static const char text[] = "DISCHARGE SUMMARY\nThe patient did well.\n";
+    struct folio_document_new d = {.patient_id = f->pid,
+                                   .type_code = "18842-5",
+                                   .title = "Discharge summary",
+                                   .service_at = "2023-06-10T09:00:00Z",
+                                   .content = text,
+                                   .content_len = sizeof text - 1,
+                                   .mime_type = "text/plain"};
+    OK(folio_document_create(&f->chart, &d, &f->doc, NULL, &f->err));
     return 0;
 }
 
@@ -120,6 +130,33 @@ static int64_t mk_request(struct fx *f, enum folio_roi_requester t, int64_t auth
     return r.id;
 }
 
+/* Renders and records a packet of the request holding the discharge summary, as user. */
+static int64_t mk_packet(struct fx *f, int64_t req, const char *user)
+{
+    struct folio_roi_packet_in in = {.request_id = req,
+                                     .document_ids = &f->doc,
+                                     .n_documents = 1,
+                                     .facility_name = "Main Hospital",
+                                     .redisclosure_notice = true};
+    struct folio_roi_packet p = {0};
+    int64_t id = 0;
+    OK(folio_roi_packet_render(f->store, &in, NOW, &p, &f->err));
+    OK(folio_roi_packet_record(f->store, &in, &p, user, NOW, &id, &f->err));
+    folio_roi_packet_release(&p);
+    return id;
+}
+
+/* pulled -> packet by "roi" -> qa -> QA passed by "qa". */
+static void packet_and_qa(struct fx *f, int64_t req)
+{
+    const struct folio_roi_qa_in ok = {true, true, true, NULL};
+    bool passed = false;
+    mk_packet(f, req, "roi");
+    OK(folio_roi_request_move(f->store, req, FOLIO_ROI_QA, NULL, "roi", NOW, &f->err));
+    OK(folio_roi_request_qa(f->store, req, &ok, "qa", NOW, &passed, &f->err));
+    assert_true(passed);
+}
+
 static const char *basis_of_release(struct fx *f, int64_t req)
 {
     struct folio_stmt *st = NULL;
@@ -171,11 +208,20 @@ static void test_each_requester_through_statuses(void **state)
                folio_roi_request_move(f->store, id, FOLIO_ROI_QA, NULL, "roi", NOW, &f->err));
         OK(folio_roi_request_move(f->store, id, FOLIO_ROI_VALIDATED, NULL, "roi", NOW, &f->err));
         OK(folio_roi_request_move(f->store, id, FOLIO_ROI_PULLED, NULL, "roi", NOW, &f->err));
+        /* no packet, no QA */
+        EXPECT(FOLIO_ESTATE, "packet",
+               folio_roi_request_move(f->store, id, FOLIO_ROI_QA, NULL, "roi", NOW, &f->err));
+        mk_packet(f, id, "roi");
         OK(folio_roi_request_move(f->store, id, FOLIO_ROI_QA, NULL, "roi", NOW, &f->err));
         /* QA sends it back once, then passes it */
         OK(folio_roi_request_move(f->store, id, FOLIO_ROI_PULLED, "wrong encounter", "qa", NOW,
                                   &f->err));
         OK(folio_roi_request_move(f->store, id, FOLIO_ROI_QA, NULL, "roi", NOW, &f->err));
+        /* not released before a second person's QA passed */
+        EXPECT(FOLIO_ESTATE, "qa",
+               folio_roi_request_move(f->store, id, FOLIO_ROI_RELEASED, NULL, "qa", NOW, &f->err));
+        const struct folio_roi_qa_in ok = {true, true, true, NULL};
+        OK(folio_roi_request_qa(f->store, id, &ok, "qa", NOW, NULL, &f->err));
         OK(folio_roi_request_move(f->store, id, FOLIO_ROI_RELEASED, NULL, "qa", NOW, &f->err));
         OK(folio_roi_request_get(f->store, id, &f->arena, &r, &f->err));
         assert_int_equal(r.status, FOLIO_ROI_RELEASED);
@@ -184,13 +230,17 @@ static void test_each_requester_through_statuses(void **state)
         EXPECT(FOLIO_ESTATE, "status",
                folio_roi_request_move(f->store, id, FOLIO_ROI_DENIED, "late", "roi", NOW, &f->err));
         OK(folio_roi_request_events(f->store, id, &f->arena, &ev, &n, &f->err));
-        assert_int_equal(n, 7);
+        /* receive, validate, pull, packet, qa, return, qa, qa_pass, release */
+        assert_int_equal(n, 9);
         assert_string_equal(ev[0].action, "receive");
-        assert_string_equal(ev[4].action, "return");
-        assert_string_equal(ev[4].detail, "wrong encounter");
-        assert_string_equal(ev[6].action, "release");
-        assert_string_equal(ev[6].from_status, "qa");
-        assert_string_equal(ev[6].to_status, "released");
+        assert_string_equal(ev[3].action, "packet");
+        assert_string_equal(ev[5].action, "return");
+        assert_string_equal(ev[5].detail, "wrong encounter");
+        assert_string_equal(ev[7].action, "qa_pass");
+        assert_string_equal(ev[7].user, "qa");
+        assert_string_equal(ev[8].action, "release");
+        assert_string_equal(ev[8].from_status, "qa");
+        assert_string_equal(ev[8].to_status, "released");
 
         /* and a second request of this type is denied with a reason */
         id = mk_request(f, type, auth, "2024-02-20");
@@ -256,7 +306,7 @@ static void test_authorization_refusals(void **state)
     id = mk_request(f, FOLIO_ROI_ATTORNEY_AUTHORIZATION, auth, NULL);
     OK(folio_roi_request_move(f->store, id, FOLIO_ROI_VALIDATED, NULL, "roi", NOW, &f->err));
     OK(folio_roi_request_move(f->store, id, FOLIO_ROI_PULLED, NULL, "roi", NOW, &f->err));
-    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_QA, NULL, "roi", NOW, &f->err));
+    packet_and_qa(f, id);
     OK(folio_roi_auth_revoke(f->store, auth, NULL, "letter of revocation", "roi", NOW, &f->err));
     EXPECT(FOLIO_ESTATE, "revoked_on",
            folio_roi_auth_revoke(f->store, auth, NULL, NULL, "roi", NOW, &f->err));
@@ -593,13 +643,13 @@ static void test_accounting(void **state)
     int64_t id = mk_request(f, FOLIO_ROI_COURT_ORDER, 0, "2024-06-01");
     OK(folio_roi_request_move(f->store, id, FOLIO_ROI_VALIDATED, NULL, "roi", NOW, &f->err));
     OK(folio_roi_request_move(f->store, id, FOLIO_ROI_PULLED, NULL, "roi", NOW, &f->err));
-    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_QA, NULL, "roi", NOW, &f->err));
+    packet_and_qa(f, id);
     OK(folio_roi_request_move(f->store, id, FOLIO_ROI_RELEASED, NULL, "qa", "2024-06-10T12:00Z",
                               &f->err));
     id = mk_request(f, FOLIO_ROI_PATIENT, 0, "2024-06-01");
     OK(folio_roi_request_move(f->store, id, FOLIO_ROI_VALIDATED, NULL, "roi", NOW, &f->err));
     OK(folio_roi_request_move(f->store, id, FOLIO_ROI_PULLED, NULL, "roi", NOW, &f->err));
-    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_QA, NULL, "roi", NOW, &f->err));
+    packet_and_qa(f, id);
     OK(folio_roi_request_move(f->store, id, FOLIO_ROI_RELEASED, NULL, "qa", "2024-06-11T12:00Z",
                               &f->err));
     OK(folio_roi_accounting(f->store, f->pid, "2024-06-15", &f->arena, &acc, &f->err));
@@ -614,6 +664,141 @@ static void test_accounting(void **state)
            folio_roi_accounting(f->store, 999999, "2024-06-15", &f->arena, &acc, &f->err));
     EXPECT(FOLIO_EINVAL, "request_on",
            folio_roi_accounting(f->store, f->pid, "15/06/2024", &f->arena, &acc, &f->err));
+}
+
+/* The second person's QA, the packet's documents checked against the selection, the kept PDF,
+ * the fee saved on a request. */
+static void test_qa_packet_fee(void **state)
+{
+    struct fx *f = *state;
+    struct folio_roi_qa_in q = {true, true, true, NULL};
+    struct folio_roi_packet_info *pk = NULL;
+    struct folio_roi_request r;
+    struct folio_roi_event *ev = NULL;
+    size_t n = 0, len = 0;
+    bool passed = true;
+    const unsigned char *pdf = NULL;
+    int64_t req_of = 0;
+
+    int64_t id = mk_request(f, FOLIO_ROI_PATIENT, 0, "2024-02-20");
+    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_VALIDATED, NULL, "roi", NOW, &f->err));
+    /* QA only in qa, and only with a packet */
+    EXPECT(FOLIO_ESTATE, "status", folio_roi_request_qa(f->store, id, &q, "qa", NOW, NULL, &f->err));
+    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_PULLED, NULL, "roi", NOW, &f->err));
+
+    /* documents the request does not ask for, or the rules withhold, are refused */
+    static const char note[] = "progress note";
+    struct folio_document_new d = {.patient_id = f->pid,
+                                   .type_code = "11506-3",
+                                   .title = "Progress note",
+                                   .service_at = "2023-06-11T09:00:00Z",
+                                   .content = note,
+                                   .content_len = sizeof note - 1,
+                                   .mime_type = "text/plain"};
+    int64_t other_type = 0, part2 = 0, ids[2];
+    OK(folio_document_create(&f->chart, &d, &other_type, NULL, &f->err));
+    d.type_code = "18842-5";
+    d.title = "Discharge summary, detox unit";
+    OK(folio_document_create(&f->chart, &d, &part2, NULL, &f->err));
+    OK(folio_document_tag_add(&f->chart, part2, "sud_part2", "Part 2 program", &f->err));
+    struct folio_roi_packet_in in = {.request_id = id,
+                                     .document_ids = ids,
+                                     .n_documents = 1,
+                                     .facility_name = "Main Hospital"};
+    struct folio_roi_packet p = {0};
+    ids[0] = other_type;
+    OK(folio_roi_packet_render(f->store, &in, NOW, &p, &f->err));
+    EXPECT(FOLIO_EINVAL, "document_ids[0]",
+           folio_roi_packet_record(f->store, &in, &p, "roi", NOW, NULL, &f->err));
+    assert_non_null(strstr(f->err.msg, "not among the records the request asks for"));
+    folio_roi_packet_release(&p);
+    /* the patient may have their own Part 2 record (42 CFR 2.23): included */
+    ids[0] = f->doc;
+    ids[1] = part2;
+    in.n_documents = 2;
+    OK(folio_roi_packet_render(f->store, &in, NOW, &p, &f->err));
+    OK(folio_roi_packet_record(f->store, &in, &p, "roi", NOW, NULL, &f->err));
+    /* the PDF is kept, byte for byte */
+    OK(folio_roi_packets(f->store, id, &f->arena, &pk, &n, &f->err));
+    assert_int_equal(n, 1);
+    assert_int_equal(pk[0].n_documents, 2);
+    assert_int_equal(pk[0].document_ids[1], part2);
+    assert_string_equal(pk[0].created_by, "roi");
+    assert_false(pk[0].qa_done);
+    OK(folio_roi_packet_pdf(f->store, pk[0].id, &f->arena, &pdf, &len, &req_of, &f->err));
+    assert_int_equal(len, p.len);
+    assert_memory_equal(pdf, p.pdf, len);
+    assert_int_equal(req_of, id);
+    EXPECT(FOLIO_ENOTFOUND, "packet_id",
+           folio_roi_packet_pdf(f->store, pk[0].id + 100, &f->arena, &pdf, &len, NULL, &f->err));
+    folio_roi_packet_release(&p);
+
+    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_QA, NULL, "roi", NOW, &f->err));
+    /* not by the packet's maker */
+    EXPECT(FOLIO_ESTATE, "user", folio_roi_request_qa(f->store, id, &q, "roi", NOW, NULL, &f->err));
+    assert_non_null(strstr(f->err.msg, "second person"));
+    /* a failed check needs a note and sends the request back */
+    q.right_records = false;
+    EXPECT(FOLIO_EINVAL, "note", folio_roi_request_qa(f->store, id, &q, "qa", NOW, NULL, &f->err));
+    q.note = "the detox summary was not asked for";
+    OK(folio_roi_request_qa(f->store, id, &q, "qa", NOW, &passed, &f->err));
+    assert_false(passed);
+    OK(folio_roi_request_get(f->store, id, &f->arena, &r, &f->err));
+    assert_int_equal(r.status, FOLIO_ROI_PULLED);
+    OK(folio_roi_packets(f->store, id, &f->arena, &pk, &n, &f->err));
+    assert_true(pk[0].qa_done);
+    assert_false(pk[0].qa_passed);
+    assert_false(pk[0].right_records);
+    assert_string_equal(pk[0].qa_by, "qa");
+    /* a new packet, checked and passed, is released and logged with its documents */
+    mk_packet(f, id, "roi");
+    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_QA, NULL, "roi", NOW, &f->err));
+    q = (struct folio_roi_qa_in){true, true, true, NULL};
+    OK(folio_roi_request_qa(f->store, id, &q, "qa", NOW, &passed, &f->err));
+    assert_true(passed);
+    EXPECT(FOLIO_ESTATE, "packet", folio_roi_request_qa(f->store, id, &q, "qa2", NOW, NULL, &f->err));
+
+    /* the fee: saved, replaced, read back; refused once released */
+    struct folio_roi_fee_params fp = {.method = FOLIO_ROI_FEE_FLAT, .flat_cents = 650,
+                                      .electronic = true};
+    struct folio_roi_fee_saved saved;
+    struct folio_roi_fee_result res;
+    OK(folio_roi_request_fee(f->store, id, &f->arena, &saved, &f->err));
+    assert_false(saved.set);
+    EXPECT(FOLIO_EINVAL, "method",
+           folio_roi_request_set_fee(f->store, id,
+                                     &(struct folio_roi_fee_params){.method = FOLIO_ROI_FEE_FLAT,
+                                                                    .flat_cents = 650},
+                                     "roi", NOW, NULL, &f->err));
+    OK(folio_roi_request_set_fee(f->store, id, &fp, "roi", NOW, &res, &f->err));
+    assert_int_equal(res.total_cents, 650);
+    fp = (struct folio_roi_fee_params){.method = FOLIO_ROI_FEE_COST, .labor_minutes = 15,
+                                       .labor_cents_per_hour = 2000, .pages = 10,
+                                       .supply_cents_per_page = 10};
+    OK(folio_roi_request_set_fee(f->store, id, &fp, "roi", NOW, &res, &f->err));
+    OK(folio_roi_request_fee(f->store, id, &f->arena, &saved, &f->err));
+    assert_true(saved.set);
+    assert_int_equal(saved.params.method, FOLIO_ROI_FEE_COST);
+    assert_int_equal(saved.params.pages, 10);
+    assert_int_equal(saved.result.total_cents, 600);
+    assert_string_equal(saved.by, "roi");
+    EXPECT(FOLIO_ENOTFOUND, "id", folio_roi_request_fee(f->store, id + 100, &f->arena, &saved,
+                                                        &f->err));
+
+    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_RELEASED, NULL, "qa", NOW, &f->err));
+    EXPECT(FOLIO_ESTATE, "status",
+           folio_roi_request_set_fee(f->store, id, &fp, "roi", NOW, NULL, &f->err));
+    OK(folio_roi_request_events(f->store, id, &f->arena, &ev, &n, &f->err));
+    assert_string_equal(ev[n - 1].action, "release");
+    struct folio_stmt *st = NULL;
+    bool row = false;
+    OK(folio_store_prepare_fmt(f->store, &st, &f->err,
+                               "SELECT description FROM roi_disclosure WHERE request_id = ?", "i",
+                               id));
+    OK(folio_stmt_step(st, &row, &f->err));
+    assert_true(row);
+    assert_non_null(strstr(folio_stmt_column_text(st, 0), "1 document (Discharge summary)"));
+    folio_stmt_free(st);
 }
 
 static void test_pure_tables(void **state)
@@ -653,6 +838,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_queue, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fee, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accounting, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_qa_packet_fee, setup, teardown),
         cmocka_unit_test(test_pure_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -433,6 +433,109 @@ static void test_record_on_request(void **state)
     folio_roi_packet_release(&p);
 }
 
+/* A Part 2 record the authorization does not name is withheld from an attorney's packet. */
+static void test_record_refuses_withheld(void **state)
+{
+    struct fx *f = *state;
+    struct folio_roi_auth a = {.patient_id = f->pid,
+                               .description = "all records",
+                               .discloser = "Main Hospital HIM",
+                               .recipient = "Lawyer & Partners LLP",
+                               .purpose = "litigation",
+                               .expires_on = "2024-12-31",
+                               .signed_by = "Test Packetson",
+                               .signed_on = "2024-01-15",
+                               .stmt_revoke = true,
+                               .stmt_conditioning = true,
+                               .stmt_redisclosure = true};
+    OK(folio_roi_auth_create(f->store, &a, "roi", NOW, &f->err));
+    struct folio_roi_request r = {.patient_id = f->pid,
+                                  .requester_type = FOLIO_ROI_ATTORNEY_AUTHORIZATION,
+                                  .requester_name = "Lawyer & Partners LLP",
+                                  .purpose = "litigation",
+                                  .delivery = "mail",
+                                  .authorization_id = a.id};
+    OK(folio_roi_request_create(f->store, &r, "roi", NOW, &f->err));
+    OK(folio_document_tag_add(&f->chart, f->docs[0], "sud_part2", NULL, &f->err));
+    OK(folio_roi_request_move(f->store, r.id, FOLIO_ROI_VALIDATED, NULL, "roi", NOW, &f->err));
+    OK(folio_roi_request_move(f->store, r.id, FOLIO_ROI_PULLED, NULL, "roi", NOW, &f->err));
+    struct folio_roi_packet_in in = packet_in(f);
+    struct folio_roi_packet p = {0};
+    in.request_id = r.id;
+    OK(folio_roi_packet_render(f->store, &in, NOW, &p, &f->err));
+    EXPECT(FOLIO_EINVAL, "document_ids[0]",
+           folio_roi_packet_record(f->store, &in, &p, "roi", NOW, NULL, &f->err));
+    assert_non_null(strstr(f->err.msg, "withheld"));
+    assert_non_null(strstr(f->err.msg, "42 CFR 2.31"));
+    folio_roi_packet_release(&p);
+    /* without it the packet is recorded */
+    in.document_ids = &f->docs[1];
+    in.n_documents = 2;
+    OK(folio_roi_packet_render(f->store, &in, NOW, &p, &f->err));
+    OK(folio_roi_packet_record(f->store, &in, &p, "roi", NOW, NULL, &f->err));
+    folio_roi_packet_release(&p);
+}
+
+/* The accounting of disclosures as a letter: the listed disclosures, not the excluded ones. */
+static void test_accounting_pdf(void **state)
+{
+    struct fx *f = *state;
+    struct folio_roi_packet p = {0};
+    char path[128], txt[128], cmd[400];
+    size_t len = 0;
+    struct folio_roi_disclosure d[] = {
+        {.patient_id = f->pid, .disclosed_on = "2023-05-02", .recipient = "State Health Department",
+         .description = "positive culture result", .purpose = "disease reporting",
+         .basis = "public_health"},
+        {.patient_id = f->pid, .disclosed_on = "2023-06-01", .recipient = "Acme Insurance",
+         .description = "claim attachments", .purpose = "payment", .basis = "tpo"},
+        {.patient_id = f->pid, .disclosed_on = "2023-07-04", .recipient = "County Sheriff",
+         .recipient_address = "5 Court Square", .description = "emergency department record",
+         .purpose = "court-ordered warrant", .basis = "law_enforcement"},
+    };
+    for (size_t i = 0; i < FOLIO_ARRAY_LEN(d); i++)
+        OK(folio_roi_disclosure_record(f->store, &d[i], "roi", NOW, &f->err));
+    EXPECT(FOLIO_EINVAL, "facility_name",
+           folio_roi_accounting_pdf(f->store, f->pid, "2024-03-01", NULL, NULL, NOW, &p, &f->err));
+    EXPECT(FOLIO_ENOTFOUND, "patient_id",
+           folio_roi_accounting_pdf(f->store, f->pid + 1000, "2024-03-01", "Main Hospital", NULL,
+                                    NOW, &p, &f->err));
+    OK(folio_roi_accounting_pdf(f->store, f->pid, "2024-03-01", "Main Hospital",
+                                "1 Hospital Way", NOW, &p, &f->err));
+    assert_memory_equal(p.pdf, "%PDF-", 5);
+    assert_int_equal(p.pages, 1);
+    if (!have_tool("pdftotext")) {
+        folio_roi_packet_release(&p);
+        print_message("SKIP: pdftotext (poppler-utils) is not installed\n");
+        skip();
+    }
+    snprintf(path, sizeof path, "%s/accounting.pdf", f->dir);
+    snprintf(txt, sizeof txt, "%s/accounting.txt", f->dir);
+    write_pdf(&p, path);
+    snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' '%s'", path, txt);
+    assert_int_equal(system(cmd), 0);
+    char *t = slurp(txt, &len);
+    const char *need[] = {"Accounting of disclosures", "Test Packetson", "2018-03-01 to 2024-03-01",
+                          "Disclosures (2):", "State Health Department", "County Sheriff",
+                          "5 Court Square", "court-ordered warrant", "45 CFR 164.512(f)",
+                          "Page 1 of 1"};
+    for (size_t i = 0; i < FOLIO_ARRAY_LEN(need); i++)
+        if (!strstr(t, need[i]))
+            fail_msg("the accounting lacks '%s':\n%s", need[i], t);
+    assert_null(strstr(t, "Acme Insurance")); /* payment: excluded, 164.528(a)(1)(i) */
+    free(t);
+    folio_roi_packet_release(&p);
+    /* a patient without disclosures gets a letter saying so */
+    OK(folio_roi_accounting_pdf(f->store, f->other, "2024-03-01", "Main Hospital", NULL, NOW, &p,
+                                &f->err));
+    write_pdf(&p, path);
+    assert_int_equal(system(cmd), 0);
+    t = slurp(txt, &len);
+    assert_non_null(strstr(t, "No disclosures that the law requires us to list"));
+    free(t);
+    folio_roi_packet_release(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +543,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_page_image_shows_stamps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_part2_notice_and_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_record_on_request, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_record_refuses_withheld, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accounting_pdf, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
