@@ -75,10 +75,12 @@ static inline size_t deid_skip_title(const char *text, size_t start, size_t end,
     return start;
 }
 
-/* Adds the score of one note. */
+/* Adds the score of one note. keep (may be NULL): bytes of the text that are not PHI even
+ * inside a gold span (a country or state inside a presidio street address: Safe Harbor keeps
+ * them), ignored like punctuation when deciding whether a gold span was found. */
 static inline void deid_score_add(struct deid_score *sc, const char *text,
                                   const struct deid_gold *gold, size_t ngold,
-                                  const struct folio_deid_spans *pred)
+                                  const struct folio_deid_spans *pred, const unsigned char *keep)
 {
     size_t g, p, i;
 
@@ -90,7 +92,7 @@ static inline void deid_score_add(struct deid_score *sc, const char *text,
         for (i = deid_skip_title(text, gold[g].start, gold[g].end, gold[g].type); i < gold[g].end;
              i++) {
             bool cov = false, covt = false;
-            if (!deid_alnum_byte((unsigned char)text[i]))
+            if (!deid_alnum_byte((unsigned char)text[i]) || (keep && keep[i]))
                 continue;
             any = true;
             for (p = 0; p < pred->n; p++)

@@ -2158,7 +2158,8 @@ static const char *const suffixes[] = {"jr",  "sr", "ii",  "iii", "iv",  "md",
                                        "phd", "rn", "dds", "dmd", "dvm", "np"};
 static const char *const particles[] = {"van", "von", "de",  "der", "den", "da",  "di",
                                         "del", "la",  "le",  "du",  "dos", "das", "bin",
-                                        "al",  "el",  "ten", "ter", "st"};
+                                        "al",  "el",  "ten", "ter", "st",  "dei", "della",
+                                        "delle", "degli", "dal"};
 static const char *const org_words[] = {
     "inc",         "ltd",        "llc",        "corp",         "corporation",   "company",
     "co",          "group",      "bank",       "university",   "college",       "school",
@@ -2250,72 +2251,175 @@ static bool one_space(const struct ctx *c, const struct word *w, size_t j)
     return w[j].start == w[j - 1].end + 1 && at(c, w[j - 1].end) == ' ';
 }
 
-/* After an address: ", City", and the following short lines of an address block
- * ("LAPPEENRANTA", "SK", "Domoszló"); countries and states stay (not Safe Harbor identifiers). */
-static void extend_places(struct ctx *c)
-{
-    size_t q, n0 = c->out->n;
+static const char *const address_ends[] = {
+    "with", "for", "since", "who",   "which",  "where",  "but",    "because", "when",  "until",
+    "from", "on",  "near",  "after", "before", "during", "is",     "was",     "has",   "had",
+    "and",  "or",  "to",    "in",    "if",     "then",   "please", "thanks",  "since", "alone",
+};
 
-    for (q = 0; q < n0; q++) {
-        size_t p, lines = 0;
-        if (c->out->v[q].type != FOLIO_DEID_GEOGRAPHIC)
-            continue;
-        p = c->out->v[q].end;
-        while (lines < 4) {
-            size_t s, e, words = 0, i;
-            bool ok = true, nl = false;
-            if (at(c, p) == '.')
-                p++;
+/* The token [s, e) of an address block that stays: a country or state (Safe Harbor keeps
+ * them, "Cyprus (Greek)" too) or "nan" (a placeholder some exports print for an empty field). */
+static bool block_keeps(const struct ctx *c, size_t s, size_t e)
+{
+    return is_country_or_state(c, s, e) || sv_ieq(c, s, e, "nan") ||
+           sv_ieq(c, s, e, "(greek)") || sv_ieq(c, s, e, "greenlander");
+}
+
+/* After the span ending at p: the rest of its address block. The lines (or comma-separated
+ * parts) that follow: cities ("LAPPEENRANTA", "Porto Alegre", "Domoszló"), postal codes
+ * ("64677", "53-320", "B0J 2H0"), each part's words removed except countries and states; lines
+ * that are already spans ("Suite 501") are stepped over. A unit at the end of a line may be
+ * followed on the same line by the city ("Apt. 678 Velenje"). The block ends at a word that is
+ * not part of an address ("for", "after", "last night"), at other punctuation, or after five
+ * parts. */
+static void extend_one_place(struct ctx *c, size_t p)
+{
+    size_t parts = 0;
+
+    while (parts < 5) {
+        size_t s, e, i, ws, run = 0;
+        bool nl = false, stop = false, any = false;
+        if (at(c, p) == '.')
+            p++;
+        {
+            /* same line after a unit number: "Apt. 678 Velenje", "Suite 019 CHARLEROI" */
+            size_t d = p;
+            while (d > 0 && is_digit(at(c, d - 1)))
+                d--;
+            bool unit_end = d < p && d >= 2 && at(c, d - 1) == ' ' &&
+                            (sv_ieq(c, d >= 5 ? d - 5 : 0, d - 1, "apt.") ||
+                             sv_ieq(c, d >= 4 ? d - 4 : 0, d - 1, "apt") ||
+                             sv_ieq(c, d >= 6 ? d - 6 : 0, d - 1, "suite") ||
+                             sv_ieq(c, d >= 5 ? d - 5 : 0, d - 1, "unit") ||
+                             sv_ieq(c, d >= 4 ? d - 4 : 0, d - 1, "box"));
             while (at(c, p) == ' ')
                 p++;
             if (at(c, p) == ',') {
                 p++;
-            } else if (at(c, p) == '\n') {
+            } else if (at(c, p) == '\n' || at(c, p) == '\r') {
                 nl = true;
                 p++;
-            } else {
+            } else if (!(unit_end && parts == 0 && p > 0 && at(c, p - 1) == ' ' &&
+                         (is_upper_utf8(c, p) || at(c, p) >= 0x80))) {
                 break;
             }
-            while (at(c, p) == ' ' || at(c, p) == '>' || (nl && at(c, p) == '\n'))
-                p++;
-            s = p;
-            e = p;
-            while (e < c->len && at(c, e) != ',' && at(c, e) != '\n' && e - s < 40)
-                e++;
-            while (e > s && (at(c, e - 1) == ' ' || at(c, e - 1) == '.'))
-                e--;
-            if (e == s || any_taken(c, s, e))
-                break;
-            for (i = s; i < e; i++) {
-                if (i == s || at(c, i - 1) == ' ') {
-                    words++;
-                    if (!is_upper_utf8(c, i) && !is_digit(at(c, i)))
-                        ok = false;
-                }
-                if (!(is_alpha(at(c, i)) || at(c, i) == ' ' || at(c, i) == '-' ||
-                      at(c, i) == '\'' || at(c, i) == '.'))
-                    ok = false;
-            }
-            if (!ok || words > 3 || is_country_or_state(c, s, e))
-                break;
-            {
-                size_t ws = s;
-                bool stop = false;
-                for (i = s; i <= e; i++)
-                    if (i == e || at(c, i) == ' ') {
-                        if (in_words(c, ws, i, stop_words, FOLIO_ARRAY_LEN(stop_words)) &&
-                            !is_country_or_state(c, ws, i) && i - ws > 2)
-                            stop = true;
-                        ws = i + 1;
-                    }
-                if (stop && words == 1)
-                    break;
-            }
-            add_span(c, s, e, FOLIO_DEID_GEOGRAPHIC);
-            p = e;
-            lines++;
         }
+        bool blank = false;
+        while (at(c, p) == ' ' || at(c, p) == '>' || at(c, p) == '\t' || at(c, p) == '\r' ||
+               (nl && at(c, p) == '\n') || (nl && at(c, p) == '?' && at(c, p + 1) == '?')) {
+            blank = blank || at(c, p) == '\n';
+            p++;
+        }
+        if (nl && at(c, p) == '?' && at(c, p + 1) == ' ')
+            p += 2;
+        if (nl && at(c, p) == ',') { /* "Artilleros\n, CO\n Uruguay 64677" */
+            p++;
+            while (at(c, p) == ' ')
+                p++;
+        }
+        s = p;
+        e = p;
+        while (e < c->len && at(c, e) != ',' && at(c, e) != '\n' && e - s < 48)
+            e++;
+        while (e > s && (at(c, e - 1) == ' ' || at(c, e - 1) == '.' || at(c, e - 1) == '\r'))
+            e--;
+        if (e == s)
+            break;
+        if (any_taken(c, s, e)) {
+            /* a part already removed ("Suite 501", a ZIP): step over it when it is all taken */
+            bool all = true;
+            for (i = s; i < e; i++)
+                if (!c->taken[i] && at(c, i) != ' ')
+                    all = false;
+            if (!all)
+                break;
+            p = e;
+            parts++;
+            continue;
+        }
+        /* after a blank line only a postal code or a country line still belongs to the block
+         * ("Riisa\n\n Estonia 62488"), and a lone common word never does ("Thanks") */
+        {
+            bool digit = false, one = true;
+            for (i = s; i < e; i++) {
+                if (is_digit(at(c, i)))
+                    digit = true;
+                if (at(c, i) == ' ')
+                    one = false;
+            }
+            if (blank && !digit)
+                break;
+            if (one && (in_words(c, s, e, stop_words, FOLIO_ARRAY_LEN(stop_words)) ||
+                        in_words(c, s, e, clinical_words, FOLIO_ARRAY_LEN(clinical_words)) ||
+                        in_words(c, s, e, heading_words, FOLIO_ARRAY_LEN(heading_words))))
+                break;
+        }
+        /* its tokens, one space apart */
+        ws = s;
+        for (i = s; i <= e; i++) {
+            if (i < e && at(c, i) != ' ')
+                continue;
+            if (i > ws) {
+                bool word_ok = true;
+                for (size_t q = ws; q < i; q++)
+                    if (!(is_alnum(at(c, q)) || at(c, q) == '-' || at(c, q) == '\'' ||
+                          at(c, q) == '.' || at(c, q) == '(' || at(c, q) == ')'))
+                        word_ok = false;
+                bool lower_word = is_lower(at(c, ws));
+                if (!word_ok ||
+                    (lower_word && (in_words(c, ws, i, stop_words, FOLIO_ARRAY_LEN(stop_words)) ||
+                                    in_words(c, ws, i, address_ends,
+                                             FOLIO_ARRAY_LEN(address_ends)) ||
+                                    sv_ieq(c, ws, i, "last") || sv_ieq(c, ws, i, "it") ||
+                                    sv_ieq(c, ws, i, "street")))) {
+                    stop = true;
+                    if (run)
+                        add_span(c, run - 1, ws > s && at(c, ws - 1) == ' ' ? ws - 1 : ws,
+                                 FOLIO_DEID_GEOGRAPHIC);
+                    run = 0;
+                    break;
+                }
+                bool keep = block_keeps(c, ws, i);
+                /* "United Kingdom", "South Africa", "New Zealand": two words */
+                if (!keep && i < e) {
+                    size_t j2 = i + 1;
+                    while (j2 < e && at(c, j2) != ' ')
+                        j2++;
+                    if (is_country_or_state(c, ws, j2)) {
+                        keep = true;
+                        i = j2;
+                    }
+                }
+                if (keep) {
+                    if (run)
+                        add_span(c, run - 1, ws > s && at(c, ws - 1) == ' ' ? ws - 1 : ws,
+                                 FOLIO_DEID_GEOGRAPHIC);
+                    run = 0;
+                } else {
+                    if (!run)
+                        run = ws + 1; /* +1: 0 means "no run" */
+                    any = true;
+                }
+            }
+            ws = i + 1;
+        }
+        if (!stop && run)
+            add_span(c, run - 1, e, FOLIO_DEID_GEOGRAPHIC);
+        if (stop)
+            break;
+        (void)any;
+        p = e;
+        parts++;
     }
+}
+
+static void extend_places(struct ctx *c)
+{
+    size_t q, n0 = c->out->n;
+
+    for (q = 0; q < n0; q++)
+        if (c->out->v[q].type == FOLIO_DEID_GEOGRAPHIC)
+            extend_one_place(c, c->out->v[q].end);
 }
 
 /* After an address cue ("lives at", "address:"), the address itself: from its first digit to
@@ -2327,11 +2431,6 @@ static const char *const address_cues[] = {
     "mail to",    "home:",      "residence:", "his address:", "her address:",
 };
 
-static const char *const address_ends[] = {
-    "with", "for", "since", "who",   "which",  "where",  "but",    "because", "when",  "until",
-    "from", "on",  "near",  "after", "before", "during", "is",     "was",     "has",   "had",
-    "and",  "or",  "to",    "in",    "if",     "then",   "please", "thanks",  "since", "alone",
-};
 
 static void find_cued_addresses(struct ctx *c)
 {
@@ -2524,6 +2623,366 @@ static void find_addresses(struct ctx *c, struct word *w, size_t n)
                 w[k].taken = true;
             }
         }
+    }
+}
+
+/* Digits "12", "12a", "12." ending at most 6 digits from i (ASCII digits, an optional letter
+ * not followed by another letter, an optional '.'); *end after it. False when not a house number
+ * (a decimal "4.5", a time "10:30", a range "12-14" or a fraction "1/2" follow). */
+static bool house_number_at(const struct ctx *c, size_t i, size_t *end)
+{
+    size_t e = i;
+    while (is_digit(at(c, e)) && e - i < 7)
+        e++;
+    if (e == i || e - i > 6 || is_digit(at(c, e)))
+        return false;
+    if (is_ascii_alpha(at(c, e)) && !is_alpha(at(c, e + 1)))
+        e++;
+    if ((at(c, e) == '.' || at(c, e) == ':' || at(c, e) == '/' || at(c, e) == '-') &&
+        is_digit(at(c, e + 1)))
+        return false;
+    if (at(c, e) == '.')
+        e++;
+    *end = e;
+    return true;
+}
+
+/* What may follow a street line: the end, a line break, a comma, the end of a sentence, or a
+ * unit ("Apt. 5", "Suite 12"). strong: a unit or a line break, which only addresses have. */
+static bool street_end_at(const struct ctx *c, size_t e, bool *strong)
+{
+    size_t p = e;
+    *strong = false;
+    while (at(c, p) == ' ')
+        p++;
+    if (p >= c->len || at(c, p) == '\n') {
+        *strong = at(c, p) == '\n';
+        return true;
+    }
+    if (at(c, p) == ',' || at(c, p) == '?' || at(c, p) == '!' || at(c, p) == ';' ||
+        (at(c, e - 1) == '.' && p > e))
+        return true;
+    if (p > e && (word_at(c, p, "apt", true) || word_at(c, p, "apt.", false) ||
+                  word_at(c, p, "suite", true) || word_at(c, p, "unit", true) ||
+                  word_at(c, p, "apartment", true) || word_at(c, p, "flat", true))) {
+        *strong = true;
+        return true;
+    }
+    return false;
+}
+
+/* The next line starts with a unit ("\n Suite 501", "\n>Apt. 12"). */
+static bool unit_line_after(const struct ctx *c, size_t e)
+{
+    size_t p = e;
+    while (at(c, p) == ' ')
+        p++;
+    if (at(c, p) != '\n')
+        return false;
+    p++;
+    while (at(c, p) == ' ' || at(c, p) == '>' || at(c, p) == '\t')
+        p++;
+    return word_at(c, p, "suite", true) || word_at(c, p, "apt", true) ||
+           word_at(c, p, "unit", true) || word_at(c, p, "apartment", true);
+}
+
+/* International street lines without a street word: "20789 Allika 46", "233 Erzsébet tér 19.",
+ * "0605 πεντέλης 210 apt. 999", "Brisas 6802\n Suite 084". A house number (or a leading postal
+ * code), one to four words that are not clinical or common words, a number, then the end of the
+ * line, a comma, a unit or the end of the sentence. Without the leading number the line must be
+ * followed by a unit; a leading number of one or two digits needs a unit or a line break after
+ * ("Take 2 Tylenol 500." is no address). */
+static void find_number_streets(struct ctx *c, struct word *w, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n; k++) {
+        size_t j, last = k, ns = 0, ne = 0, s, e, n1s, m;
+        bool strong = false, has_n1 = false;
+        if (w[k].taken || !(w[k].cap || at(c, w[k].start) >= 0x80) || w[k].initial ||
+            is_stop(c, &w[k]) || sv_ieq(c, w[k].start, w[k].end, "suite") ||
+            sv_ieq(c, w[k].start, w[k].end, "apt") || sv_ieq(c, w[k].start, w[k].end, "unit") ||
+            sv_ieq(c, w[k].start, w[k].end, "box") || sv_ieq(c, w[k].start, w[k].end, "room") ||
+            sv_ieq(c, w[k].start, w[k].end, "bed") || sv_ieq(c, w[k].start, w[k].end, "page"))
+            continue;
+        /* the words: one space apart (an abbreviation "u." may end one) */
+        for (j = k;; j++) {
+            size_t after = w[j].end;
+            if (at(c, after) == '.')
+                after++;
+            if (at(c, after) == ' ' && is_digit(at(c, after + 1)) &&
+                house_number_at(c, after + 1, &ne)) {
+                ns = after + 1;
+                last = j;
+                break;
+            }
+            if (j + 1 >= n || j + 1 > k + 3 || w[j + 1].start != after + 1 ||
+                at(c, after) != ' ' || w[j + 1].taken || is_stop(c, &w[j + 1]))
+                break;
+        }
+        if (ns == 0 || c->taken[ns])
+            continue;
+        {
+            /* "Via dei Fiorentini 17 street", "Hoge Wei 32 St.": a street word after it */
+            size_t q = ne, we;
+            if (at(c, q) == ' ' && is_ascii_alpha(at(c, q + 1))) {
+                we = q + 1;
+                while (is_ascii_alpha(at(c, we)))
+                    we++;
+                if (sv_ieq(c, q + 1, we, "street") || sv_ieq(c, q + 1, we, "st") ||
+                    sv_ieq(c, q + 1, we, "avenue") || sv_ieq(c, q + 1, we, "road")) {
+                    ne = we;
+                    strong = true;
+                }
+            }
+        }
+        if (!strong && !street_end_at(c, ne, &strong))
+            continue;
+        strong = strong || unit_line_after(c, ne);
+        {
+            /* "lives on Pod Floriánem 1677", "drops you off at 077 Příční 1429" */
+            static const char *const on_cues[] = {"lives on ", "lived on ", "is on ",
+                                                  "off at ", "enter on ", "stop at "};
+            for (size_t q = 0; !strong && q < FOLIO_ARRAY_LEN(on_cues); q++) {
+                size_t L = strlen(on_cues[q]), st = w[k].start;
+                size_t n0 = number_before(c, st);
+                if (n0 < st)
+                    st = n0;
+                if (st >= L && word_at(c, st - L, on_cues[q], false) &&
+                    (st == L || !is_alpha(at(c, st - L - 1))))
+                    strong = true;
+            }
+        }
+        /* the leading number, one space before the first word */
+        s = w[k].start;
+        n1s = s;
+        if (s >= 2 && at(c, s - 1) == ' ' && is_digit(at(c, s - 2))) {
+            n1s = s - 1;
+            while (n1s > 0 && is_digit(at(c, n1s - 1)) && s - n1s < 9)
+                n1s--;
+            if (n1s > 0 && (is_alpha(at(c, n1s - 1)) || at(c, n1s - 1) == '.' ||
+                            at(c, n1s - 1) == ',' || at(c, n1s - 1) == '-'))
+                n1s = s; /* "1.5 Tablet 2", "12,5": not a house number */
+            else
+                has_n1 = true;
+        }
+        if (!has_n1 && !strong)
+            continue;
+        if (has_n1 && s - 1 - n1s <= 2 && !strong)
+            continue;
+        if (has_n1) {
+            if (any_taken(c, n1s, s - 1))
+                retype_house_number(c, n1s, s - 1);
+            if (!any_taken(c, n1s, s - 1))
+                s = n1s;
+        }
+        e = ne;
+        if (e > ns + 1 && at(c, e - 1) == '.') /* the sentence's period stays */
+            e--;
+        if (any_taken(c, s, e))
+            continue;
+        add_span(c, s, e, FOLIO_DEID_GEOGRAPHIC);
+        for (m = k; m <= last; m++)
+            w[m].taken = true;
+    }
+}
+
+/* Military addresses: "APO AA 66791", "FPO AE 09012", "DPO AP 70942" (the ZIP and the post). */
+static void find_military_posts(struct ctx *c)
+{
+    size_t i;
+
+    for (i = 0; i + 12 <= c->len; i++) {
+        size_t p;
+        if ((i > 0 && is_alnum(at(c, i - 1))) ||
+            !(word_at(c, i, "apo ", false) || word_at(c, i, "fpo ", false) ||
+              word_at(c, i, "dpo ", false)) ||
+            !is_upper(at(c, i)))
+            continue;
+        p = i + 4;
+        if (!(at(c, p) == 'A' && (at(c, p + 1) == 'A' || at(c, p + 1) == 'E' ||
+                                  at(c, p + 1) == 'P') &&
+              at(c, p + 2) == ' '))
+            continue;
+        p += 3;
+        if (!(is_digit(at(c, p)) && is_digit(at(c, p + 1)) && is_digit(at(c, p + 2)) &&
+              is_digit(at(c, p + 3)) && is_digit(at(c, p + 4)) && !is_alnum(at(c, p + 5))))
+            continue;
+        if (any_taken(c, i, p + 5)) {
+            /* the number pass may have read the ZIP alone: take the rest */
+            if (!any_taken(c, i, p))
+                add_span(c, i, p - 1, FOLIO_DEID_GEOGRAPHIC);
+            continue;
+        }
+        add_span(c, i, p + 5, FOLIO_DEID_GEOGRAPHIC);
+    }
+}
+
+/* "the corner of Dalbraut 99 and Frederikke Coves": to the end of the sentence or line (at
+ * most 100 bytes); "P.O. Box 149", "PO Box 12", "Postbox 21". */
+static void find_corners_and_boxes(struct ctx *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->len; i++) {
+        size_t p, e;
+        if (i > 0 && is_alpha(at(c, i - 1)))
+            continue;
+        if (word_at(c, i, "corner of ", false)) {
+            p = i + 10;
+            e = p;
+            /* "the corner of" goes with it: nothing of the place is left to read */
+            size_t from = i >= 4 && word_at(c, i - 4, "the ", false) &&
+                                  (i == 4 || !is_alpha(at(c, i - 5)))
+                              ? i - 4
+                              : i;
+            while (e < c->len && e - p < 100 && at(c, e) != '\n' && at(c, e) != '?' &&
+                   at(c, e) != '!' && at(c, e) != ';' &&
+                   !(at(c, e) == '.' && (e + 1 >= c->len || at(c, e + 1) == '\n' ||
+                                         (at(c, e + 1) == ' ' && is_upper(at(c, e + 2)) &&
+                                          !(e >= 3 && (sv_ieq(c, e - 3, e, "str") ||
+                                                       sv_ieq(c, e - 2, e, "st")))))))
+                e++;
+            while (e > p && (at(c, e - 1) == ' ' || at(c, e - 1) == ','))
+                e--;
+            if (e > p && !any_taken(c, from, e)) {
+                add_span(c, from, e, FOLIO_DEID_GEOGRAPHIC);
+                i = e;
+            } else if (e > p) {
+                /* parts already removed: take the rest around them */
+                size_t r = from;
+                while (r < e) {
+                    size_t q = r;
+                    while (q < e && !c->taken[q])
+                        q++;
+                    size_t a = r, b = q;
+                    while (a < b && at(c, a) == ' ')
+                        a++;
+                    while (b > a && at(c, b - 1) == ' ')
+                        b--;
+                    if (b > a && !(b - a <= 4 && (sv_ieq(c, a, b, "and") || sv_ieq(c, a, b, "&"))))
+                        add_span(c, a, b, FOLIO_DEID_GEOGRAPHIC);
+                    while (q < e && c->taken[q])
+                        q++;
+                    r = q;
+                }
+                i = e;
+            }
+            continue;
+        }
+        p = 0;
+        if (word_at(c, i, "p.o. box ", false))
+            p = i + 9;
+        else if (word_at(c, i, "po box ", false) || word_at(c, i, "p.o.box ", false))
+            p = i + (at(c, i + 2) == ' ' ? 7 : 8);
+        else if (word_at(c, i, "postbox ", false))
+            p = i + 8;
+        if (!p || !is_digit(at(c, p)))
+            continue;
+        e = p;
+        while (is_digit(at(c, e)) && e - p < 8)
+            e++;
+        if (is_alnum(at(c, e)))
+            continue;
+        if (any_taken(c, i, e)) { /* "Box 149" or the number already taken: the rest */
+            size_t q = i;
+            while (q < e && !c->taken[q])
+                q++;
+            while (q > i && at(c, q - 1) == ' ')
+                q--;
+            if (q > i)
+                add_span(c, i, q, FOLIO_DEID_GEOGRAPHIC);
+            i = e;
+            continue;
+        }
+        add_span(c, i, e, FOLIO_DEID_GEOGRAPHIC);
+        i = e;
+    }
+}
+
+/* A place named after a cue that only places follow ("flew to LEPPEN", "Where: Beerze Country
+ * Club", "grew up in Shelly Park", "originally from PORT O' WARREN"): one to four capitalised
+ * (or, after "where:", any) words up to a lower-case word or punctuation. Countries and states
+ * stay. */
+static const char *const place_only_cues[] = {
+    "flew to",     "where:",       "grew up in", "originally from", "moved here from",
+    "returned to", "home city",    "born in",    "lives in",        "living in",
+    "live in",     "a year in",    "native of",  "hometown of",     "hometown is",
+};
+
+/* Capitalised words that end a cued place name ("flew to Kiel On Monday" in a title-cased
+ * line). */
+static const char *const place_stops[] = {
+    "on",     "in",       "at",        "and",      "for",    "the",     "last",    "this",
+    "next",   "every",    "with",      "by",       "to",     "from",    "monday",  "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday", "today",   "yesterday", "i",
+    "he",     "she",      "we",        "they",     "it",     "but",     "or",      "when",
+};
+
+static void find_cued_places(struct ctx *c)
+{
+    size_t i, k;
+
+    for (i = 0; i < c->len; i++) {
+        size_t p, s, e, words = 0;
+        bool where;
+        if (i > 0 && is_alpha(at(c, i - 1)))
+            continue;
+        for (k = 0; k < FOLIO_ARRAY_LEN(place_only_cues); k++)
+            if (word_at(c, i, place_only_cues[k], false))
+                break;
+        if (k == FOLIO_ARRAY_LEN(place_only_cues))
+            continue;
+        where = strcmp(place_only_cues[k], "where:") == 0;
+        p = i + strlen(place_only_cues[k]);
+        /* after "where:", lower-case words only when "country club" follows on the line */
+        bool club = false;
+        for (size_t q = p; where && q < c->len && at(c, q) != '\n' && q < p + 80; q++)
+            if (word_at(c, q, "country club", false))
+                club = true;
+        if (!where && is_alpha(at(c, p)))
+            continue;
+        while (at(c, p) == ' ')
+            p++;
+        s = p;
+        e = p;
+        while (words < 5) {
+            size_t we = e, q;
+            bool cap = is_upper_utf8(c, e) || at(c, e) >= 0x80;
+            if (!is_alpha(at(c, e)))
+                break;
+            while (is_alpha(at(c, we)) || at(c, we) == '\'' || at(c, we) == '-')
+                we++;
+            if (where ? (word_at(c, e, "country club", false) || (!cap && !club)) : !cap)
+                break;
+            if (!where && in_words(c, e, we, place_stops, FOLIO_ARRAY_LEN(place_stops)))
+                break;
+            words++;
+            e = we;
+            q = e;
+            if (at(c, q) == ' ' && at(c, q + 1) == '(') { /* "Unionville (Orange)" */
+                size_t r = q + 2;
+                while (is_alpha(at(c, r)) || at(c, r) == ' ')
+                    r++;
+                if (at(c, r) == ')' && r - q < 24)
+                    e = q = r + 1;
+            }
+            if (at(c, q) != ' ')
+                break;
+            e = q + 1;
+            if (!is_alpha(at(c, e))) {
+                e = q;
+                break;
+            }
+        }
+        while (e > s && at(c, e - 1) == ' ')
+            e--;
+        if (words == 0 || e <= s || any_taken(c, s, e) || is_country_or_state(c, s, e))
+            continue;
+        if (where && !club && words > 3)
+            continue;
+        add_span(c, s, e, FOLIO_DEID_GEOGRAPHIC);
+        i = e;
     }
 }
 
@@ -3162,6 +3621,10 @@ enum folio_rc folio_deid_text_find(const char *text, size_t len, struct folio_de
     find_cued_addresses(&c);
     nw = collect_words(&c, words, maxw);
     find_addresses(&c, words, nw);
+    find_number_streets(&c, words, nw);
+    find_military_posts(&c);
+    find_corners_and_boxes(&c);
+    find_cued_places(&c);
     extend_places(&c);
     for (size_t k = 0; k < nw; k++)
         words[k].taken = words[k].taken || any_taken(&c, words[k].start, words[k].end);

@@ -8,6 +8,7 @@
 
 #include "../../bench/deid_gen.h"
 
+#include <ctype.h>
 #include <setjmp.h>
 
 #include <cmocka.h>
@@ -71,6 +72,68 @@ static void expect_kept(const char *text, const char *needle)
         assert_false(sp.v[i].start < end && start < sp.v[i].end);
     }
     folio_deid_spans_release(&sp);
+}
+
+/* Every letter and digit of needle is inside some span (whatever its type or extent). */
+static void expect_removed(const char *text, const char *needle)
+{
+    struct folio_deid_spans sp;
+    const char *p = strstr(text, needle);
+    size_t start, end, i, k;
+
+    assert_non_null(p);
+    start = (size_t)(p - text);
+    end = start + strlen(needle);
+    find(text, &sp);
+    for (i = start; i < end; i++) {
+        bool cov = false;
+        if (!((unsigned char)text[i] >= 0x80 || isalnum((unsigned char)text[i])))
+            continue;
+        for (k = 0; k < sp.n; k++)
+            if (sp.v[k].start <= i && i < sp.v[k].end)
+                cov = true;
+        if (!cov)
+            print_message("'%s' not removed at byte %zu in: %s\n", needle, i, text);
+        assert_true(cov);
+    }
+    folio_deid_spans_release(&sp);
+}
+
+/* International address blocks and places named after a cue (docs/deid.md "Addresses"). */
+static void test_addresses_more(void **state)
+{
+    static const char block[] = "William Hughes\n\n20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488";
+    (void)state;
+    expect_removed(block, "20789 Allika 46");
+    expect_removed(block, "Suite 501");
+    expect_removed(block, "Riisa");
+    expect_removed(block, "62488");
+    expect_kept(block, "Estonia"); /* countries stay under Safe Harbor */
+    expect_removed("Please update the billing address with 27534 Þorsteinsgata 63\nMOSS\n, nan\n 51971 "
+                   "for this card.",
+                   "27534 Þorsteinsgata 63\nMOSS");
+    expect_kept("Please update the billing address with 27534 Þorsteinsgata 63\nMOSS\n, nan\n 51971 "
+                "for this card.",
+                "for this card");
+    expect_removed("What is your address? it is the corner of Dalbraut 99 and Frederikke Coves",
+                   "the corner of Dalbraut 99 and Frederikke Coves");
+    expect_removed("Meet me at P.O. Box 149 Monika Union\n Apt. 485\n Pituffik\n Greenlander 52888",
+                   "P.O. Box 149 Monika Union\n Apt. 485\n Pituffik");
+    expect_removed("Please return to Unit 4719 Box 7394\nDPO AP 70942 in case of an issue.",
+                   "DPO AP 70942");
+    expect_removed("Timotea lives on Via dei Fiorentini 17 street.", "Via dei Fiorentini 17");
+    expect_removed("Mr. Leiva flew to LEPPEN on Tuesday morning.", "LEPPEN");
+    expect_removed("Where: Beerze Country Club.", "Beerze");
+    expect_removed("Mr. Manning grew up in Shelly Park.", "Shelly Park");
+    expect_removed("The address of Peerj is 9721 Dalmatinova 43 Apt. 678 Velenje nan", "Velenje");
+    /* and what is not an address stays */
+    expect_kept("Take 2 Tylenol 500 mg every 6 hours.", "Tylenol 500");
+    expect_kept("Metoprolol 25 twice daily, Lisinopril 10 daily.", "Lisinopril 10");
+    expect_kept("Na 140 K 4.0 Cl 102 BUN 18", "K 4.0");
+    expect_kept("Where: cardiology clinic.", "cardiology clinic");
+    expect_kept("Type 2 diabetes, stage 3 CKD.", "stage 3");
+    expect_kept("He flew to Chicago last week, then to Texas.", "Texas");
+    expect_kept("Billing address: PSC 0413, Box 8144\nAPO AA 42323\n\nThanks", "Thanks");
 }
 
 static void test_type_names(void **state)
@@ -296,7 +359,7 @@ static void test_recall_generated(void **state)
         struct folio_deid_spans sp;
         deid_gen_note(&n, &rng);
         find(n.text.data, &sp);
-        deid_score_add(&sc, n.text.data, n.gold, n.ngold, &sp);
+        deid_score_add(&sc, n.text.data, n.gold, n.ngold, &sp, NULL);
         folio_deid_spans_release(&sp);
         folio_buf_release(&n.text);
     }
@@ -509,6 +572,7 @@ int main(void)
         cmocka_unit_test(test_clinical_precision),
         cmocka_unit_test(test_dates),
         cmocka_unit_test(test_places_and_numbers),
+        cmocka_unit_test(test_addresses_more),
         cmocka_unit_test(test_redact_and_report),
         cmocka_unit_test(test_offsets_utf8_and_json),
         cmocka_unit_test(test_bad_input),
