@@ -2046,6 +2046,13 @@ static const char *const clinical_words[] = {
     "valve",        "aortic",       "mitral",        "stenosis",     "regurgitation",
     "hernia",       "appendicitis", "cholecystitis", "pancreatitis", "diverticulitis",
     "colitis",      "bronchitis",
+    /* lab and vital sign abbreviations, places in a hospital: "Hgb 12 Plt 250", "Bed 4" */
+    "hgb", "hct", "plt", "plts", "wbc", "rbc", "mcv", "bun", "cr", "creat", "na", "cl", "co2",
+    "hco3", "ca", "mg", "phos", "alt", "ast", "alp", "tbili", "inr", "ptt", "bnp", "tsh", "a1c",
+    "hba1c", "ldl", "hdl", "trig", "lactate", "glucose", "lipase", "albumin", "ferritin", "crp",
+    "esr", "procalcitonin", "spo2", "sao2", "fio2", "peep", "rr", "hr", "bp", "temp", "gcs",
+    "bed", "ward", "room", "bay", "floor", "pod", "icu", "micu", "sicu", "nicu", "picu", "pacu",
+    "ed", "er", "or", "tele", "telemetry", "stepdown",
 };
 
 /* Note headings: "History of Present Illness", "New Onset ...", "Follow Up". */

@@ -130,6 +130,9 @@ static void test_addresses_more(void **state)
     expect_kept("Take 2 Tylenol 500 mg every 6 hours.", "Tylenol 500");
     expect_kept("Metoprolol 25 twice daily, Lisinopril 10 daily.", "Lisinopril 10");
     expect_kept("Na 140 K 4.0 Cl 102 BUN 18", "K 4.0");
+    expect_kept("Labs: Hgb 12 Plt 250, BUN 18 Cr 1.1. Room 302 Bed 4.", "Plt 250");
+    expect_kept("Labs: Hgb 12 Plt 250, BUN 18 Cr 1.1. Room 302 Bed 4.", "Cr 1.1");
+    expect_kept("Labs: Hgb 12 Plt 250, BUN 18 Cr 1.1. Room 302 Bed 4.", "Bed 4");
     expect_kept("Where: cardiology clinic.", "cardiology clinic");
     expect_kept("Type 2 diabetes, stage 3 CKD.", "stage 3");
     expect_kept("He flew to Chicago last week, then to Texas.", "Texas");
