@@ -78,10 +78,19 @@ static enum folio_rc rules_check(struct folio_cli *cli, int argc, char **argv, b
     rc = folio_cli_open_store(cli);
     if (rc)
         goto out;
+    if ((rc = folio_store_begin(cli->store, &cli->err)))
+        goto out;
     rc = folio_rules_load(cli->store, args.pos[0], b.data, b.len, cli->actor, NULL, &version,
                           &changed, &cli->err);
-    if (rc)
+    if (rc == FOLIO_OK)
+        rc = cli_audit(cli, "completeness.rules", 0, "ruleset", version,
+                       changed ? "load" : "load: same content");
+    if (rc == FOLIO_OK)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc) {
+        folio_store_rollback(cli->store);
         goto out;
+    }
     if (changed)
         printf("rules version %lld loaded from %s\n", (long long)version, args.pos[0]);
     else
@@ -151,6 +160,34 @@ int cmd_rules(struct folio_cli *cli, int argc, char **argv)
 
 /* ---- completeness ---- */
 
+/* The patient of encounter id, or of deficiency id (0 when unknown: the audit entry still
+ * names the entity). */
+static int64_t patient_of(struct folio_cli *cli, const char *sql, int64_t id)
+{
+    int64_t pid = 0;
+    struct folio_err err;
+    if (folio_store_exec_fmt(cli->store, &pid, NULL, NULL, &err, sql, "i", id) != FOLIO_OK)
+        return 0;
+    return pid;
+}
+#define ENC_PATIENT "SELECT patient_id FROM encounter WHERE id = ?"
+#define DEF_PATIENT                                                                                \
+    "SELECT e.patient_id FROM deficiency d JOIN encounter e ON e.id = d.encounter_id "          \
+    "WHERE d.id = ?"
+
+/* Runs the read or change with its audit entry in one transaction. */
+static enum folio_rc audit_commit(struct folio_cli *cli, enum folio_rc rc, const char *action,
+                                  int64_t patient_id, int64_t encounter_id, const char *detail)
+{
+    if (rc == FOLIO_OK)
+        rc = cli_audit(cli, action, patient_id, "encounter", encounter_id, detail);
+    if (rc == FOLIO_OK)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        folio_store_rollback(cli->store);
+    return rc;
+}
+
 static enum folio_rc cmpl_analyze(struct folio_cli *cli, int argc, char **argv)
 {
     const char *now = NULL;
@@ -170,7 +207,11 @@ static enum folio_rc cmpl_analyze(struct folio_cli *cli, int argc, char **argv)
     if (rc == FOLIO_OK)
         rc = folio_cli_open_store(cli);
     if (rc == FOLIO_OK)
-        rc = folio_completeness_analyze(cli->store, id, now, cli->actor, &r, &cli->err);
+        rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        return rc;
+    rc = folio_completeness_analyze(cli->store, id, now, cli->actor, &r, &cli->err);
+    rc = audit_commit(cli, rc, "completeness.analyze", patient_of(cli, ENC_PATIENT, id), id, NULL);
     if (rc)
         return rc;
     if (cli->json) {
@@ -228,7 +269,12 @@ static enum folio_rc cmpl_list(struct folio_cli *cli, int argc, char **argv)
     flt.open_only = open_only;
     flt.now = now;
     flt.limit = (size_t)limit;
+    if ((rc = folio_store_begin(cli->store, &cli->err)))
+        goto out;
     rc = folio_completeness_list(cli->store, &flt, &a, &v, &n, &cli->err);
+    rc = audit_commit(cli, rc, "completeness.view",
+                      flt.encounter_id ? patient_of(cli, ENC_PATIENT, flt.encounter_id) : 0,
+                      flt.encounter_id, "deficiency list");
     if (rc)
         goto out;
     if (cli->json) {
@@ -303,7 +349,17 @@ static enum folio_rc cmpl_waive(struct folio_cli *cli, int argc, char **argv)
     if (rc == FOLIO_OK)
         rc = folio_cli_open_store(cli);
     if (rc == FOLIO_OK)
-        rc = folio_completeness_waive(cli->store, id, reason, cli->actor, now, &cli->err);
+        rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        return rc;
+    rc = folio_completeness_waive(cli->store, id, reason, cli->actor, now, &cli->err);
+    if (rc == FOLIO_OK)
+        rc = cli_audit(cli, "completeness.waive", patient_of(cli, DEF_PATIENT, id), "deficiency",
+                       id, reason);
+    if (rc == FOLIO_OK)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc)
+        folio_store_rollback(cli->store);
     if (rc == FOLIO_OK)
         printf("deficiency %lld waived\n", (long long)id);
     return rc;
@@ -341,19 +397,6 @@ static json_t *chart_json(const struct folio_cmpl_chart *c)
         o = NULL;
     }
     return o;
-}
-
-/* Runs the read or change with its audit entry in one transaction. */
-static enum folio_rc audit_commit(struct folio_cli *cli, enum folio_rc rc, const char *action,
-                                  int64_t patient_id, int64_t encounter_id, const char *detail)
-{
-    if (rc == FOLIO_OK)
-        rc = cli_audit(cli, action, patient_id, "encounter", encounter_id, detail);
-    if (rc == FOLIO_OK)
-        rc = folio_store_commit(cli->store, &cli->err);
-    if (rc)
-        folio_store_rollback(cli->store);
-    return rc;
 }
 
 static enum folio_rc cmpl_worklist(struct folio_cli *cli, int argc, char **argv)
@@ -676,6 +719,11 @@ static enum folio_rc cmpl_report(struct folio_cli *cli, int argc, char **argv)
     if (rc == FOLIO_OK)
         rc = folio_completeness_delinquency(cli->store, from ? from : to, to, (int)bylaws, as_of,
                                             &a, &r, &cli->err);
+    if (rc == FOLIO_OK) {
+        char detail[64];
+        folio_snprintf(detail, sizeof detail, "%s to %s", from ? from : to, to);
+        rc = cli_audit(cli, "completeness.delinquency", 0, NULL, 0, detail);
+    }
     if (rc)
         goto out;
     if (csv) {

@@ -45,9 +45,18 @@ static enum folio_rc provider_resident(struct folio_cli *cli, int argc, char **a
     if (npi)
         rc = folio_provider_find_npi(&chart, npi, &id, &cli->err);
     if (rc == FOLIO_OK)
-        rc = folio_completeness_set_resident(cli->store, id, on, cli->actor, &changed, &cli->err);
+        rc = folio_store_begin(cli->store, &cli->err);
     if (rc)
         return rc;
+    rc = folio_completeness_set_resident(cli->store, id, on, cli->actor, &changed, &cli->err);
+    if (rc == FOLIO_OK)
+        rc = cli_audit(cli, "provider.update", 0, "provider", id, on ? "resident on" : "resident off");
+    if (rc == FOLIO_OK)
+        rc = folio_store_commit(cli->store, &cli->err);
+    if (rc) {
+        folio_store_rollback(cli->store);
+        return rc;
+    }
     if (cli->json) {
         json_t *o = json_object();
         if (o && (cli_jset_int(o, "provider_id", id) || cli_jset(o, "resident", json_boolean(on)) ||

@@ -30,6 +30,15 @@ check "worklist row" "Roe, Richard|MRN77|Oak, Robin|1|1|36" "$(jget '"|".join(st
 t=$(folio completeness worklist --as-of 2024-05-10T00:00Z)
 check "worklist table" yes "$(grep -q "^$E2 *Roe, Richard *MRN77 *2024-04-03T10:00Z *36 *Oak, Robin *1 *1 *0 *-" <<<"$t" && echo yes || echo no)"
 check "worklist audited" 2 "$(sql "SELECT COUNT(*) FROM audit_log WHERE action='completeness.worklist'")"
+# the other commands leave their entries too, with the patient
+check "rules load audited" 1 "$(sql "SELECT COUNT(*) FROM audit_log WHERE action='completeness.rules' AND entity_type='ruleset'")"
+check "analyze audited with the patient" 2 "$(sql "SELECT COUNT(*) FROM audit_log WHERE action='completeness.analyze' AND patient_id=$P")"
+folio completeness list --encounter "$E1" >/dev/null
+check "list audited with the patient" 1 "$(sql "SELECT COUNT(*) FROM audit_log WHERE action='completeness.view' AND patient_id=$P AND entity_id=$E1")"
+folio completeness report --to 2024-05 >/dev/null
+check "report audited" 1 "$(sql "SELECT COUNT(*) FROM audit_log WHERE action='completeness.delinquency'")"
+folio provider resident --npi 1234567893 off >/dev/null
+check "provider change audited" 1 "$(sql "SELECT COUNT(*) FROM audit_log WHERE action='provider.update' AND detail='resident off'")"
 expect_fail "worklist bad status exits 2" 2 folio completeness worklist --status pending
 
 # --- complete: refused while a deficiency is open
@@ -67,5 +76,10 @@ check "reopen exits 0" 0 "$rc"
 check "reopened: no completed_at" None "$(jget 'd["completed_at"]' <<<"$j")"
 expect_fail "reopen an incomplete chart exits 10" 10 folio completeness reopen "$E1" --reason again
 check "completion history" "complete,reopen,complete,reopen,complete,reopen" "$(sql "SELECT action FROM chart_completion_event WHERE encounter_id=$E1 ORDER BY id" | paste -sd,)"
+
+# a waiver is audited with the patient and the reason
+D=$(sql "SELECT id FROM deficiency WHERE encounter_id=$E2 AND status='open' ORDER BY id LIMIT 1")
+folio completeness waive "$D" --reason "dictation system outage" >/dev/null
+check "waive audited" "$P|dictation system outage" "$(sql "SELECT patient_id || '|' || detail FROM audit_log WHERE action='completeness.waive' AND entity_id=$D")"
 
 done_testing
