@@ -23,6 +23,7 @@ static const char serve_usage[] =
     "                    [--mllp-idle-seconds N] [--mllp-max-connections N]]\n"
     "                   [--drg DIR]... [--no-drg] [--drg-fallback] [--table5 FILE]...\n"
     "                   [--base-rate DOLLARS [--labor-share F --wage-index W]]\n"
+    "                   [--facility-name NAME] [--facility-address TEXT]\n"
     "\n"
     "Runs the web application and JSON API until SIGTERM or SIGINT (docs/server.md).\n"
     "  --listen HOST:PORT    address (default 127.0.0.1:8080; port 0 = any free port;\n"
@@ -55,7 +56,41 @@ static const char serve_usage[] =
     "  --base-rate DOLLARS   the hospital's operating standardized amount: with Table 5, the\n"
     "                        DRG shows an expected payment (weight x wage-adjusted base rate)\n"
     "  --labor-share F       labor-related share of the base rate, 0-1 (with --wage-index)\n"
-    "  --wage-index W        the hospital's wage index (default 1: no wage adjustment)\n";
+    "  --wage-index W        the hospital's wage index (default 1: no wage adjustment)\n"
+    "  --facility-name NAME  letterhead of release-of-information packets and accounting\n"
+    "                        letters (default \"" FOLIO_SERVER_FACILITY_DEFAULT "\")\n"
+    "  --facility-address TEXT  the facility's address under the name; a line break\n"
+    "                        (or \"\\n\") starts a new line\n";
+
+#define FACILITY_NAME_MAX    200
+#define FACILITY_ADDRESS_MAX 1000
+
+/* Checks a --facility-* value into out (cap > max): 1..max bytes, no control characters
+ * except line breaks when multiline (a literal "\\n" becomes one; CR is dropped). */
+static enum folio_rc facility_opt(struct folio_cli *cli, const char *opt, const char *v,
+                                  size_t max, bool multiline, char *out)
+{
+    size_t i, n = 0, len = strlen(v);
+
+    if (len == 0 || len > max)
+        return cli_usage(cli, "serve: --%s must be 1 to %zu bytes", opt, max);
+    for (i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)v[i];
+
+        if (multiline && ch == '\\' && v[i + 1] == 'n') {
+            out[n++] = '\n';
+            i++;
+            continue;
+        }
+        if (ch == '\r')
+            continue;
+        if ((ch < 0x20 && !(multiline && ch == '\n')) || ch == 0x7f)
+            return cli_usage(cli, "serve: --%s has a control character", opt);
+        out[n++] = (char)ch;
+    }
+    out[n] = '\0';
+    return FOLIO_OK;
+}
 
 /* Formats the URL announced on stdout; IPv6 hosts get brackets. */
 static void listen_url(const char *listen, bool tls, unsigned port, char *out, size_t cap)
@@ -223,6 +258,8 @@ int cmd_serve(struct folio_cli *cli, int argc, char **argv)
     const char *base_rate = NULL, *labor_share = NULL, *wage_index = NULL;
     size_t ndrg = 0, nt5 = 0;
     bool no_drg = false, drg_fallback = false;
+    const char *fac_name = NULL, *fac_addr = NULL;
+    static char fac_name_v[FACILITY_NAME_MAX + 1], fac_addr_v[FACILITY_ADDRESS_MAX + 1];
     char **rest = NULL;
     int nrest = 0;
     struct cli_args args;
@@ -250,6 +287,8 @@ int cmd_serve(struct folio_cli *cli, int argc, char **argv)
         {"base-rate", CLI_OPT_STR, &base_rate},
         {"labor-share", CLI_OPT_STR, &labor_share},
         {"wage-index", CLI_OPT_STR, &wage_index},
+        {"facility-name", CLI_OPT_STR, &fac_name},
+        {"facility-address", CLI_OPT_STR, &fac_addr},
     };
     sigset_t set;
     char url[320];
@@ -282,7 +321,19 @@ int cmd_serve(struct folio_cli *cli, int argc, char **argv)
                          mllp_idle || mllp_max_conn))
         return (int)cli_usage(cli, "serve: --mllp-* options need --mllp HOST:PORT");
 
+    rc = fac_name ? facility_opt(cli, "facility-name", fac_name, FACILITY_NAME_MAX, false,
+                                 fac_name_v)
+                  : FOLIO_OK;
+    rc = rc ? rc
+            : fac_addr ? facility_opt(cli, "facility-address", fac_addr, FACILITY_ADDRESS_MAX,
+                                      true, fac_addr_v)
+                       : FOLIO_OK;
+    if (rc)
+        return (int)rc;
+
     folio_server_opts_defaults(&o);
+    o.facility_name = fac_name ? fac_name_v : NULL;
+    o.facility_address = fac_addr ? fac_addr_v : NULL;
     o.db_url = cli->db_url;
     o.key_path = cli->key_path;
     if (listen)

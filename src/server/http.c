@@ -37,6 +37,24 @@ void folio_server_opts_defaults(struct folio_server_opts *o)
     folio_auth_policy_defaults(&o->auth);
 }
 
+const char *folio_req_facility_name(const struct folio_req *r)
+{
+    const struct core_req *c = r ? (const struct core_req *)r->core : NULL;
+
+    if (c && c->srv && !folio_str_empty(c->srv->o.facility_name))
+        return c->srv->o.facility_name;
+    return FOLIO_SERVER_FACILITY_DEFAULT;
+}
+
+const char *folio_req_facility_address(const struct folio_req *r)
+{
+    const struct core_req *c = r ? (const struct core_req *)r->core : NULL;
+
+    if (c && c->srv && !folio_str_empty(c->srv->o.facility_address))
+        return c->srv->o.facility_address;
+    return NULL;
+}
+
 unsigned folio_server_port(const struct folio_server *srv)
 {
     return srv ? srv->port : 0;

@@ -59,6 +59,10 @@ const struct folio_auth_policy *folio_req_auth_policy(const struct folio_req *r)
 /* The session token the request presented (Bearer header, else the session cookie), borrowed;
  * NULL when none. */
 const char *folio_req_token(const struct folio_req *r);
+/* The facility the server's letters come from (folio_server_opts.facility_name, else
+ * FOLIO_SERVER_FACILITY_DEFAULT) and its address (NULL when not configured); borrowed. */
+const char *folio_req_facility_name(const struct folio_req *r);
+const char *folio_req_facility_address(const struct folio_req *r);
 /* True when the session's roles grant p (handlers use it for minimum-necessary redaction). */
 bool folio_req_can(const struct folio_req *r, enum folio_perm p);
 
@@ -160,7 +164,12 @@ struct folio_server_opts {
     unsigned per_ip_limit;     /* concurrent connections per client address, 256 */
     unsigned conn_timeout;     /* seconds of inactivity before a connection is closed, 60 */
     unsigned drain_seconds;    /* stop: how long to wait for requests in flight, 10 */
+    /* The letterhead of release-of-information packets and accounting letters (`folio serve
+     * --facility-name NAME --facility-address TEXT`; NULL = FOLIO_SERVER_FACILITY_DEFAULT, no
+     * address). Borrowed until stop. */
+    const char *facility_name, *facility_address;
 };
+#define FOLIO_SERVER_FACILITY_DEFAULT "Folio Health Information Management"
 void folio_server_opts_defaults(struct folio_server_opts *o);
 enum folio_rc folio_server_start(const struct folio_server_opts *o, struct folio_server **out,
                                  struct folio_err *err) FOLIO_MUST_USE;

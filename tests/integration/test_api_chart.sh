@@ -10,7 +10,7 @@ fresh_db
 folio init >/dev/null 2>&1 || { bad "init"; done_testing; exit 1; }
 PW="demo-password-123"
 for u in him.tech:him_technician clinician:clinician analyst:analyst privacy:privacy_officer \
-         admin:administrator all:him_technician,clinician,privacy_officer,administrator,coding_auditor,chart_analyst \
+         admin:administrator all:him_technician,clinician,privacy_officer,administrator,coding_auditor,chart_analyst,roi_specialist \
          lock.me:coder; do
   printf '%s\n' "$PW" | folio user add "${u%%:*}" --roles "${u#*:}" --name "Test ${u%%:*}" \
     --password-stdin >/dev/null 2>&1 || { bad "user add ${u%%:*}"; done_testing; exit 1; }
