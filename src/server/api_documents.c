@@ -487,6 +487,121 @@ out:
     return rc;
 }
 
+/* ---- sensitivity tags (docs/roi.md "Sensitive records") ---- */
+
+#define TAG_REASON_MAX 1000
+
+/* {"items": [...], "known": [tag names]} of document d's tags (the history with ?history=1). */
+static enum folio_rc reply_tags(struct folio_req *req, struct folio_resp *resp, int status,
+                                const struct folio_document *d, struct folio_err *err)
+{
+    struct folio_chart c = folio_api_chart(req);
+    struct folio_document_tag *v = NULL;
+    const char *h = folio_req_query(req, "history");
+    bool history = h && strcmp(h, "1") == 0;
+    size_t n = 0, nk = 0;
+    json_t *o = json_object(), *items = json_array(), *known = json_array();
+    const char *const *all = folio_sensitivity_tags(&nk);
+    enum folio_rc rc;
+    int bad = !o || !items || !known;
+
+    if (h && !history && strcmp(h, "0") != 0) {
+        rc = folio_err_set(err, FOLIO_EINVAL, "history", "history: say 1 or 0");
+        goto out;
+    }
+    rc = folio_document_tags(&c, d->id, history, req->arena, &v, &n, err);
+    if (rc)
+        goto out;
+    for (size_t i = 0; !bad && i < n; i++) {
+        json_t *t = json_object();
+        bad = !t || folio_jset_str(t, "tag", v[i].tag) || folio_jset_str(t, "set_at", v[i].set_at) ||
+              folio_jset_str(t, "set_by", v[i].set_by) ||
+              folio_jset_str(t, "set_reason", v[i].set_reason) ||
+              folio_jset_str(t, "removed_at", v[i].removed_at) ||
+              folio_jset_str(t, "removed_by", v[i].removed_by) ||
+              folio_jset_str(t, "removed_reason", v[i].removed_reason) ||
+              json_array_append_new(items, t);
+    }
+    for (size_t i = 0; !bad && i < nk; i++)
+        bad = json_array_append_new(known, json_string(all[i]));
+    bad = bad || folio_jset_int(o, "document_id", d->id) || folio_jset(o, "items", items) ||
+          folio_jset(o, "known", known);
+    items = known = NULL;
+    if (bad) {
+        rc = folio_render_nomem(err);
+        goto out;
+    }
+    rc = folio_api_reply(resp, status, o, err);
+    o = NULL;
+out:
+    json_decref(o);
+    json_decref(items);
+    json_decref(known);
+    return rc;
+}
+
+static enum folio_rc tags_get(struct folio_req *req, struct folio_resp *resp,
+                              struct folio_err *err)
+{
+    struct folio_chart c = folio_api_chart(req);
+    struct folio_document d;
+    enum folio_rc rc = folio_document_get(&c, req->ids[0], req->arena, &d, err);
+    rc = rc ? rc
+            : folio_srv_audit(req, "document.view", d.patient_id, "document", d.id, "tags", err);
+    return rc ? rc : reply_tags(req, resp, 200, &d, err);
+}
+
+/* POST {"tag", "reason"?}: sets a tag; POST .../tags/{tag}/removal {"reason"}: removes it. */
+static enum folio_rc tag_change(struct folio_req *req, struct folio_resp *resp, bool add,
+                                struct folio_err *err)
+{
+    static const char *const allowed_add[] = {"tag", "reason", NULL};
+    static const char *const allowed_rm[] = {"reason", NULL};
+    struct folio_chart c = folio_api_chart(req);
+    struct folio_document d;
+    const char *tag = add ? NULL : req->words[0], *reason = NULL;
+    json_t *body = NULL;
+    enum folio_rc rc;
+
+    rc = folio_req_json(req, &body, err);
+    rc = rc ? rc : folio_json_only(body, add ? allowed_add : allowed_rm, err);
+    rc = rc ? rc : add ? folio_api_req_str(body, NULL, "tag", &tag, err) : FOLIO_OK;
+    rc = rc ? rc
+            : add ? folio_api_str(body, NULL, "reason", &reason, err)
+                  : folio_api_req_str(body, NULL, "reason", &reason, err);
+    if (rc == FOLIO_OK && reason && strlen(reason) > TAG_REASON_MAX)
+        rc = folio_err_set(err, FOLIO_EINVAL, "reason", "reason: at most %d bytes",
+                           TAG_REASON_MAX);
+    if (rc == FOLIO_OK && !folio_sensitivity_tag(tag))
+        rc = folio_err_set(err, add ? FOLIO_EINVAL : FOLIO_ENOTFOUND, "tag",
+                           "tag: '%.40s' is not a sensitivity tag", tag ? tag : "");
+    rc = rc ? rc : folio_document_get(&c, req->ids[0], req->arena, &d, err);
+    if (rc == FOLIO_OK)
+        tag = folio_sensitivity_tag(tag);
+    rc = rc ? rc
+            : add ? folio_document_tag_add(&c, d.id, tag, reason, err)
+                  : folio_document_tag_remove(&c, d.id, tag, reason, err);
+    rc = rc ? rc
+            : folio_srv_audit(req, "document.amend", d.patient_id, "document", d.id,
+                              folio_arena_printf(req->arena, "%s tag %s", add ? "set" : "remove",
+                                                 tag),
+                              err);
+    json_decref(body);
+    return rc ? rc : reply_tags(req, resp, add ? 201 : 200, &d, err);
+}
+
+static enum folio_rc tag_add(struct folio_req *req, struct folio_resp *resp,
+                             struct folio_err *err)
+{
+    return tag_change(req, resp, true, err);
+}
+
+static enum folio_rc tag_remove(struct folio_req *req, struct folio_resp *resp,
+                                struct folio_err *err)
+{
+    return tag_change(req, resp, false, err);
+}
+
 const struct folio_route folio_api_document_routes[] = {
     {"GET", "/api/v1/patients/{id}/documents", FOLIO_PERM_DOCUMENT_READ, list,
      "A patient's documents, newest first"},
@@ -506,5 +621,11 @@ const struct folio_route folio_api_document_routes[] = {
      "Mark a document entered-in-error (If-Match required)"},
     {"POST", "/api/v1/documents/{id}/sign", FOLIO_PERM_DOCUMENT_AMEND, sign,
      "Sign the current version as the signed-in user"},
+    {"GET", "/api/v1/documents/{id}/tags", FOLIO_PERM_DOCUMENT_READ, tags_get,
+     "A document's sensitivity tags (?history=1: removed ones too)"},
+    {"POST", "/api/v1/documents/{id}/tags", FOLIO_PERM_DOCUMENT_WRITE, tag_add,
+     "Tag a document as sensitive (psychotherapy notes, Part 2, HIV/STI, ...)"},
+    {"POST", "/api/v1/documents/{id}/tags/{tag}/removal", FOLIO_PERM_DOCUMENT_WRITE, tag_remove,
+     "Remove a sensitivity tag, with a reason (the row is kept)"},
     {NULL, NULL, FOLIO_PERM_NONE, NULL, NULL},
 };
