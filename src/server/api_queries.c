@@ -621,8 +621,11 @@ static enum folio_rc view(struct folio_req *req, struct folio_resp *resp, struct
     names.n = 0;
     memset(&tc, 0, sizeof tc);
     rc = get_query(req, req->ids[0], &q, err);
-    rc = rc ? rc : may_read(req, q, &ok, err);
-    if (rc)
+    if (rc == FOLIO_ENOTFOUND && !folio_req_can(req, FOLIO_PERM_CMPL_READ))
+        /* without completeness.read an unknown id is refused like another's query: the answer
+         * must not tell whether a query exists */
+        folio_err_clear(err);
+    else if (rc || (rc = may_read(req, q, &ok, err)))
         return rc;
     if (!ok)
         return folio_api_deny(req, resp, "id",
@@ -716,6 +719,11 @@ static enum folio_rc answer(struct folio_req *req, struct folio_resp *resp, stru
     rc = rc ? rc : folio_api_str(body, NULL, "text", &text, err);
     rc = rc ? rc : text_cap(text, "text", FOLIO_QUERY_TEXT_MAX, err);
     rc = rc ? rc : get_query(req, req->ids[0], &q, err);
+    if (rc == FOLIO_ENOTFOUND) { /* refused like another's query: no probing for ids */
+        folio_err_clear(err);
+        rc = folio_api_deny(req, resp, "provider_id", "this query is not addressed to you", err);
+        goto out;
+    }
     rc = rc ? rc : folio_api_session_provider(req, &mine, err);
     if (rc)
         goto out;

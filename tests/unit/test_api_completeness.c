@@ -748,6 +748,11 @@ static void test_queries(void **state)
     expect(U_ROI, "GET", pathf("/api/v1/queries/", q1, ""), NULL, 403);
     expect(U_CHART, "GET", pathf("/api/v1/queries/", q2, ""), NULL, 200);
     expect_err(U_CHART, "GET", "/api/v1/queries/999999", NULL, 404, "id");
+    /* without completeness.read an unknown id looks like another's query: nothing to probe */
+    expect_err(U_CLINICIAN, "GET", "/api/v1/queries/999999", NULL, 403, "id");
+    expect_err(U_ROI, "GET", "/api/v1/queries/999999", NULL, 403, "id");
+    expect_err(U_CLINICIAN, "POST", "/api/v1/queries/999999/answer", "{\"text\":\"x\"}", 403,
+               "provider_id");
 
     /* answering: only the addressee, bad input named */
     expect(U_CLINICIAN, "POST", pathf("/api/v1/queries/", q2, "/answer"), "{\"text\":\"x\"}", 403);
