@@ -244,6 +244,8 @@ struct folio_delinq_type {
     char *rule; /* the deficiency's rule name */
     int64_t records, deficiencies;
 };
+#define FOLIO_DELINQ_DEFAULT_MONTHS 12 /* the default period: a year of months */
+
 struct folio_delinq_report {
     int bylaws_days;
     char as_of[32];
@@ -268,7 +270,9 @@ struct folio_delinq_report {
 };
 
 /* The delinquency report for the months from..to ("YYYY-MM", from <= to, at most
- * FOLIO_DELINQ_MAX_MONTHS) at the clock as_of (as `now` above; NULL = the real clock).
+ * FOLIO_DELINQ_MAX_MONTHS) at the clock as_of (as `now` above; NULL = the real clock). to NULL
+ * or "": the month of as_of (UTC); from NULL or "": FOLIO_DELINQ_DEFAULT_MONTHS months ending
+ * with to (the report's months say which were used).
  * bylaws_days 0..3660 (pass FOLIO_DELINQ_BYLAWS_DAYS for the default). EINVAL "from", "to"
  * (also when to begins after as_of), "bylaws_days", "as_of". Allocated in a. */
 enum folio_rc folio_completeness_delinquency(struct folio_store *s, const char *from,

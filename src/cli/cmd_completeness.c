@@ -535,22 +535,6 @@ out:
     return rc;
 }
 
-/* "YYYY-MM" of ym (year * 12 + month - 1). */
-static void fmt_month(int64_t ym, char out[8])
-{
-    folio_snprintf(out, 8, "%04d-%02d", (int)(ym / 12), (int)(ym % 12 + 1));
-}
-
-static bool month_of(const char *s, int64_t *ym)
-{
-    int64_t y = 0, m = 0;
-    if (!s || strlen(s) != 7 || s[4] != '-' || folio_sv_to_i64((struct folio_sv){s, 4}, &y) ||
-        folio_sv_to_i64((struct folio_sv){s + 5, 2}, &m) || y < 1900 || m < 1 || m > 12)
-        return false;
-    *ym = y * 12 + m - 1;
-    return true;
-}
-
 static json_t *report_json(const struct folio_delinq_report *r)
 {
     static const char *const ages[FOLIO_AGE_N] = {"0-7", "8-14", "15-30", "31-60", "over_60"};
@@ -676,7 +660,7 @@ static enum folio_rc report_text(const struct folio_delinq_report *r)
 static enum folio_rc cmpl_report(struct folio_cli *cli, int argc, char **argv)
 {
     const char *from = NULL, *to = NULL, *as_of = NULL;
-    int64_t bylaws = FOLIO_DELINQ_BYLAWS_DAYS, ym = 0;
+    int64_t bylaws = FOLIO_DELINQ_BYLAWS_DAYS;
     bool csv = false;
     const struct cli_opt opts[] = {
         {"from", CLI_OPT_STR, &from},       {"to", CLI_OPT_STR, &to},
@@ -686,7 +670,6 @@ static enum folio_rc cmpl_report(struct folio_cli *cli, int argc, char **argv)
     struct cli_args args;
     struct folio_arena a;
     struct folio_delinq_report r;
-    char now[32], to_buf[8], from_buf[8];
     enum folio_rc rc;
 
     folio_arena_init(&a, 0);
@@ -698,30 +681,16 @@ static enum folio_rc cmpl_report(struct folio_cli *cli, int argc, char **argv)
         rc = cli_usage(cli, "completeness report: --bylaws-days at most 3660");
         goto out;
     }
-    if (!as_of) {
-        folio_time_now_utc(now);
-        as_of = now;
-    }
-    if (!to) { /* the month of as_of, in UTC */
-        struct folio_time t;
-        rc = folio_time_parse_any(folio_sv_from(as_of), &t, "as_of", &cli->err);
-        if (rc)
-            goto out;
-        folio_time_to_utc(&t, 0);
-        fmt_month((int64_t)t.year * 12 + t.month - 1, to_buf);
-        to = to_buf;
-    }
-    if (!from && month_of(to, &ym)) { /* twelve months up to `to` */
-        fmt_month(ym - 11, from_buf);
-        from = from_buf;
-    }
+    /* absent --from/--to: the library's default period (twelve months up to the month of
+     * --as-of, or up to --to) */
     rc = folio_cli_open_store(cli);
     if (rc == FOLIO_OK)
-        rc = folio_completeness_delinquency(cli->store, from ? from : to, to, (int)bylaws, as_of,
-                                            &a, &r, &cli->err);
+        rc = folio_completeness_delinquency(cli->store, from, to, (int)bylaws, as_of, &a, &r,
+                                            &cli->err);
     if (rc == FOLIO_OK) {
         char detail[64];
-        folio_snprintf(detail, sizeof detail, "%s to %s", from ? from : to, to);
+        folio_snprintf(detail, sizeof detail, "%s to %s", r.months[0].month,
+                       r.months[r.n_months - 1].month);
         rc = cli_audit(cli, "completeness.delinquency", 0, NULL, 0, detail);
     }
     if (rc)

@@ -4,6 +4,7 @@
 #include "folio/base.h"
 
 #include "completeness/completeness_int.h"
+#include "folio/time.h"
 
 #define DAY 86400
 
@@ -252,7 +253,23 @@ enum folio_rc folio_completeness_delinquency(struct folio_store *s, const char *
     enum folio_rc rc;
 
     memset(out, 0, sizeof *out);
-    if ((rc = parse_month(from, "from", &ym0, err)) || (rc = parse_month(to, "to", &ym1, err)))
+    rc = cmpl_now(as_of, r.as_of, &now, err);
+    if (rc) {
+        if (err)
+            folio_strlcpy(err->field, "as_of", sizeof err->field);
+        return rc;
+    }
+    /* the default period: the twelve months up to the month of as_of (UTC), or up to `to` */
+    if (folio_str_empty(to)) {
+        int y, m, d;
+        folio_civil_from_days(now >= 0 ? now / 86400 : (now - 86399) / 86400, &y, &m, &d);
+        ym1 = (int64_t)y * 12 + m - 1;
+    } else if ((rc = parse_month(to, "to", &ym1, err))) {
+        return rc;
+    }
+    if (folio_str_empty(from))
+        ym0 = ym1 - (FOLIO_DELINQ_DEFAULT_MONTHS - 1);
+    else if ((rc = parse_month(from, "from", &ym0, err)))
         return rc;
     if (ym1 < ym0)
         return folio_err_set(err, FOLIO_EINVAL, "to", "to: %s is before from %s", to, from);
@@ -262,12 +279,6 @@ enum folio_rc folio_completeness_delinquency(struct folio_store *s, const char *
     if (bylaws_days < 0 || bylaws_days > 3660)
         return folio_err_set(err, FOLIO_EINVAL, "bylaws_days",
                              "bylaws_days: %d is not between 0 and 3660", bylaws_days);
-    rc = cmpl_now(as_of, r.as_of, &now, err);
-    if (rc) {
-        if (err)
-            folio_strlcpy(err->field, "as_of", sizeof err->field);
-        return rc;
-    }
     if (month_start(ym1) > now)
         return folio_err_set(err, FOLIO_EINVAL, "to", "to: %s begins after as_of %s", to, r.as_of);
     r.bylaws_days = bylaws_days;

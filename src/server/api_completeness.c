@@ -729,32 +729,12 @@ static json_t *delinquency_json(const struct folio_delinq_report *r)
     return o;
 }
 
-/* "YYYY-MM" of now and of 11 months before it. */
-static void default_months(char from[8], char to[8])
-{
-    char now[32];
-    int y, m;
-
-    folio_time_now_utc(now);
-    y = (now[0] - '0') * 1000 + (now[1] - '0') * 100 + (now[2] - '0') * 10 + (now[3] - '0');
-    m = (now[5] - '0') * 10 + (now[6] - '0');
-    memcpy(to, now, 7);
-    to[7] = '\0';
-    m -= 11;
-    if (m < 1) {
-        m += 12;
-        y--;
-    }
-    (void)folio_snprintf(from, 8, "%04d-%02d", y, m);
-}
-
 static enum folio_rc delinquency(struct folio_req *req, struct folio_resp *resp,
                                  struct folio_err *err)
 {
     struct folio_delinq_report r;
     const char *from = folio_req_query(req, "from"), *to = folio_req_query(req, "to");
     const char *format = folio_req_query(req, "format"), *as_of = NULL;
-    char dfrom[8], dto[8];
     int64_t bylaws = FOLIO_DELINQ_BYLAWS_DAYS;
     bool csv;
     enum folio_rc rc;
@@ -766,20 +746,18 @@ static enum folio_rc delinquency(struct folio_req *req, struct folio_resp *resp,
     rc = rc ? rc : folio_api_query_time(req, "as_of", &as_of, err);
     if (rc)
         return rc;
-    default_months(dfrom, dto);
-    if (folio_str_empty(to))
-        to = dto;
-    if (folio_str_empty(from))
-        from = dfrom;
-    if (strlen(from) > 7)
+    if (from && strlen(from) > 7)
         return folio_err_set(err, FOLIO_EINVAL, "from", "from must be a month YYYY-MM");
-    if (strlen(to) > 7)
+    if (to && strlen(to) > 7)
         return folio_err_set(err, FOLIO_EINVAL, "to", "to must be a month YYYY-MM");
+    /* absent from/to: the library's default period (twelve months up to the month of as_of) */
     rc = folio_completeness_delinquency(req->store, from, to, (int)bylaws, as_of, req->arena, &r,
                                         err);
     rc = rc ? rc
             : folio_srv_audit(req, "completeness.delinquency", 0, "encounter", 0,
-                              folio_arena_printf(req->arena, "%s..%s bylaws %lld days%s", from, to,
+                              folio_arena_printf(req->arena, "%s..%s bylaws %lld days%s",
+                                                 r.months[0].month,
+                                                 r.months[r.n_months - 1].month,
                                                  (long long)bylaws, csv ? " csv" : ""),
                               err);
     if (rc)
