@@ -621,17 +621,25 @@ static enum folio_rc view(struct folio_req *req, struct folio_resp *resp, struct
     names.n = 0;
     memset(&tc, 0, sizeof tc);
     rc = get_query(req, req->ids[0], &q, err);
-    if (rc == FOLIO_ENOTFOUND && !folio_req_can(req, FOLIO_PERM_CMPL_READ))
-        /* without completeness.read an unknown id is refused like another's query: the answer
-         * must not tell whether a query exists */
-        folio_err_clear(err);
-    else if (rc || (rc = may_read(req, q, &ok, err)))
+    if (rc || (rc = may_read(req, q, &ok, err)))
         return rc;
+    /* another's query is "not found" to a user without completeness.read, as an unknown id is:
+     * the answer must not tell which ids exist (the refusal is audited) */
+    if (!ok && folio_req_can(req, FOLIO_PERM_INBOX)) {
+        int64_t mine = 0;
+        if ((rc = folio_api_session_provider(req, &mine, err)))
+            return rc;
+        if (mine == 0)
+            return folio_api_deny(req, resp, "provider_id",
+                                  "your user is not linked to a provider: your inbox has no "
+                                  "queries",
+                                  err);
+    }
     if (!ok)
-        return folio_api_deny(req, resp, "id",
-                              "this query is not addressed to you (completeness.read or the "
-                              "addressee's inbox is needed)",
-                              err);
+        return folio_api_deny_as(req, resp, 404, FOLIO_ENOTFOUND, "id",
+                                 folio_arena_printf(req->arena, "no query with id %lld",
+                                                    (long long)req->ids[0]),
+                                 err);
     rc = folio_query_history(&c, q->id, req->arena, &ev, &n, err);
     rc = rc ? rc : folio_srv_audit(req, "query.view", q->patient_id, "query", q->id, NULL, err);
     rc = rc ? rc : query_json(req, &names, &tc, q, true, &o, err);
@@ -719,20 +727,21 @@ static enum folio_rc answer(struct folio_req *req, struct folio_resp *resp, stru
     rc = rc ? rc : folio_api_str(body, NULL, "text", &text, err);
     rc = rc ? rc : text_cap(text, "text", FOLIO_QUERY_TEXT_MAX, err);
     rc = rc ? rc : get_query(req, req->ids[0], &q, err);
-    if (rc == FOLIO_ENOTFOUND) { /* refused like another's query: no probing for ids */
-        folio_err_clear(err);
-        rc = folio_api_deny(req, resp, "provider_id", "this query is not addressed to you", err);
-        goto out;
-    }
     rc = rc ? rc : folio_api_session_provider(req, &mine, err);
     if (rc)
         goto out;
-    if (mine == 0 || mine != q->provider_id) {
+    if (mine == 0) {
         rc = folio_api_deny(req, resp, "provider_id",
-                            mine == 0 ? "your user is not linked to a provider: only the "
-                                        "clinician asked can answer"
-                                      : "this query is addressed to another provider",
+                            "your user is not linked to a provider: only the clinician asked "
+                            "can answer",
                             err);
+        goto out;
+    }
+    if (mine != q->provider_id) { /* another's query looks like an unknown id */
+        rc = folio_api_deny_as(req, resp, 404, FOLIO_ENOTFOUND, "id",
+                               folio_arena_printf(req->arena, "no query with id %lld",
+                                                  (long long)req->ids[0]),
+                               err);
         goto out;
     }
     rc = folio_query_answer(&c, q->id, mine, (int)option, text, NULL, &doc, err);

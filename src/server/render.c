@@ -179,6 +179,13 @@ json_t *folio_api_error_body(enum folio_rc code, const char *field, const char *
 enum folio_rc folio_api_deny(struct folio_req *req, struct folio_resp *resp, const char *field,
                              const char *msg, struct folio_err *err)
 {
+    return folio_api_deny_as(req, resp, 403, FOLIO_EPERM, field, msg, err);
+}
+
+enum folio_rc folio_api_deny_as(struct folio_req *req, struct folio_resp *resp, int status,
+                                enum folio_rc code, const char *field, const char *msg,
+                                struct folio_err *err)
+{
     struct folio_audit_event ev;
     char detail[256], roles[256];
     enum folio_rc rc;
@@ -199,7 +206,7 @@ enum folio_rc folio_api_deny(struct folio_req *req, struct folio_resp *resp, con
     rc = folio_audit_append(req->store, &ev, NULL, err);
     if (rc)
         return rc;
-    return folio_api_reply(resp, 403, folio_api_error_body(FOLIO_EPERM, field, msg), err);
+    return folio_api_reply(resp, status, folio_api_error_body(code, field, msg), err);
 }
 
 enum folio_rc folio_render_nomem(struct folio_err *err)

@@ -47,6 +47,11 @@ enum folio_rc folio_api_patient_exists(const struct folio_req *req, int64_t id,
  * access.denied audit entry appended here (detail says what was refused). */
 enum folio_rc folio_api_deny(struct folio_req *req, struct folio_resp *resp, const char *field,
                              const char *msg, struct folio_err *err) FOLIO_MUST_USE;
+/* The same refusal (audited access.denied) answered with another status and code: 404
+ * ENOTFOUND where telling "not yours" from "does not exist" would let a user probe ids. */
+enum folio_rc folio_api_deny_as(struct folio_req *req, struct folio_resp *resp, int status,
+                                enum folio_rc code, const char *field, const char *msg,
+                                struct folio_err *err) FOLIO_MUST_USE;
 /* The error body {"error":{"code","message","field"}} of the core, for handlers that answer an
  * error status themselves (sign-in failures, refusals that must commit their audit entry). */
 json_t *folio_api_error_body(enum folio_rc code, const char *field, const char *msg);

@@ -744,18 +744,17 @@ static void test_queries(void **state)
     assert_true(json_is_null(
         json_object_get(json_array_get(json_object_get(r.j, "history"), 0), "old_status")));
     res_free(&r);
-    expect(U_CLINICIAN, "GET", pathf("/api/v1/queries/", q2, ""), NULL, 403);
-    expect(U_ROI, "GET", pathf("/api/v1/queries/", q1, ""), NULL, 403);
+    /* without completeness.read another's query looks like an unknown id: nothing to probe */
+    expect_err(U_CLINICIAN, "GET", pathf("/api/v1/queries/", q2, ""), NULL, 404, "id");
+    expect_err(U_ROI, "GET", pathf("/api/v1/queries/", q1, ""), NULL, 404, "id");
     expect(U_CHART, "GET", pathf("/api/v1/queries/", q2, ""), NULL, 200);
     expect_err(U_CHART, "GET", "/api/v1/queries/999999", NULL, 404, "id");
-    /* without completeness.read an unknown id looks like another's query: nothing to probe */
-    expect_err(U_CLINICIAN, "GET", "/api/v1/queries/999999", NULL, 403, "id");
-    expect_err(U_ROI, "GET", "/api/v1/queries/999999", NULL, 403, "id");
-    expect_err(U_CLINICIAN, "POST", "/api/v1/queries/999999/answer", "{\"text\":\"x\"}", 403,
-               "provider_id");
+    expect_err(U_CLINICIAN, "GET", "/api/v1/queries/999999", NULL, 404, "id");
+    expect_err(U_CLINICIAN, "POST", "/api/v1/queries/999999/answer", "{\"text\":\"x\"}", 404,
+               "id");
 
     /* answering: only the addressee, bad input named */
-    expect(U_CLINICIAN, "POST", pathf("/api/v1/queries/", q2, "/answer"), "{\"text\":\"x\"}", 403);
+    expect(U_CLINICIAN, "POST", pathf("/api/v1/queries/", q2, "/answer"), "{\"text\":\"x\"}", 404);
     expect(U_CODER, "POST", pathf("/api/v1/queries/", q1, "/answer"), "{\"text\":\"x\"}", 403);
     expect_err(U_CLINICIAN, "POST", pathf("/api/v1/queries/", q1, "/answer"),
                "{\"text\":\"x\",\"sig\":1}", 400, "sig");
