@@ -123,6 +123,9 @@ struct folio_roi_auth_result {
     const char *verdict_citation;        /* static; NULL when valid */
 };
 
+/* "valid", "incomplete", "expired", "revoked", "not_signed_yet"; NULL for an unknown value. */
+const char *folio_roi_auth_verdict_name(enum folio_roi_auth_verdict v);
+
 /* The checklist: each element present or missing with its citation, and the verdict as of
  * today ("YYYY-MM-DD"). An element is present when its text is not empty (for the expiration:
  * a valid expires_on date or an expiry_event; for the signature: signed_by and a valid
@@ -140,6 +143,11 @@ enum folio_rc folio_roi_auth_create(struct folio_store *s, struct folio_roi_auth
 /* Into *out (strings in ar). ENOTFOUND "id". */
 enum folio_rc folio_roi_auth_get(struct folio_store *s, int64_t id, struct folio_arena *ar,
                                  struct folio_roi_auth *out, struct folio_err *err) FOLIO_MUST_USE;
+/* The patient's authorizations, newest first, at most `limit` (1..1000); *truncated tells
+ * whether there were more. Strings in ar. ENOTFOUND "patient_id". */
+enum folio_rc folio_roi_auth_list(struct folio_store *s, int64_t patient_id, size_t limit,
+                                  struct folio_arena *ar, struct folio_roi_auth **out, size_t *n,
+                                  bool *truncated, struct folio_err *err) FOLIO_MUST_USE;
 /* Records a written revocation received on revoked_on (NULL = today). ESTATE "revoked_on" when
  * already revoked. */
 enum folio_rc folio_roi_auth_revoke(struct folio_store *s, int64_t id, const char *revoked_on,
@@ -181,7 +189,8 @@ struct folio_roi_request {
 };
 
 /* Intake: status received, due_on = received_on + 30 days for access requests. The patient
- * (and the authorization, which must be the same patient's) must exist. r->id is set. */
+ * (and the authorization, which must be the same patient's) must exist; received_on may not be
+ * after today (EINVAL). r->id is set. */
 enum folio_rc folio_roi_request_create(struct folio_store *s, struct folio_roi_request *r,
                                        const char *user, const char *now,
                                        struct folio_err *err) FOLIO_MUST_USE;
@@ -260,6 +269,9 @@ struct folio_roi_fee_params {
     bool electronic;               /* the copy is electronic */
     bool mailed;
 };
+/* "cost", "flat"; NULL for an unknown value. parse: 0 when unknown. */
+const char *folio_roi_fee_method_name(enum folio_roi_fee_method m);
+enum folio_roi_fee_method folio_roi_fee_method_parse(const char *name);
 struct folio_roi_fee_result {
     int64_t labor_cents, supplies_cents, postage_cents, summary_cents, total_cents;
 };
@@ -274,7 +286,7 @@ enum folio_rc folio_roi_fee(const struct folio_roi_fee_params *p, struct folio_r
 struct folio_roi_disclosure {
     int64_t id; /* out */
     int64_t patient_id;
-    const char *disclosed_on; /* date; NULL = today */
+    const char *disclosed_on; /* date, not after today (EINVAL); NULL = today */
     const char *recipient, *recipient_address;
     const char *description, *purpose;
     const char *basis;        /* a known basis (EINVAL "basis") */
@@ -327,6 +339,9 @@ struct folio_roi_packet_in {
     /* folio_roi_select flags the packet's documents are checked with when recorded
      * (FOLIO_ROI_SELECT_EMERGENCY: Part 2 records for a medical emergency, 42 CFR 2.51). */
     unsigned select_flags;
+    /* With FOLIO_ROI_SELECT_EMERGENCY: the nature of the medical emergency, required (EINVAL
+     * "emergency_reason"), recorded with the packet and the release (42 CFR 2.51(c)). */
+    const char *emergency_reason;
 };
 
 struct folio_roi_packet {
@@ -372,6 +387,8 @@ struct folio_roi_packet_info {
     int64_t *document_ids; /* in packet order (in the arena) */
     size_t n_documents;
     bool part2_notice, redisclosure_notice;
+    unsigned select_flags;  /* as recorded (FOLIO_ROI_SELECT_EMERGENCY) */
+    char *emergency_reason; /* NULL unless a medical emergency */
     char created_at[32];
     char *created_by;
     /* the QA check of this packet (folio_roi_request_qa) */
@@ -393,12 +410,15 @@ enum folio_rc folio_roi_packet_pdf(struct folio_store *s, int64_t packet_id, str
 
 /* A second person's QA of the request's latest packet before release: right patient, right
  * records, right recipient. The request must be in qa (ESTATE "status") with a packet (ESTATE
- * "packet"); the checker must not be the user who recorded that packet (ESTATE "user"). All
- * three confirmed: the packet passes and the request may be released. Otherwise it fails, a note
+ * "packet") that has not been checked yet (ESTATE "packet": one that failed needs a new packet);
+ * the checker must not be the user who recorded that packet (ESTATE "user"). All three
+ * confirmed: the packet passes and the request may be released. Otherwise it fails, a note
  * saying what is wrong is required (EINVAL "note"), and the request goes back to pulled (event
  * "return"). *passed (may be NULL) gets the outcome. folio_roi_request_move refuses pulled -> qa
- * without a packet (ESTATE "packet") and qa -> released unless the latest packet passed QA
- * (ESTATE "qa"). */
+ * without a packet or when the latest packet failed QA (ESTATE "packet"), and qa -> released
+ * unless the latest packet passed QA (ESTATE "qa") and its documents may all still go
+ * (folio_roi_select at the time of release: a tag or an entered-in-error mark added since,
+ * ESTATE "packet" naming the document). */
 struct folio_roi_qa_in {
     bool right_patient, right_records, right_recipient;
     const char *note;

@@ -93,6 +93,9 @@ bool folio_time_epoch(const struct folio_time *t, int64_t *secs);
 void folio_time_format_epoch(int64_t secs, char out[32]);
 /* "YYYY-MM-DD" of days since 1970-01-01. */
 void folio_date_format_days(int64_t days, char out[11]);
+/* Exactly "YYYY-MM-DD", a real calendar date, as days since 1970-01-01; false otherwise (no
+ * time, no offset, no other length). */
+bool folio_date_days(const char *s, int64_t *days);
 int folio_time_days_in_month(int year, int month);
 
 #endif

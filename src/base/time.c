@@ -507,6 +507,16 @@ void folio_time_format_epoch(int64_t secs, char out[32])
                          (int)(rem / 60 % 60), (int)(rem % 60));
 }
 
+bool folio_date_days(const char *s, int64_t *days)
+{
+    struct folio_time t;
+    if (!s || strlen(s) != 10 || folio_time_parse_iso(folio_sv_from(s), &t, "date", NULL) ||
+        t.prec != FOLIO_PREC_DAY)
+        return false;
+    *days = folio_days_from_civil(t.year, t.month, t.day);
+    return true;
+}
+
 void folio_date_format_days(int64_t days, char out[11])
 {
     int y, m, d;

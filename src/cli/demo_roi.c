@@ -19,6 +19,7 @@
 #include "folio/time.h"
 
 #include "cli/demo_parts.h"
+#include "server/server.h"
 
 #include <string.h>
 #include <time.h>
@@ -26,7 +27,6 @@
 #define ROI_SYSTEM   "folio-demo"
 #define ROI_MAKER    "roi"
 #define ROI_CHECKER  "roi.qa"
-#define ROI_FACILITY "Folio Health Information Management"
 
 struct roi_seed {
     struct folio_cli *cli;
@@ -166,7 +166,7 @@ static enum folio_rc packet(struct roi_seed *s, int64_t id)
     in.request_id = id;
     in.document_ids = ids;
     in.n_documents = sel.n_included;
-    in.facility_name = ROI_FACILITY;
+    in.facility_name = FOLIO_SERVER_FACILITY_DEFAULT; /* what `folio serve` prints */
     in.part2 = sel.part2_notice;
     in.redisclosure_notice = !folio_roi_requester_is_access(r.requester_type);
     rc = folio_roi_packet_render(s->c->store, &in, NULL, &p, &s->cli->err);

@@ -114,13 +114,7 @@ void abs_date_format(int64_t z, char out[11])
 
 bool abs_date_days(const char *s, int64_t *days)
 {
-    struct folio_time t;
-    if (!s || strlen(s) != 10 || folio_time_parse_iso(folio_sv_from(s), &t, "date", NULL))
-        return false;
-    if (t.prec != FOLIO_PREC_DAY)
-        return false;
-    *days = folio_days_from_civil(t.year, t.month, t.day);
-    return true;
+    return folio_date_days(s, days);
 }
 
 bool abs_time_day(const char *stored, int64_t *days)

@@ -26,6 +26,7 @@ enum folio_rc folio_roi_disclosure_record(struct folio_store *s, struct folio_ro
     enum folio_rc rc;
     if ((rc = roi_user(user, err)) || (rc = roi_now(now, at, today, err)) ||
         (rc = roi_date_arg(d->disclosed_on, today, "disclosed_on", on, err)) ||
+        (rc = roi_not_future(on, today, "disclosed_on", err)) ||
         (rc = roi_text(d->recipient, true, "recipient", err)) ||
         (rc = roi_text(d->recipient_address, false, "recipient_address", err)) ||
         (rc = roi_text(d->description, true, "description", err)) ||

@@ -1000,15 +1000,15 @@ void folio_roi_packet_release(struct folio_roi_packet *p)
 /* The packet holds only what folio_roi_select lets go for this request (minimum necessary and
  * the sensitive-record rules), with the 42 CFR 2.32 notice when a Part 2 record goes under
  * consent. */
-static enum folio_rc check_selection(struct folio_store *s, const struct folio_roi_packet_in *in,
-                                     const char *now, struct folio_arena *ar,
-                                     struct folio_err *err)
+enum folio_rc roi_check_selection(struct folio_store *s, int64_t request_id, const int64_t *ids,
+                                  size_t n, unsigned flags, bool part2, const char *now,
+                                  struct folio_arena *ar, struct folio_err *err)
 {
     struct folio_roi_selection sel;
     char field[48];
-    enum folio_rc rc = folio_roi_select(s, in->request_id, in->select_flags, now, ar, &sel, err);
-    for (size_t i = 0; rc == FOLIO_OK && i < in->n_documents; i++) {
-        int64_t id = in->document_ids[i];
+    enum folio_rc rc = folio_roi_select(s, request_id, flags, now, ar, &sel, err);
+    for (size_t i = 0; rc == FOLIO_OK && i < n; i++) {
+        int64_t id = ids[i];
         const struct folio_roi_doc *inc = NULL, *exc = NULL;
         folio_snprintf(field, sizeof field, "document_ids[%zu]", i);
         for (size_t k = 0; !inc && k < sel.n_included; k++)
@@ -1026,7 +1026,7 @@ static enum folio_rc check_selection(struct folio_store *s, const struct folio_r
                                "document %lld is not among the records the request asks for "
                                "(its dates and document types)",
                                (long long)id);
-        else if (sel.part2_notice && inc->tags && strstr(inc->tags, ",sud_part2,") && !in->part2)
+        else if (sel.part2_notice && inc->tags && strstr(inc->tags, ",sud_part2,") && !part2)
             rc = folio_err_set(err, FOLIO_EINVAL, "part2",
                                "document %lld is a 42 CFR Part 2 record disclosed under consent: "
                                "the packet must carry the notice of 42 CFR 2.32",
@@ -1046,6 +1046,7 @@ enum folio_rc folio_roi_packet_record(struct folio_store *s, const struct folio_
     int64_t pid = 0;
     enum folio_rc rc;
     const char *st;
+    bool emergency;
 
     if ((rc = roi_user(user, err)) || (rc = roi_now(now, at, today, err)))
         return rc;
@@ -1059,6 +1060,10 @@ enum folio_rc folio_roi_packet_record(struct folio_store *s, const struct folio_
         return folio_err_set(err, FOLIO_EINVAL, "document_ids",
                              "document_ids: 1 to %d documents are required",
                              FOLIO_ROI_PACKET_MAX_DOCS);
+    emergency = (in->select_flags & FOLIO_ROI_SELECT_EMERGENCY) != 0;
+    /* 42 CFR 2.51(c): the nature of the emergency is documented with the disclosure */
+    if ((rc = roi_text(in->emergency_reason, emergency, "emergency_reason", err)))
+        return rc;
     folio_buf_init(&docs, 64 * 1024);
     rc = folio_buf_append_ch(&docs, ',');
     for (size_t i = 0; rc == FOLIO_OK && i < in->n_documents; i++)
@@ -1090,7 +1095,8 @@ enum folio_rc folio_roi_packet_record(struct folio_store *s, const struct folio_
                                (long long)in->document_ids[i]);
     }
     if (rc == FOLIO_OK)
-        rc = check_selection(s, in, now, &ar, err);
+        rc = roi_check_selection(s, in->request_id, in->document_ids, in->n_documents,
+                                 in->select_flags, in->part2, now, &ar, err);
     /* the bytes themselves, content-addressed like documents' (folio_roi_packet_pdf) */
     if (rc == FOLIO_OK)
         rc = roi_exec(s, NULL, err,
@@ -1101,19 +1107,19 @@ enum folio_rc folio_roi_packet_record(struct folio_store *s, const struct folio_
     if (rc == FOLIO_OK)
         rc = roi_exec(s, &pid, err,
                       "INSERT INTO roi_packet (request_id, sha256, pages, byte_size, documents, "
-                      "part2_notice, redisclosure_notice, created_at, created_by) "
-                      "VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
-                      "iTiiTiiTT", in->request_id, p->sha256, (int64_t)p->pages, (int64_t)p->len,
-                      docs.data, (int64_t)in->part2,
-                      (int64_t)(in->redisclosure_notice && !in->part2), at, user);
+                      "part2_notice, redisclosure_notice, select_flags, emergency_reason, "
+                      "created_at, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
+                      "iTiiTiiitTT", in->request_id, p->sha256, (int64_t)p->pages,
+                      (int64_t)p->len, docs.data, (int64_t)in->part2,
+                      (int64_t)(in->redisclosure_notice && !in->part2), (int64_t)in->select_flags,
+                      emergency ? in->emergency_reason : NULL, at, user);
     if (rc == FOLIO_OK) {
-        char detail[160];
-        folio_snprintf(detail, sizeof detail, "packet %lld: %d pages, %zu bytes, sha256 %s",
-                       (long long)pid, p->pages, p->len, p->sha256);
-        rc = roi_exec(s, NULL, err,
-                      "INSERT INTO roi_request_event (request_id, at, user_name, action, "
-                      "from_status, to_status, detail) VALUES (?,?,?,?,?,?,?)",
-                      "iTTTTTT", in->request_id, at, user, "packet", st, st, detail);
+        const char *detail = folio_arena_printf(
+            &ar, "packet %lld: %d pages, %zu bytes, sha256 %s%s%s", (long long)pid, p->pages, p->len,
+            p->sha256, emergency ? "; Part 2 records for a medical emergency (42 CFR 2.51): " : "",
+            emergency ? in->emergency_reason : "");
+        rc = detail ? roi_add_event(s, in->request_id, at, user, "packet", st, st, detail, err)
+                    : folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
     }
     rc = folio_store_end(s, rc, err);
     if (rc == FOLIO_OK && id)

@@ -39,22 +39,18 @@ enum folio_rc folio_roi_packets(struct folio_store *s, int64_t request_id, struc
     struct folio_stmt *st = NULL;
     struct folio_roi_packet_info *v = NULL;
     size_t cap = 0, k = 0;
-    bool row = false, oom = false, found = false;
+    bool row = false, oom = false;
     enum folio_rc rc;
     *out = NULL;
     *n = 0;
-    rc = folio_store_exec_fmt(s, NULL, &found, NULL, err, "SELECT id FROM roi_request WHERE id = ?",
-                              "i", request_id);
-    if (rc == FOLIO_OK && !found)
-        return folio_err_set(err, FOLIO_ENOTFOUND, "id", "no ROI request with id %lld",
-                             (long long)request_id);
-    /* each packet with its latest QA check (a packet is checked at most once: a failed check
-     * sends the request back, and the next check is of a new packet; the latest counts anyway) */
+    rc = roi_request_exists(s, request_id, err);
+    /* each packet with its QA check (a packet is checked once: a failed check sends the request
+     * back, and only a new packet goes to QA again; the latest row counts anyway) */
     if (rc == FOLIO_OK)
         rc = roi_prepare(s, &st, err,
                          "SELECT p.id, p.sha256, p.pages, p.byte_size, p.documents, "
                          "p.part2_notice, p.redisclosure_notice, p.created_at, p.created_by, "
-                         "q.id, q.passed, q.right_patient, q.right_records, q.right_recipient, "
+                         "p.select_flags, p.emergency_reason, q.id, q.passed, q.right_patient, q.right_records, q.right_recipient, "
                          "q.at, q.by_user, q.note FROM roi_packet p LEFT JOIN roi_packet_qa q "
                          "ON q.id = (SELECT MAX(q2.id) FROM roi_packet_qa q2 WHERE q2.packet_id "
                          "= p.id) WHERE p.request_id = ? ORDER BY p.id",
@@ -78,15 +74,17 @@ enum folio_rc folio_roi_packets(struct folio_store *s, int64_t request_id, struc
         p->redisclosure_notice = folio_stmt_column_i64(st, 6) != 0;
         folio_stmt_column_copy(st, 7, p->created_at, sizeof p->created_at);
         p->created_by = folio_stmt_column_dup(ar, st, 8, &oom);
-        p->qa_done = folio_stmt_column_i64(st, 9) != 0;
+        p->select_flags = (unsigned)folio_stmt_column_i64(st, 9);
+        p->emergency_reason = folio_stmt_column_dup(ar, st, 10, &oom);
+        p->qa_done = folio_stmt_column_i64(st, 11) != 0;
         if (p->qa_done) {
-            p->qa_passed = folio_stmt_column_i64(st, 10) != 0;
-            p->right_patient = folio_stmt_column_i64(st, 11) != 0;
-            p->right_records = folio_stmt_column_i64(st, 12) != 0;
-            p->right_recipient = folio_stmt_column_i64(st, 13) != 0;
-            folio_stmt_column_copy(st, 14, p->qa_at, sizeof p->qa_at);
-            p->qa_by = folio_stmt_column_dup(ar, st, 15, &oom);
-            p->qa_note = folio_stmt_column_dup(ar, st, 16, &oom);
+            p->qa_passed = folio_stmt_column_i64(st, 12) != 0;
+            p->right_patient = folio_stmt_column_i64(st, 13) != 0;
+            p->right_records = folio_stmt_column_i64(st, 14) != 0;
+            p->right_recipient = folio_stmt_column_i64(st, 15) != 0;
+            folio_stmt_column_copy(st, 16, p->qa_at, sizeof p->qa_at);
+            p->qa_by = folio_stmt_column_dup(ar, st, 17, &oom);
+            p->qa_note = folio_stmt_column_dup(ar, st, 18, &oom);
         }
     }
     folio_stmt_free(st);
@@ -201,8 +199,10 @@ enum folio_rc folio_roi_request_qa(struct folio_store *s, int64_t id,
         rc = folio_err_set(err, FOLIO_ESTATE, "user",
                            "QA must be done by a second person: %s made packet %lld", user,
                            (long long)p.id);
-    if (rc == FOLIO_OK && p.qa_done && p.qa_passed)
-        rc = folio_err_set(err, FOLIO_ESTATE, "packet", "packet %lld already passed QA",
+    if (rc == FOLIO_OK && p.qa_done)
+        rc = folio_err_set(err, FOLIO_ESTATE, "packet",
+                           p.qa_passed ? "packet %lld already passed QA"
+                                       : "packet %lld failed QA: make a new packet to check",
                            (long long)p.id);
     if (rc == FOLIO_OK)
         rc = roi_exec(s, NULL, err,
@@ -234,10 +234,6 @@ out:
     return rc;
 }
 
-static const char *method_name(enum folio_roi_fee_method m)
-{
-    return m == FOLIO_ROI_FEE_FLAT ? "flat" : m == FOLIO_ROI_FEE_COST ? "cost" : NULL;
-}
 
 enum folio_rc folio_roi_request_set_fee(struct folio_store *s, int64_t id,
                                         const struct folio_roi_fee_params *p, const char *user,
@@ -269,14 +265,14 @@ enum folio_rc folio_roi_request_set_fee(struct folio_store *s, int64_t id,
                       "postage_cents, summary_cents, flat_cents, electronic, mailed, labor_total, "
                       "supplies_total, postage_total, summary_total, total_cents, at, by_user) "
                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                      "iTiiiiiiiiiiiiiiiTT", id, method_name(p->method), p->labor_minutes,
+                      "iTiiiiiiiiiiiiiiiTT", id, folio_roi_fee_method_name(p->method), p->labor_minutes,
                       p->labor_cents_per_hour, p->pages, p->supply_cents_per_page,
                       p->media_cents, p->postage_cents, p->summary_cents, p->flat_cents,
                       (int64_t)p->electronic, (int64_t)p->mailed, res.labor_cents,
                       res.supplies_cents, res.postage_cents, res.summary_cents, res.total_cents,
                       at, user);
     if (rc == FOLIO_OK) {
-        folio_snprintf(detail, sizeof detail, "%s fee $%lld.%02lld", method_name(p->method),
+        folio_snprintf(detail, sizeof detail, "%s fee $%lld.%02lld", folio_roi_fee_method_name(p->method),
                        (long long)(res.total_cents / 100), (long long)(res.total_cents % 100));
         rc = roi_add_event(s, id, at, user, "fee", folio_roi_status_name(r.status),
                            folio_roi_status_name(r.status), detail, err);
@@ -293,14 +289,10 @@ enum folio_rc folio_roi_request_fee(struct folio_store *s, int64_t id, struct fo
                                     struct folio_roi_fee_saved *out, struct folio_err *err)
 {
     struct folio_stmt *st = NULL;
-    bool row = false, oom = false, found = false;
+    bool row = false, oom = false;
     enum folio_rc rc;
     memset(out, 0, sizeof *out);
-    rc = folio_store_exec_fmt(s, NULL, &found, NULL, err, "SELECT id FROM roi_request WHERE id = ?",
-                              "i", id);
-    if (rc == FOLIO_OK && !found)
-        return folio_err_set(err, FOLIO_ENOTFOUND, "id", "no ROI request with id %lld",
-                             (long long)id);
+    rc = roi_request_exists(s, id, err);
     if (rc == FOLIO_OK)
         rc = roi_prepare(s, &st, err,
                          "SELECT method, labor_minutes, labor_cents_per_hour, pages, "

@@ -59,6 +59,7 @@ enum folio_rc folio_roi_request_create(struct folio_store *s, struct folio_roi_r
         (rc = roi_text(r->doc_types, false, "doc_types", err)) ||
         (rc = roi_text(r->purpose, true, "purpose", err)) ||
         (rc = roi_date_arg(r->received_on, today, "received_on", recv, err)) ||
+        (rc = roi_not_future(recv, today, "received_on", err)) ||
         (rc = roi_date_arg(r->date_from, NULL, "date_from", from, err)) ||
         (rc = roi_date_arg(r->date_to, NULL, "date_to", to, err)))
         return rc;
@@ -170,7 +171,8 @@ out:
     return rc;
 }
 
-static const char *verdict_name(enum folio_roi_auth_verdict v)
+/* The verdict in a sentence (folio_roi_auth_verdict_name is the machine name). */
+static const char *verdict_phrase(enum folio_roi_auth_verdict v)
 {
     switch (v) {
     case FOLIO_AUTH_VALID:
@@ -215,7 +217,7 @@ static enum folio_rc check_auth(struct folio_store *s, const struct folio_roi_re
                                      res.items[i].citation);
     }
     return folio_err_set(err, FOLIO_ESTATE, "authorization", "authorization %lld is %s (%s)",
-                         (long long)a.id, verdict_name(res.verdict), res.verdict_citation);
+                         (long long)a.id, verdict_phrase(res.verdict), res.verdict_citation);
 }
 
 static const char *action_of(enum folio_roi_status from, enum folio_roi_status to)
@@ -240,8 +242,9 @@ static const char *action_of(enum folio_roi_status from, enum folio_roi_status t
 /* Sending to QA needs a packet; releasing needs the latest packet to have passed QA (a second
  * person's check, folio_roi_request_qa). *pk gets that packet. */
 static enum folio_rc check_packet(struct folio_store *s, const struct folio_roi_request *r,
-                                  enum folio_roi_status to, struct folio_arena *ar,
-                                  struct folio_roi_packet_info *pk, struct folio_err *err)
+                                  enum folio_roi_status to, const char *now,
+                                  struct folio_arena *ar, struct folio_roi_packet_info *pk,
+                                  struct folio_err *err)
 {
     bool found = false;
     enum folio_rc rc = roi_latest_packet(s, r->id, ar, pk, &found, err);
@@ -251,11 +254,30 @@ static enum folio_rc check_packet(struct folio_store *s, const struct folio_roi_
         return folio_err_set(err, FOLIO_ESTATE, "packet",
                              "ROI request %lld has no release packet: make one before %s",
                              (long long)r->id, to == FOLIO_ROI_QA ? "QA" : "release");
+    /* a packet that failed QA goes back only as a new packet, with its own check */
+    if (to == FOLIO_ROI_QA && pk->qa_done && !pk->qa_passed)
+        return folio_err_set(err, FOLIO_ESTATE, "packet",
+                             "packet %lld failed QA: make a new packet before sending it to QA",
+                             (long long)pk->id);
     if (to == FOLIO_ROI_RELEASED && !(pk->qa_done && pk->qa_passed))
         return folio_err_set(err, FOLIO_ESTATE, "qa",
                              "packet %lld of ROI request %lld has not passed QA by a second "
                              "person: it cannot be released",
                              (long long)pk->id, (long long)r->id);
+    /* what may go is decided again at release: a document tagged sensitive or marked entered
+     * in error since the packet was made must not leave */
+    if (to == FOLIO_ROI_RELEASED) {
+        struct folio_err e2 = {0};
+        rc = roi_check_selection(s, r->id, pk->document_ids, pk->n_documents, pk->select_flags,
+                                 pk->part2_notice, now, ar, &e2);
+        if (rc == FOLIO_EINVAL)
+            return folio_err_set(err, FOLIO_ESTATE, "packet",
+                                 "packet %lld can no longer be released (%s): %s",
+                                 (long long)pk->id, e2.field, e2.msg);
+        if (rc && err)
+            *err = e2;
+        return rc;
+    }
     return FOLIO_OK;
 }
 
@@ -297,6 +319,10 @@ static enum folio_rc log_release(struct folio_store *s, const struct folio_roi_r
                                             r->date_from ? r->date_from : "any date",
                                             r->date_to ? r->date_to : "any date",
                                             (long long)pk->id))
+        rc = FOLIO_ETOOBIG;
+    /* 42 CFR 2.51(c): an emergency disclosure of Part 2 records is documented with it */
+    if (rc == FOLIO_OK && pk->emergency_reason &&
+        folio_buf_appendf(&desc, "; medical emergency (42 CFR 2.51): %s", pk->emergency_reason))
         rc = FOLIO_ETOOBIG;
     if (rc == FOLIO_ETOOBIG) { /* a long list: the count says it */
         folio_buf_reset(&desc);
@@ -340,7 +366,7 @@ enum folio_rc folio_roi_request_move(struct folio_store *s, int64_t id, enum fol
     if (rc == FOLIO_OK && (to == FOLIO_ROI_VALIDATED || to == FOLIO_ROI_RELEASED))
         rc = check_auth(s, &r, today, &ar, err);
     if (rc == FOLIO_OK && (to == FOLIO_ROI_QA || to == FOLIO_ROI_RELEASED))
-        rc = check_packet(s, &r, to, &ar, &pk, err);
+        rc = check_packet(s, &r, to, now, &ar, &pk, err);
     if (rc == FOLIO_OK && to == FOLIO_ROI_DENIED)
         rc = roi_exec(s, NULL, err,
                       "UPDATE roi_request SET status = ?, deny_reason = ? WHERE id = ?", "TTi",

@@ -35,6 +35,18 @@ enum folio_rc roi_disclosure_insert(struct folio_store *s, const struct folio_ro
                                     const char *on, const char *user, const char *at, int64_t *id,
                                     struct folio_err *err) FOLIO_MUST_USE;
 
+/* ENOTFOUND "id" unless the ROI request exists. */
+enum folio_rc roi_request_exists(struct folio_store *s, int64_t id,
+                                 struct folio_err *err) FOLIO_MUST_USE;
+/* EINVAL field when the date "YYYY-MM-DD" is after today (a record of something that happened). */
+enum folio_rc roi_not_future(const char *date, const char *today, const char *field,
+                             struct folio_err *err) FOLIO_MUST_USE;
+/* packet.c: the documents of a packet may all go under folio_roi_select now (flags as the packet
+ * was recorded with); part2: the packet carries the 42 CFR 2.32 notice. EINVAL
+ * "document_ids[i]" / "part2" naming what fails. */
+enum folio_rc roi_check_selection(struct folio_store *s, int64_t request_id, const int64_t *ids,
+                                  size_t n, unsigned flags, bool part2, const char *now,
+                                  struct folio_arena *ar, struct folio_err *err) FOLIO_MUST_USE;
 /* request.c: append an event to a request's history. */
 enum folio_rc roi_add_event(struct folio_store *s, int64_t id, const char *at, const char *user,
                             const char *action, const char *from, const char *to,

@@ -199,6 +199,37 @@ static const struct {
     {"statement_redisclosure", "45 CFR 164.508(c)(2)(iii)"},
 };
 
+const char *folio_roi_auth_verdict_name(enum folio_roi_auth_verdict v)
+{
+    switch (v) {
+    case FOLIO_AUTH_VALID:
+        return "valid";
+    case FOLIO_AUTH_INCOMPLETE:
+        return "incomplete";
+    case FOLIO_AUTH_EXPIRED:
+        return "expired";
+    case FOLIO_AUTH_REVOKED:
+        return "revoked";
+    case FOLIO_AUTH_NOT_SIGNED_YET:
+        return "not_signed_yet";
+    }
+    return NULL;
+}
+
+const char *folio_roi_fee_method_name(enum folio_roi_fee_method m)
+{
+    return m == FOLIO_ROI_FEE_FLAT ? "flat" : m == FOLIO_ROI_FEE_COST ? "cost" : NULL;
+}
+
+enum folio_roi_fee_method folio_roi_fee_method_parse(const char *name)
+{
+    if (name && strcmp(name, "cost") == 0)
+        return FOLIO_ROI_FEE_COST;
+    if (name && strcmp(name, "flat") == 0)
+        return FOLIO_ROI_FEE_FLAT;
+    return (enum folio_roi_fee_method)0;
+}
+
 enum folio_rc folio_roi_auth_check(const struct folio_roi_auth *a, const char *today,
                                    struct folio_roi_auth_result *out, struct folio_err *err)
 {

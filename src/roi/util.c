@@ -7,25 +7,7 @@
 
 bool roi_date_days(const char *s, int64_t *days)
 {
-    int v[3] = {0, 0, 0};
-    static const int width[3] = {4, 2, 2};
-    const char *p = s;
-    if (!s || strlen(s) != 10)
-        return false;
-    for (int k = 0; k < 3; k++) {
-        for (int i = 0; i < width[k]; i++, p++) {
-            if (*p < '0' || *p > '9')
-                return false;
-            v[k] = v[k] * 10 + (*p - '0');
-        }
-        if (k < 2 && *p++ != '-')
-            return false;
-    }
-    if (v[0] < 1 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-        v[2] > folio_time_days_in_month(v[0], v[1]))
-        return false;
-    *days = folio_days_from_civil(v[0], v[1], v[2]);
-    return true;
+    return folio_date_days(s, days);
 }
 
 void roi_date_fmt(int64_t days, char out[11])
@@ -101,4 +83,24 @@ enum folio_rc roi_patient_exists(struct folio_store *s, int64_t patient_id, cons
         rc = folio_err_set(err, FOLIO_ENOTFOUND, field, "no patient with id %lld",
                            (long long)patient_id);
     return rc;
+}
+
+enum folio_rc roi_request_exists(struct folio_store *s, int64_t id, struct folio_err *err)
+{
+    bool found = false;
+    enum folio_rc rc = folio_store_exec_fmt(s, NULL, &found, NULL, err,
+                                            "SELECT id FROM roi_request WHERE id = ?", "i", id);
+    if (rc == FOLIO_OK && !found)
+        rc = folio_err_set(err, FOLIO_ENOTFOUND, "id", "no ROI request with id %lld",
+                           (long long)id);
+    return rc;
+}
+
+enum folio_rc roi_not_future(const char *date, const char *today, const char *field,
+                             struct folio_err *err)
+{
+    if (date && date[0] && strcmp(date, today) > 0)
+        return folio_err_set(err, FOLIO_EINVAL, field, "%s: %s is after today (%s)", field, date,
+                             today);
+    return FOLIO_OK;
 }

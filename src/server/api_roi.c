@@ -51,25 +51,6 @@ static void today_of(char out[11])
     out[10] = '\0';
 }
 
-/* Exactly "YYYY-MM-DD", a real calendar date. */
-static bool is_date(const char *s)
-{
-    int y = 0, m = 0, d = 0, i;
-
-    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (i = 0; i < 10; i++) {
-        if (i == 4 || i == 7)
-            continue;
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    }
-    y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    m = (s[5] - '0') * 10 + (s[6] - '0');
-    d = (s[8] - '0') * 10 + (s[9] - '0');
-    return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= folio_time_days_in_month(y, m);
-}
-
 /* An optional text member (NULL when absent or empty), at most FOLIO_ROI_TEXT_MAX bytes;
  * required ones must not be empty. */
 static enum folio_rc text_member(const json_t *body, const char *key, bool required,
@@ -101,7 +82,7 @@ static enum folio_rc date_member(const json_t *body, const char *key, const char
         *out = NULL;
         return FOLIO_OK;
     }
-    if (!is_date(*out))
+    if (!folio_date_days(*out, &(int64_t){0}))
         return folio_err_set(err, FOLIO_EINVAL, key, "%s must be a date YYYY-MM-DD", key);
     return FOLIO_OK;
 }
@@ -126,7 +107,7 @@ static enum folio_rc query_date(const struct folio_req *req, const char *name, c
         *out = NULL;
         return FOLIO_OK;
     }
-    if (!is_date(*out))
+    if (!folio_date_days(*out, &(int64_t){0}))
         return folio_err_set(err, FOLIO_EINVAL, name, "%s must be a date YYYY-MM-DD", name);
     return FOLIO_OK;
 }
@@ -199,23 +180,6 @@ static enum folio_rc patient_json(struct folio_req *req, int64_t pid, bool birth
     return FOLIO_OK;
 }
 
-static const char *verdict_name(enum folio_roi_auth_verdict v)
-{
-    switch (v) {
-    case FOLIO_AUTH_VALID:
-        return "valid";
-    case FOLIO_AUTH_INCOMPLETE:
-        return "incomplete";
-    case FOLIO_AUTH_EXPIRED:
-        return "expired";
-    case FOLIO_AUTH_REVOKED:
-        return "revoked";
-    case FOLIO_AUTH_NOT_SIGNED_YET:
-        return "not_signed_yet";
-    }
-    return "incomplete";
-}
-
 /* The authorization with its checklist as of today; without ids (the identifiers permission)
  * the signer's name and authority are null. */
 static enum folio_rc auth_json(const struct folio_roi_auth *a, const char *today, bool ids,
@@ -253,7 +217,7 @@ static enum folio_rc auth_json(const struct folio_roi_auth *a, const char *today
         json_decref(items);
         return folio_render_nomem(err);
     }
-    bad |= folio_jset_str(ck, "verdict", verdict_name(res.verdict));
+    bad |= folio_jset_str(ck, "verdict", folio_roi_auth_verdict_name(res.verdict));
     bad |= folio_jset_str(ck, "verdict_citation", res.verdict_citation);
     bad |= folio_jset_int(ck, "n_missing", res.n_missing);
     bad |= folio_jset(ck, "items", items);
@@ -325,11 +289,6 @@ static json_t *packet_json(const struct folio_roi_packet_info *p)
     return o;
 }
 
-static const char *fee_method_name(enum folio_roi_fee_method m)
-{
-    return m == FOLIO_ROI_FEE_FLAT ? "flat" : "cost";
-}
-
 static json_t *fee_result_json(const struct folio_roi_fee_result *r)
 {
     json_t *o = json_object();
@@ -375,7 +334,7 @@ static json_t *fee_json(const struct folio_roi_fee_saved *f)
         json_decref(params);
         return NULL;
     }
-    bad |= folio_jset_str(o, "method", fee_method_name(p->method));
+    bad |= folio_jset_str(o, "method", folio_roi_fee_method_name(p->method));
     bad |= folio_jset(o, "params", params);
     bad |= folio_jset_str(o, "at", nz(f->at));
     bad |= folio_jset_str(o, "by", nz(f->by));
@@ -896,7 +855,7 @@ static enum folio_rc set_fee(struct folio_req *req, struct folio_resp *resp, str
     rc = rc ? rc
             : folio_srv_audit(req, "roi.fee", pid, "roi_request", req->ids[0],
                               folio_arena_printf(req->arena, "%s: %lld cents",
-                                                 fee_method_name(p.method),
+                                                 folio_roi_fee_method_name(p.method),
                                                  (long long)res.total_cents),
                               err);
     return rc ? rc : folio_api_reply(resp, 200, fee_result_json(&res), err);
@@ -1001,13 +960,14 @@ static enum folio_rc packet_reply(struct folio_req *req, struct folio_resp *resp
 static enum folio_rc make_packet(struct folio_req *req, struct folio_resp *resp,
                                  struct folio_err *err)
 {
-    static const char *const allowed[] = {"document_ids", "notice", "emergency", NULL};
+    static const char *const allowed[] = {"document_ids", "notice", "emergency",
+                                          "emergency_reason", NULL};
     struct folio_roi_packet_in in;
     struct folio_roi_packet pk;
     struct folio_roi_selection s;
     struct folio_roi_request r;
     const json_t *arr = NULL, *v;
-    const char *notice = NULL;
+    const char *notice = NULL, *why = NULL;
     bool emergency = false;
     int64_t *ids = NULL, pid = 0, packet_id = 0;
     json_t *body = NULL;
@@ -1021,6 +981,10 @@ static enum folio_rc make_packet(struct folio_req *req, struct folio_resp *resp,
     rc = rc ? rc : folio_api_arr(body, NULL, "document_ids", FOLIO_ROI_PACKET_MAX_DOCS, &arr, err);
     rc = rc ? rc : text_member(body, "notice", false, &notice, err);
     rc = rc ? rc : folio_api_bool(body, NULL, "emergency", &emergency, NULL, err);
+    rc = rc ? rc : text_member(body, "emergency_reason", emergency, &why, err);
+    if (!rc && why && !emergency)
+        rc = folio_err_set(err, FOLIO_EINVAL, "emergency_reason",
+                           "emergency_reason goes with emergency: true");
     if (!rc && (!arr || json_array_size(arr) == 0))
         rc = folio_err_set(err, FOLIO_EINVAL, "document_ids",
                            "document_ids is required: the documents to release, in order");
@@ -1047,6 +1011,11 @@ static enum folio_rc make_packet(struct folio_req *req, struct folio_resp *resp,
         if (!notice)
             rc = folio_render_nomem(err);
     }
+    if (!rc && why) {
+        why = folio_arena_strdup(req->arena, why);
+        if (!why)
+            rc = folio_render_nomem(err);
+    }
     json_decref(body);
     rc = rc ? rc : request_patient(req, req->ids[0], &pid, &r, err);
     in.select_flags = emergency ? FOLIO_ROI_SELECT_EMERGENCY : 0u;
@@ -1059,18 +1028,31 @@ static enum folio_rc make_packet(struct folio_req *req, struct folio_resp *resp,
     in.n_documents = n;
     in.facility_name = folio_req_facility_name(req);
     in.facility_address = folio_req_facility_address(req);
-    in.part2 = s.part2_notice;
+    /* the 42 CFR 2.32 notice when the chosen documents hold a Part 2 record going under
+     * consent (not merely because the selection could include one) */
+    in.part2 = false;
+    for (i = 0; s.part2_notice && i < n; i++)
+        for (size_t k = 0; k < s.n_included; k++)
+            if (s.included[k].document_id == ids[i] && s.included[k].tags &&
+                strstr(s.included[k].tags, ",sud_part2,"))
+                in.part2 = true;
     in.redisclosure_notice = !folio_roi_requester_is_access(r.requester_type);
     in.notice = notice;
+    in.emergency_reason = why;
     rc = folio_roi_packet_render(req->store, &in, NULL, &pk, err);
+    /* an unknown document in the body is bad input (400), not a missing resource */
+    if (rc == FOLIO_ENOTFOUND && strncmp(err->field, "document_ids", 12) == 0)
+        err->code = rc = FOLIO_EINVAL;
     rc = rc ? rc
             : folio_roi_packet_record(req->store, &in, &pk, user_of(req), NULL, &packet_id, err);
     rc = rc ? rc
             : folio_srv_audit(req, "roi.packet", pid, "roi_request", req->ids[0],
                               folio_arena_printf(req->arena,
                                                  "packet %lld: %zu documents, %d "
-                                                 "pages, sha256 %s",
-                                                 (long long)packet_id, n, pk.pages, pk.sha256),
+                                                 "pages, sha256 %s%s%s",
+                                                 (long long)packet_id, n, pk.pages, pk.sha256,
+                                                 why ? "; medical emergency (42 CFR 2.51): " : "",
+                                                 why ? why : ""),
                               err);
     folio_roi_packet_release(&pk);
     if (rc)
@@ -1080,14 +1062,30 @@ static enum folio_rc make_packet(struct folio_req *req, struct folio_resp *resp,
     return packet_reply(req, resp, req->ids[0], packet_id, err);
 }
 
+/* The PDFs print the patient's name and birth date: not for a session that sees patients
+ * de-identified (the JSON routes redact instead). */
+static enum folio_rc pdf_needs_identifiers(struct folio_req *req, struct folio_resp *resp,
+                                           bool *denied, struct folio_err *err)
+{
+    *denied = !folio_req_can(req, FOLIO_PERM_IDENTIFIERS);
+    return *denied ? folio_api_deny(req, resp, "identifiers",
+                                    "the PDF prints the patient's identifiers: the identifiers "
+                                    "permission is needed",
+                                    err)
+                   : FOLIO_OK;
+}
+
 static enum folio_rc packet_pdf(struct folio_req *req, struct folio_resp *resp,
                                 struct folio_err *err)
 {
     const unsigned char *pdf = NULL;
     size_t len = 0;
     int64_t rid = 0, pid = 0;
+    bool denied = false;
     enum folio_rc rc;
 
+    if ((rc = pdf_needs_identifiers(req, resp, &denied, err)) || denied)
+        return rc;
     rc = folio_roi_packet_pdf(req->store, req->ids[0], req->arena, &pdf, &len, &rid, err);
     if (rc == FOLIO_ENOTFOUND && strcmp(err->field, "packet_id") == 0)
         (void)folio_strlcpy(err->field, "id", sizeof err->field);
@@ -1261,29 +1259,20 @@ static enum folio_rc create_auth(struct folio_req *req, struct folio_resp *resp,
 static enum folio_rc list_auths(struct folio_req *req, struct folio_resp *resp,
                                 struct folio_err *err)
 {
-    struct folio_stmt *st = NULL;
-    int64_t ids[256]; /* the newest 256 */
+    struct folio_roi_auth *v = NULL;
     size_t n = 0, i;
+    int64_t limit = 100;
     char today[11];
-    bool row = false, ids_perm = folio_req_can(req, FOLIO_PERM_IDENTIFIERS);
+    bool more = false, ids_perm = folio_req_can(req, FOLIO_PERM_IDENTIFIERS);
     json_t *o, *items;
     enum folio_rc rc;
 
     today_of(today);
-    rc = path_patient(req, err);
-    /* No list call in roi.h: the ids of the patient's authorizations, newest first. */
+    rc = folio_req_query_i64(req, "limit", 100, 1, 1000, &limit, err);
+    rc = rc ? rc : path_patient(req, err);
     rc = rc ? rc
-            : folio_store_prepare_fmt(req->store, &st, err,
-                                      "SELECT id FROM roi_authorization WHERE patient_id = ? "
-                                      "ORDER BY id DESC",
-                                      "i", req->ids[0]);
-    while (!rc && n < FOLIO_ARRAY_LEN(ids)) {
-        rc = folio_stmt_step(st, &row, err);
-        if (rc || !row)
-            break;
-        ids[n++] = folio_stmt_column_i64(st, 0);
-    }
-    folio_stmt_free(st);
+            : folio_roi_auth_list(req->store, req->ids[0], (size_t)limit, req->arena, &v, &n,
+                                  &more, err);
     rc = rc ? rc
             : folio_srv_audit(req, "roi.auth_list", req->ids[0], "roi_authorization", 0,
                               folio_arena_printf(req->arena, "%zu", n), err);
@@ -1291,16 +1280,14 @@ static enum folio_rc list_auths(struct folio_req *req, struct folio_resp *resp,
         return rc;
     o = json_object();
     items = json_array();
-    if (!o || !items || folio_jset(o, "items", items)) {
+    if (!o || !items || folio_jset(o, "items", items) || folio_jset_bool(o, "truncated", more)) {
         json_decref(o);
         return folio_render_nomem(err);
     }
     for (i = 0; i < n; i++) {
-        struct folio_roi_auth a;
         json_t *x = NULL;
 
-        rc = folio_roi_auth_get(req->store, ids[i], req->arena, &a, err);
-        rc = rc ? rc : auth_json(&a, today, ids_perm, &x, err);
+        rc = auth_json(&v[i], today, ids_perm, &x, err);
         if (!rc && json_array_append_new(items, x))
             rc = folio_render_nomem(err);
         if (rc) {
@@ -1350,6 +1337,14 @@ static enum folio_rc revoke_auth(struct folio_req *req, struct folio_resp *resp,
 
 /* ---------------------------------------------------------------- accounting, disclosures */
 
+/* The library names the accounting's date "request_on"; the route's parameter is "on". */
+static enum folio_rc on_field(enum folio_rc rc, struct folio_err *err)
+{
+    if (rc && err && strcmp(err->field, "request_on") == 0)
+        (void)folio_strlcpy(err->field, "on", sizeof err->field);
+    return rc;
+}
+
 static enum folio_rc accounting(struct folio_req *req, struct folio_resp *resp,
                                 struct folio_err *err)
 {
@@ -1364,7 +1359,7 @@ static enum folio_rc accounting(struct folio_req *req, struct folio_resp *resp,
     today_of(today);
     rc = query_date(req, "on", &on, err);
     rc = rc ? rc : path_patient(req, err);
-    rc = rc ? rc : folio_roi_accounting(req->store, req->ids[0], on, req->arena, &acc, err);
+    rc = rc ? rc : on_field(folio_roi_accounting(req->store, req->ids[0], on, req->arena, &acc, err), err);
     rc = rc ? rc
             : folio_srv_audit(req, "roi.accounting", req->ids[0], "patient", req->ids[0],
                               folio_arena_printf(req->arena, "on %s: %zu listed, %zu excluded",
@@ -1422,15 +1417,20 @@ static enum folio_rc accounting_pdf(struct folio_req *req, struct folio_resp *re
     const char *on = NULL;
     char today[11];
     unsigned char *copy = NULL;
+    bool denied = false;
     enum folio_rc rc;
 
+    if ((rc = pdf_needs_identifiers(req, resp, &denied, err)) || denied)
+        return rc;
     memset(&out, 0, sizeof out);
     today_of(today);
     rc = query_date(req, "on", &on, err);
     rc = rc ? rc : path_patient(req, err);
     rc = rc ? rc
-            : folio_roi_accounting_pdf(req->store, req->ids[0], on, folio_req_facility_name(req),
-                                       folio_req_facility_address(req), NULL, &out, err);
+            : on_field(folio_roi_accounting_pdf(req->store, req->ids[0], on,
+                                                folio_req_facility_name(req),
+                                                folio_req_facility_address(req), NULL, &out, err),
+                       err);
     if (!rc) {
         copy = folio_arena_alloc(req->arena, out.len ? out.len : 1);
         if (!copy)
@@ -1497,6 +1497,15 @@ static enum folio_rc disclose(struct folio_req *req, struct folio_resp *resp, st
         json_decref(body);
         return rc;
     }
+    if (!d.disclosed_on) { /* the library dated it today */
+        char *today = folio_arena_alloc(req->arena, 11);
+        if (!today) {
+            json_decref(body);
+            return folio_render_nomem(err);
+        }
+        today_of(today);
+        d.disclosed_on = today;
+    }
     o = json_object();
     bad = !o;
     bad |= o ? folio_jset_int(o, "id", d.id) : 1;
@@ -1509,8 +1518,7 @@ static enum folio_rc disclose(struct folio_req *req, struct folio_resp *resp, st
     bad |= o ? folio_jset_str(o, "basis", d.basis) : 1;
     bad |= o ? folio_jset_str(o, "cite", folio_roi_basis_cite(d.basis)) : 1;
     bad |= o ? folio_jset_bool(o, "accountable",
-                               d.disclosed_on ? folio_roi_basis_accountable(d.basis, d.disclosed_on)
-                                              : folio_roi_basis_accountable(d.basis, "9999-12-31"))
+                               folio_roi_basis_accountable(d.basis, d.disclosed_on))
              : 1;
     json_decref(body); /* the strings above were borrowed from it */
     if (bad) {

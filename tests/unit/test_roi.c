@@ -575,7 +575,8 @@ static int64_t disclose(struct fx *f, int64_t pid, const char *on, const char *b
                                      .description = "lab results",
                                      .purpose = "as required",
                                      .basis = basis};
-    OK(folio_roi_disclosure_record(f->store, &d, "roi", NOW, &f->err));
+    /* recorded after the fact: the clock is past every date the test uses */
+    OK(folio_roi_disclosure_record(f->store, &d, "roi", "2030-01-01T00:00:00Z", &f->err));
     assert_true(d.id > 0);
     return d.id;
 }
@@ -640,13 +641,13 @@ static void test_accounting(void **state)
     assert_string_equal(acc.from, "2018-02-28");
 
     /* releases are logged: one to the patient (excluded), one under a court order (listed) */
-    int64_t id = mk_request(f, FOLIO_ROI_COURT_ORDER, 0, "2024-06-01");
+    int64_t id = mk_request(f, FOLIO_ROI_COURT_ORDER, 0, "2024-02-01");
     OK(folio_roi_request_move(f->store, id, FOLIO_ROI_VALIDATED, NULL, "roi", NOW, &f->err));
     OK(folio_roi_request_move(f->store, id, FOLIO_ROI_PULLED, NULL, "roi", NOW, &f->err));
     packet_and_qa(f, id);
     OK(folio_roi_request_move(f->store, id, FOLIO_ROI_RELEASED, NULL, "qa", "2024-06-10T12:00Z",
                               &f->err));
-    id = mk_request(f, FOLIO_ROI_PATIENT, 0, "2024-06-01");
+    id = mk_request(f, FOLIO_ROI_PATIENT, 0, "2024-02-01");
     OK(folio_roi_request_move(f->store, id, FOLIO_ROI_VALIDATED, NULL, "roi", NOW, &f->err));
     OK(folio_roi_request_move(f->store, id, FOLIO_ROI_PULLED, NULL, "roi", NOW, &f->err));
     packet_and_qa(f, id);
@@ -750,6 +751,10 @@ static void test_qa_packet_fee(void **state)
     assert_false(pk[0].qa_passed);
     assert_false(pk[0].right_records);
     assert_string_equal(pk[0].qa_by, "qa");
+    /* the failed packet cannot go back to QA, nor be checked again: only a new one */
+    EXPECT(FOLIO_ESTATE, "packet",
+           folio_roi_request_move(f->store, id, FOLIO_ROI_QA, NULL, "roi", NOW, &f->err));
+    assert_non_null(strstr(f->err.msg, "failed QA"));
     /* a new packet, checked and passed, is released and logged with its documents */
     mk_packet(f, id, "roi");
     OK(folio_roi_request_move(f->store, id, FOLIO_ROI_QA, NULL, "roi", NOW, &f->err));
@@ -801,6 +806,117 @@ static void test_qa_packet_fee(void **state)
     folio_stmt_free(st);
 }
 
+/* What may go is decided again at release; a medical emergency is documented; dates of things
+ * that happened are not in the future. */
+static void test_release_rechecks(void **state)
+{
+    struct fx *f = *state;
+    const struct folio_roi_qa_in ok = {true, true, true, NULL};
+    struct folio_roi_packet_info *pk = NULL;
+    size_t n = 0;
+
+    int64_t id = mk_request(f, FOLIO_ROI_COURT_ORDER, 0, "2024-02-20");
+    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_VALIDATED, NULL, "roi", NOW, &f->err));
+    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_PULLED, NULL, "roi", NOW, &f->err));
+    packet_and_qa(f, id);
+    /* tagged after QA: the release is refused and nothing is disclosed */
+    OK(folio_document_tag_add(&f->chart, f->doc, "hiv_sti", NULL, &f->err));
+    EXPECT(FOLIO_ESTATE, "packet",
+           folio_roi_request_move(f->store, id, FOLIO_ROI_RELEASED, NULL, "qa", NOW, &f->err));
+    assert_non_null(strstr(f->err.msg, "can no longer be released"));
+    int64_t c = -1;
+    OK(folio_store_exec_fmt(f->store, &c, NULL, NULL, &f->err,
+                            "SELECT COUNT(*) FROM roi_disclosure WHERE request_id = ?", "i", id));
+    assert_int_equal(c, 0);
+    OK(folio_document_tag_remove(&f->chart, f->doc, "hiv_sti", "tagged by mistake", &f->err));
+    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_RELEASED, NULL, "qa", NOW, &f->err));
+    OK(folio_store_exec_fmt(f->store, &c, NULL, NULL, &f->err,
+                            "SELECT COUNT(*) FROM roi_disclosure WHERE request_id = ?", "i", id));
+    assert_int_equal(c, 1);
+
+    /* Part 2 records for a medical emergency (42 CFR 2.51): the reason is required and kept */
+    static const char text[] = "detox unit discharge summary";
+    struct folio_document_new d = {.patient_id = f->pid,
+                                   .type_code = "18842-5",
+                                   .title = "Discharge summary, detox unit",
+                                   .service_at = "2023-07-10T09:00:00Z",
+                                   .content = text,
+                                   .content_len = sizeof text - 1,
+                                   .mime_type = "text/plain"};
+    int64_t p2 = 0;
+    OK(folio_document_create(&f->chart, &d, &p2, NULL, &f->err));
+    OK(folio_document_tag_add(&f->chart, p2, "sud_part2", NULL, &f->err));
+    id = mk_request(f, FOLIO_ROI_PROVIDER_CONTINUITY, 0, "2024-02-20");
+    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_VALIDATED, NULL, "roi", NOW, &f->err));
+    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_PULLED, NULL, "roi", NOW, &f->err));
+    struct folio_roi_packet_in in = {.request_id = id,
+                                     .document_ids = &p2,
+                                     .n_documents = 1,
+                                     .facility_name = "Main Hospital",
+                                     .select_flags = FOLIO_ROI_SELECT_EMERGENCY};
+    struct folio_roi_packet p = {0};
+    OK(folio_roi_packet_render(f->store, &in, NOW, &p, &f->err));
+    EXPECT(FOLIO_EINVAL, "emergency_reason",
+           folio_roi_packet_record(f->store, &in, &p, "roi", NOW, NULL, &f->err));
+    in.emergency_reason = "unresponsive on arrival, suspected overdose";
+    OK(folio_roi_packet_record(f->store, &in, &p, "roi", NOW, NULL, &f->err));
+    folio_roi_packet_release(&p);
+    OK(folio_roi_packets(f->store, id, &f->arena, &pk, &n, &f->err));
+    assert_int_equal(n, 1);
+    assert_int_equal(pk[0].select_flags, FOLIO_ROI_SELECT_EMERGENCY);
+    assert_string_equal(pk[0].emergency_reason, "unresponsive on arrival, suspected overdose");
+    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_QA, NULL, "roi", NOW, &f->err));
+    OK(folio_roi_request_qa(f->store, id, &ok, "qa", NOW, NULL, &f->err));
+    OK(folio_roi_request_move(f->store, id, FOLIO_ROI_RELEASED, NULL, "qa", NOW, &f->err));
+    struct folio_stmt *st = NULL;
+    bool row = false;
+    OK(folio_store_prepare_fmt(f->store, &st, &f->err,
+                               "SELECT description FROM roi_disclosure WHERE request_id = ?", "i",
+                               id));
+    OK(folio_stmt_step(st, &row, &f->err));
+    assert_true(row);
+    assert_non_null(strstr(folio_stmt_column_text(st, 0),
+                           "medical emergency (42 CFR 2.51): unresponsive on arrival"));
+    folio_stmt_free(st);
+
+    /* received or disclosed in the future: refused */
+    struct folio_roi_request r = {.patient_id = f->pid,
+                                  .requester_type = FOLIO_ROI_PATIENT,
+                                  .requester_name = "x",
+                                  .purpose = "x",
+                                  .delivery = "mail",
+                                  .received_on = "2024-03-02"};
+    EXPECT(FOLIO_EINVAL, "received_on",
+           folio_roi_request_create(f->store, &r, "roi", NOW, &f->err));
+    struct folio_roi_disclosure dd = {.patient_id = f->pid,
+                                      .disclosed_on = "2024-03-02",
+                                      .recipient = "x",
+                                      .description = "x",
+                                      .purpose = "x",
+                                      .basis = "public_health"};
+    EXPECT(FOLIO_EINVAL, "disclosed_on",
+           folio_roi_disclosure_record(f->store, &dd, "roi", NOW, &f->err));
+
+    /* the patient's authorizations, newest first, with paging */
+    struct folio_roi_auth *av = NULL;
+    bool more = true;
+    int64_t a1 = mk_auth(f, full_auth(f->pid)), a2 = mk_auth(f, full_auth(f->pid));
+    OK(folio_roi_auth_list(f->store, f->pid, 1, &f->arena, &av, &n, &more, &f->err));
+    assert_int_equal(n, 1);
+    assert_true(more);
+    assert_int_equal(av[0].id, a2);
+    OK(folio_roi_auth_list(f->store, f->pid, 10, &f->arena, &av, &n, &more, &f->err));
+    assert_int_equal(n, 2);
+    assert_false(more);
+    assert_int_equal(av[1].id, a1);
+    assert_string_equal(av[1].recipient, "Lawyer & Partners LLP");
+    EXPECT(FOLIO_ENOTFOUND, "patient_id",
+           folio_roi_auth_list(f->store, 999999, 10, &f->arena, &av, &n, &more, &f->err));
+    assert_string_equal(folio_roi_auth_verdict_name(FOLIO_AUTH_NOT_SIGNED_YET), "not_signed_yet");
+    assert_int_equal(folio_roi_fee_method_parse("flat"), FOLIO_ROI_FEE_FLAT);
+    assert_null(folio_roi_fee_method_name((enum folio_roi_fee_method)9));
+}
+
 static void test_pure_tables(void **state)
 {
     (void)state;
@@ -839,6 +955,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fee, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accounting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_qa_packet_fee, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_release_rechecks, setup, teardown),
         cmocka_unit_test(test_pure_tables),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -345,6 +345,8 @@ async function renderDocs(ctx, st, pane) {
   let maker = null;
   if (canPack) {
     const notice = h('input', { name: 'packet_notice', size: 36, autocomplete: 'off', placeholder: 'the default statement' });
+    // 42 CFR 2.51(c): the nature of the emergency is documented with the disclosure
+    const why = st.emergency ? h('input', { name: 'emergency_reason', size: 36, autocomplete: 'off', required: true }) : null;
     const go = h('button', { type: 'submit', class: 'primary' }, 'Make the packet');
     maker = h('form', {
       class: 'roi-make-packet', 'aria-label': 'Make the packet',
@@ -357,7 +359,7 @@ async function renderDocs(ctx, st, pane) {
         try {
           const body = { document_ids: ids };
           if (notice.value.trim()) body.notice = notice.value.trim();
-          if (st.emergency) body.emergency = true;
+          if (st.emergency) { body.emergency = true; body.emergency_reason = why.value.trim(); }
           const pk = await api('POST', `/roi/requests/${r.id}/packets`, { body });
           await reload(ctx, st, okBox(`Packet made: ${pk.pages} page${pk.pages === 1 ? '' : 's'}, SHA-256 ${pk.sha256}.`));
         } catch (err) {
@@ -366,6 +368,7 @@ async function renderDocs(ctx, st, pane) {
         }
       },
     }, field('Redisclosure notice (optional)', notice, 'replaces the default statement of the cover letter'),
+    why ? field('Nature of the medical emergency', why, 'recorded with the packet and the disclosure (42 CFR 2.51)') : null,
     h('div', { class: 'field actions' }, go));
   } else if (app.can('roi.write')) {
     notes.push(h('p', { class: 'small muted' }, 'The packet is made once the records are pulled.'));
