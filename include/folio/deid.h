@@ -158,4 +158,138 @@ enum folio_rc folio_deid_sh_person_apply(const struct folio_deid_sh_person *in,
                                          struct folio_deid_sh_result *out,
                                          struct folio_err *err) FOLIO_MUST_USE;
 
+/* ---- Research extracts of a cohort (src/deid/cohort.c; docs/deid.md "Cohort extracts") ----
+ * One row per encounter of the cohort, de-identified under Safe Harbor (45 CFR 164.514(b)(2))
+ * or as a limited data set (164.514(e)) under a data use agreement in force. Every extract is
+ * logged (deid_extract: who, when, method, DUA, criteria, row count, SHA-256 of the output);
+ * a limited data set also records one disclosure per patient with basis "limited_data_set"
+ * (folio/roi.h; excluded from the accounting by 164.528(a)(1)(viii), but logged). */
+
+struct folio_chart;
+struct folio_drg_set;
+struct folio_store;
+
+#define FOLIO_DEID_COHORT_MAX_PATIENTS 1000 /* ids in an explicit patient list */
+#define FOLIO_DEID_COHORT_MAX_ROWS 100000   /* encounters in one extract (ETOOBIG beyond) */
+#define FOLIO_DEID_DUA_TEXT_MAX 2000        /* bytes of a DUA's text fields */
+
+enum folio_deid_method {
+    FOLIO_DEID_SAFE_HARBOR = 1,  /* "safe_harbor": 164.514(b)(2), de-identified */
+    FOLIO_DEID_LIMITED = 2,      /* "limited_data_set": 164.514(e), needs a DUA in force */
+};
+enum folio_deid_format {
+    FOLIO_DEID_CSV = 1,  /* "csv": RFC 4180, a header line then one line per encounter */
+    FOLIO_DEID_JSON = 2, /* "json": {"header": {...}, "rows": [{...}, ...]} */
+};
+/* Names as above; NULL for an unknown value. */
+const char *folio_deid_method_name(enum folio_deid_method m);
+const char *folio_deid_format_name(enum folio_deid_format f);
+/* EINVAL naming "method" / "format" and the value. */
+enum folio_rc folio_deid_method_parse(const char *s, enum folio_deid_method *out,
+                                      struct folio_err *err) FOLIO_MUST_USE;
+enum folio_rc folio_deid_format_parse(const char *s, enum folio_deid_format *out,
+                                      struct folio_err *err) FOLIO_MUST_USE;
+
+/* Which encounters (not cancelled): every given criterion must hold. from/to: YYYY-MM-DD,
+ * inclusive, on the discharge date (UTC), else the admission date of a stay not discharged.
+ * enc_class: inpatient|outpatient|emergency|observation|newborn. dx_prefix: an ICD-10-CM
+ * code prefix (letter first, dot optional, 1-8 characters) of any diagnosis on the encounter's
+ * final coding abstract. patient_ids: only these patients (1..FOLIO_DEID_COHORT_MAX_PATIENTS
+ * ids). At least one criterion is required (EINVAL "criteria"). All borrowed. */
+struct folio_deid_criteria {
+    const char *from, *to;
+    const char *enc_class;
+    const char *dx_prefix;
+    const int64_t *patient_ids;
+    size_t n_patients;
+};
+
+/* A data use agreement, 164.514(e)(4). Strings borrowed on input, in the arena on output. */
+struct folio_deid_dua {
+    int64_t id;            /* out */
+    const char *recipient; /* required */
+    const char *purpose;   /* the permitted uses and disclosures, required, (e)(4)(ii)(A) */
+    const char *users;     /* who may use or receive the data set, required, (e)(4)(ii)(B) */
+    const char *signed_on; /* YYYY-MM-DD, required */
+    const char *expires_on; /* YYYY-MM-DD not before signed_on; NULL = no end date */
+    /* The assurances of (e)(4)(ii)(C), as the agreement states them: */
+    bool no_other_use;      /* (C)(1) not use or further disclose other than as permitted */
+    bool safeguards;        /* (C)(2) appropriate safeguards */
+    bool report_violations; /* (C)(3) report any use or disclosure not provided for */
+    bool agents_bound;      /* (C)(4) agents to whom it is provided agree to the same */
+    bool no_reidentify;     /* (C)(5) not identify the information or contact the individuals */
+    /* out: */
+    const char *created_at, *created_by;
+    const char *terminated_on, *terminated_by, *termination_reason; /* NULL while not */
+};
+/* Records a DUA (missing assurances are recorded as such: the agreement is kept, an extract
+ * under it is refused). EINVAL naming "recipient", "purpose", "users", "signed_on",
+ * "expires_on" or "user". now: NULL = the clock. Sets d->id. */
+enum folio_rc folio_deid_dua_add(struct folio_store *s, struct folio_deid_dua *d, const char *user,
+                                 const char *now, struct folio_err *err) FOLIO_MUST_USE;
+/* ENOTFOUND "dua_id". */
+enum folio_rc folio_deid_dua_get(struct folio_store *s, int64_t id, struct folio_arena *a,
+                                 struct folio_deid_dua *out, struct folio_err *err) FOLIO_MUST_USE;
+/* Every DUA, newest first. */
+enum folio_rc folio_deid_dua_list(struct folio_store *s, struct folio_arena *a,
+                                  struct folio_deid_dua **out, size_t *n,
+                                  struct folio_err *err) FOLIO_MUST_USE;
+/* Ends a DUA on `on` (YYYY-MM-DD, NULL = today): reason required (EINVAL "reason"); ESTATE
+ * "dua_id" when already terminated; ENOTFOUND "dua_id". */
+enum folio_rc folio_deid_dua_terminate(struct folio_store *s, int64_t id, const char *on,
+                                       const char *reason, const char *user, const char *now,
+                                       struct folio_err *err) FOLIO_MUST_USE;
+/* Whether a limited data set may be made under d on today (YYYY-MM-DD): ESTATE field "dua_id"
+ * with a message naming each thing missing ("DUA 3 cannot be used: it expired on 2024-12-31;
+ * assurance missing: safeguards (164.514(e)(4)(ii)(C)(2))"). Pure. */
+enum folio_rc folio_deid_dua_check(const struct folio_deid_dua *d, const char *today,
+                                   struct folio_err *err) FOLIO_MUST_USE;
+
+/* What to extract. user: who (required, EINVAL "user"); now: NULL = the clock. dua_id: required
+ * for a limited data set (EINVAL "dua_id"; ENOTFOUND / ESTATE from the check above), refused
+ * for Safe Harbor (EINVAL "dua_id"). notes: add the de-identified text of the encounter's text
+ * documents (sensitivity-tagged documents are withheld and counted). drg: grouper versions for
+ * the MS-DRG of final inpatient abstracts (NULL: the column stays empty). */
+struct folio_deid_extract_req {
+    struct folio_deid_criteria crit;
+    enum folio_deid_method method;
+    enum folio_deid_format format;
+    int64_t dua_id;
+    bool notes;
+    const struct folio_drg_set *drg;
+    const char *user;
+    const char *now;
+};
+struct folio_deid_extract_result {
+    int64_t log_id;
+    size_t rows, patients;
+    size_t notes, notes_withheld; /* documents included / withheld as sensitive */
+    size_t disclosures;           /* limited data set: one per patient */
+    struct folio_deid_report removed; /* identifiers removed from the notes, per type */
+    char sha256[65];
+};
+/* Selects the cohort, writes the extract into out (format as asked; the caller sets out's cap:
+ * ETOOBIG beyond it, and beyond FOLIO_DEID_COHORT_MAX_ROWS rows), logs it and, for a limited
+ * data set, records the disclosures, all in one transaction (nothing is logged when it fails).
+ * c->key is needed by nothing here (no SSN is read). Errors: EINVAL naming "from", "to",
+ * "class", "dx", "patients", "criteria", "method", "format", "dua_id"; ENOTFOUND "patients"
+ * naming an unknown patient id; the DUA's refusals. An empty cohort is not an error. */
+enum folio_rc folio_deid_cohort_extract(const struct folio_chart *c,
+                                        const struct folio_deid_extract_req *r,
+                                        struct folio_buf *out,
+                                        struct folio_deid_extract_result *res,
+                                        struct folio_err *err) FOLIO_MUST_USE;
+
+/* The extract log, newest first (limit 1..1000; other values -> 100). */
+struct folio_deid_extract_log {
+    int64_t id;
+    const char *created_at, *created_by, *method, *format, *criteria, *sha256;
+    int64_t dua_id; /* 0 for Safe Harbor */
+    bool notes;
+    int64_t rows, patients;
+};
+enum folio_rc folio_deid_extract_list(struct folio_store *s, int64_t limit, struct folio_arena *a,
+                                      struct folio_deid_extract_log **out, size_t *n,
+                                      struct folio_err *err) FOLIO_MUST_USE;
+
 #endif

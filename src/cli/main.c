@@ -48,7 +48,7 @@ static const struct cmd commands[] = {
     {"rules", cmd_rules, "chart completeness rules: load, show, check a rules file"},
     {"completeness", cmd_completeness, "chart deficiencies: analyze an encounter, list, waive"},
     {"provider", cmd_provider, "providers: mark a resident (co-signature rules)"},
-    {"deid", cmd_deid, "de-identify a free-text note (stdin): tags or --spans JSON"},
+    {"deid", cmd_deid, "de-identify a note (text), research extracts (cohort), data use agreements (dua)"},
     {"help", cmd_help, "show help for a command"},
 };
 
