@@ -745,12 +745,13 @@ static enum folio_rc document_tag(struct folio_cli *cli, int argc, char **argv)
             json_t *e = json_object();
             bad |= !e || json_array_append_new(arr, e) != 0;
             if (!bad)
-                bad |= json_object_set_new(e, "tag", json_string(tags[i].tag)) |
-                       json_object_set_new(e, "set_at", json_string(tags[i].set_at)) |
-                       json_object_set_new(e, "set_by", json_string(tags[i].set_by)) |
-                       json_object_set_new(e, "removed_at", tags[i].removed_at
-                                                                ? json_string(tags[i].removed_at)
-                                                                : json_null());
+                bad |= json_object_set_new(e, "tag", cli_jstr(tags[i].tag)) |
+                       json_object_set_new(e, "set_at", cli_jstr(tags[i].set_at)) |
+                       json_object_set_new(e, "set_by", cli_jstr(tags[i].set_by)) |
+                       json_object_set_new(e, "set_reason", cli_jstr(tags[i].set_reason)) |
+                       json_object_set_new(e, "removed_at", cli_jstr(tags[i].removed_at)) |
+                       json_object_set_new(e, "removed_by", cli_jstr(tags[i].removed_by)) |
+                       json_object_set_new(e, "removed_reason", cli_jstr(tags[i].removed_reason));
         }
         if (bad) {
             json_decref(o);

@@ -91,6 +91,7 @@ check "tag remove exits 0" 0 "$?"
 expect_fail "remove an absent tag" 10 folio document tag "$D" --remove hiv_sti --reason again
 check "no active tag" 1 "$(folio document tag "$D" | wc -l)"
 check "history keeps the removed tag" "hiv_sti:him.clerk" "$(folio --json document tag "$D" --history | jget '",".join(t["tag"] + ":" + str(t["set_by"]) for t in d["tags"] if t["removed_at"])')"
+check "the JSON keeps both reasons" "result in note|tagged in error" "$(folio --json document tag "$D" --history | jget '",".join(t["set_reason"] + "|" + t["removed_reason"] for t in d["tags"] if t["removed_at"])')"
 check "tag changes audited" yes "$([ "$(sql "SELECT COUNT(*) FROM audit_log WHERE detail LIKE 'tag %'")" -ge 2 ] 2>/dev/null && echo yes || echo no)"
 
 done_testing
