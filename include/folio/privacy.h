@@ -102,6 +102,11 @@ struct folio_user {
     const char *created_at;
     const char *password_changed_at;
     int64_t provider_id; /* the provider the user is (their inbox); 0 none */
+    /* Workforce data the snooping alerts compare with the charts the user opens (btg.h,
+     * folio_btg_user_set_home); NULL when not recorded. */
+    const char *family_name;
+    const char *home_postal_code;
+    const char *home_street;
 };
 
 /* Usernames: 1-64 of [a-z0-9._-], lower-cased. Passwords: 12-1024 bytes. Every change records

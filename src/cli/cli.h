@@ -52,4 +52,5 @@ int cmd_rules(struct folio_cli *cli, int argc, char **argv); /* src/cli/cmd_comp
 int cmd_completeness(struct folio_cli *cli, int argc, char **argv); /* cmd_completeness.c */
 int cmd_provider(struct folio_cli *cli, int argc, char **argv);     /* cmd_provider.c */
 int cmd_deid(struct folio_cli *cli, int argc, char **argv);         /* cmd_deid.c */
+int cmd_privacy(struct folio_cli *cli, int argc, char **argv);      /* cmd_privacy.c */
 #endif

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/cli_chart.h"
 #include "cli/cli_util.h"
+#include "folio/btg.h"
 #include "folio/privacy.h"
 #include "folio/records.h"
 
@@ -24,6 +25,7 @@ static const char usage[] =
     "       folio user enable USERNAME\n"
     "       folio user roles USERNAME --roles ROLE[,ROLE...]\n"
     "       folio user provider USERNAME (--npi NPI | --id N | --none)\n"
+    "       folio user home USERNAME [--family NAME] [--postal-code CODE] [--street LINE]\n"
     "       folio user reset-password USERNAME [--password-file PATH | --password-stdin]\n"
     "       folio user list [--json]\n"
     "\n"
@@ -36,7 +38,10 @@ static const char usage[] =
     "Disabling a user or resetting a password ends the user's sessions; a reset also clears a\n"
     "lockout. Users are never deleted.\n"
     "`user provider` links a user to the provider they are (a clinician's inbox: the queries\n"
-    "and deficiencies addressed to that provider); --none unlinks.\n";
+    "and deficiencies addressed to that provider); --none unlinks.\n"
+    "`user home` records the user's own family name and home address (postal code and street\n"
+    "line), which the daily snooping alerts compare with the charts they open (docs/privacy.md);\n"
+    "an option left out keeps its value, an empty value clears it.\n";
 
 /* ---- password input ---- */
 
@@ -416,6 +421,50 @@ out:
     return rc;
 }
 
+static enum folio_rc user_home(struct folio_cli *cli, int argc, char **argv)
+{
+    const char *family = NULL, *postal = NULL, *street = NULL, *username = NULL;
+    const struct cli_opt opts[] = {
+        {"family", CLI_OPT_STR, &family},
+        {"postal-code", CLI_OPT_STR, &postal},
+        {"street", CLI_OPT_STR, &street},
+    };
+    struct cli_args args;
+    struct folio_arena a;
+    struct folio_user u;
+    char line[256];
+    enum folio_rc rc;
+
+    folio_arena_init(&a, 0);
+    rc = cli_parse(cli, "user home", argc, argv, 1, opts, FOLIO_ARRAY_LEN(opts), CLI_MAX_POS,
+                   &args, NULL);
+    if (!rc)
+        rc = one_username(cli, "user home", &args, &username);
+    if (!rc && !family && !postal && !street)
+        rc = cli_usage(cli, "user home: give --family, --postal-code and/or --street");
+    if (!rc)
+        rc = folio_cli_open_store(cli);
+    if (!rc)
+        rc = folio_user_get(cli->store, username, &a, &u, &cli->err);
+    if (!rc)
+        rc = folio_store_begin(cli->store, &cli->err);
+    if (!rc)
+        rc = finish_change(cli,
+                           folio_btg_user_set_home(cli->store, cli->actor, u.username,
+                                                   family ? family : u.family_name,
+                                                   postal ? postal : u.home_postal_code,
+                                                   street ? street : u.home_street, &cli->err),
+                           u.username, "home address/family name of");
+    if (rc)
+        goto out;
+    /* the values themselves are not echoed: workforce data, like PHI, stays off the screen */
+    folio_snprintf(line, sizeof line, "family name and home address of %s recorded", u.username);
+    rc = print_done(cli, u.username, "home", 0, 0, line);
+out:
+    folio_arena_release(&a);
+    return rc;
+}
+
 static enum folio_rc user_reset(struct folio_cli *cli, int argc, char **argv)
 {
     const char *pw_file = NULL, *username = NULL;
@@ -542,7 +591,7 @@ static enum folio_rc user_main(struct folio_cli *cli, int argc, char **argv)
 
     if (argc < 2)
         return cli_usage(cli, "user: missing subcommand (add, disable, enable, roles, "
-                              "provider, reset-password or list)");
+                              "provider, home, reset-password or list)");
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0)
             break;
@@ -568,11 +617,13 @@ static enum folio_rc user_main(struct folio_cli *cli, int argc, char **argv)
         return user_provider(cli, argc - 1, argv + 1);
     if (strcmp(sub, "reset-password") == 0)
         return user_reset(cli, argc - 1, argv + 1);
+    if (strcmp(sub, "home") == 0)
+        return user_home(cli, argc - 1, argv + 1);
     if (strcmp(sub, "list") == 0)
         return user_list(cli, argc - 1, argv + 1);
     return cli_usage(cli,
                      "user: unknown subcommand '%s' (add, disable, enable, roles, "
-                     "provider, reset-password or list)",
+                     "provider, home, reset-password or list)",
                      sub);
 }
 

@@ -49,6 +49,7 @@ static const struct cmd commands[] = {
     {"completeness", cmd_completeness, "chart deficiencies: analyze an encounter, list, waive"},
     {"provider", cmd_provider, "providers: mark a resident (co-signature rules)"},
     {"deid", cmd_deid, "de-identify a note (text), research extracts (cohort), data use agreements (dua)"},
+    {"privacy", cmd_privacy, "restricted/VIP charts, care teams, snooping alerts, review queue"},
     {"help", cmd_help, "show help for a command"},
 };
 

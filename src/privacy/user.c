@@ -312,7 +312,8 @@ out:
 
 #define USER_COLS                                                                                  \
     "SELECT id, username, display_name, roles, disabled, failed_count, locked_until, "             \
-    "last_login_at, created_at, password_changed_at, provider_id FROM users "
+    "last_login_at, created_at, password_changed_at, provider_id, family_name, "                   \
+    "home_postal_code, home_street FROM users "
 
 static const char *col_str(struct folio_arena *a, struct folio_stmt *st, int idx, bool *oom)
 {
@@ -344,6 +345,9 @@ static bool read_user(struct folio_stmt *st, const char *now, struct folio_arena
     u->created_at = col_str(a, st, 8, &oom);
     u->password_changed_at = col_str(a, st, 9, &oom);
     u->provider_id = folio_stmt_column_is_null(st, 10) ? 0 : folio_stmt_column_i64(st, 10);
+    u->family_name = col_str(a, st, 11, &oom);
+    u->home_postal_code = col_str(a, st, 12, &oom);
+    u->home_street = col_str(a, st, 13, &oom);
     return !oom;
 }
 

@@ -1,6 +1,7 @@
 /* Users and roles (administrators). Every call is audited user.admin; passwords never are. */
 #include "folio/base.h"
 
+#include "folio/btg.h"
 #include "folio/privacy.h"
 #include "server/render.h"
 #include "server/server.h"
@@ -53,6 +54,39 @@ static enum folio_rc read_provider(const json_t *body, int64_t *provider_id, boo
     return folio_api_i64(body, NULL, "provider_id", 1, INT64_MAX, provider_id, NULL, err);
 }
 
+/* folio_render_user plus the workforce data the snooping alerts compare (btg.h): shown to
+ * user administrators only, so it is added here rather than in every rendering of a user. */
+static json_t *user_json(const struct folio_user *u)
+{
+    json_t *o = folio_render_user(u);
+
+    if (o && (folio_jset_str(o, "family_name", u->family_name) ||
+              folio_jset_str(o, "home_postal_code", u->home_postal_code) ||
+              folio_jset_str(o, "home_street", u->home_street))) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
+}
+
+/* "family_name", "home_postal_code", "home_street": strings, null or "" clears; *present when
+ * any of them is in the body. */
+static enum folio_rc read_home(const json_t *body, const char *v[3], bool *present,
+                               struct folio_err *err)
+{
+    static const char *const keys[3] = {"family_name", "home_postal_code", "home_street"};
+    enum folio_rc rc = FOLIO_OK;
+
+    *present = false;
+    for (int i = 0; rc == FOLIO_OK && i < 3; i++) {
+        v[i] = NULL;
+        if (json_object_get(body, keys[i]))
+            *present = true;
+        rc = folio_api_str(body, NULL, keys[i], &v[i], err);
+    }
+    return rc;
+}
+
 static enum folio_rc reply_user(struct folio_req *req, struct folio_resp *resp, int status,
                                 const char *username, struct folio_err *err)
 {
@@ -61,7 +95,7 @@ static enum folio_rc reply_user(struct folio_req *req, struct folio_resp *resp, 
 
     if (rc)
         return rc;
-    return folio_api_reply(resp, status, folio_render_user(&u), err);
+    return folio_api_reply(resp, status, user_json(&u), err);
 }
 
 static enum folio_rc list(struct folio_req *req, struct folio_resp *resp, struct folio_err *err)
@@ -77,7 +111,7 @@ static enum folio_rc list(struct folio_req *req, struct folio_resp *resp, struct
         return rc;
     items = json_array();
     for (i = 0; items && i < n; i++) {
-        if (json_array_append_new(items, folio_render_user(&users[i]))) {
+        if (json_array_append_new(items, user_json(&users[i]))) {
             json_decref(items);
             items = NULL;
         }
@@ -88,7 +122,10 @@ static enum folio_rc list(struct folio_req *req, struct folio_resp *resp, struct
 static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, struct folio_err *err)
 {
     static const char *const allowed[] = {"username", "display_name", "roles", "password",
-                                          "provider_id", NULL};
+                                          "provider_id", "family_name", "home_postal_code",
+                                          "home_street", NULL};
+    const char *home[3] = {NULL, NULL, NULL};
+    bool has_home = false;
     const char *username = NULL, *display = NULL, *password = NULL, *actor;
     struct folio_user u;
     json_t *body = NULL;
@@ -106,6 +143,7 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
     rc = rc ? rc : folio_api_req_str(body, NULL, "password", &password, err);
     rc = rc ? rc : read_roles(body, &roles, &present, err);
     rc = rc ? rc : read_provider(body, &provider, &has_provider, err);
+    rc = rc ? rc : read_home(body, home, &has_home, err);
     if (rc)
         goto out;
     if (!present) {
@@ -115,6 +153,8 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
     rc = folio_user_add(req->store, actor, username, display, roles, password, &id, err);
     if (!rc && provider)
         rc = folio_user_set_provider(req->store, actor, username, provider, err);
+    if (!rc && has_home)
+        rc = folio_btg_user_set_home(req->store, actor, username, home[0], home[1], home[2], err);
     rc = rc ? rc : folio_user_get(req->store, username, req->arena, &u, err);
     if (rc)
         goto out;
@@ -128,7 +168,7 @@ static enum folio_rc create(struct folio_req *req, struct folio_resp *resp, stru
     if (rc)
         goto out;
     (void)folio_snprintf(resp->location, sizeof(resp->location), "/api/v1/users/%s", u.username);
-    rc = folio_api_reply(resp, 201, folio_render_user(&u), err);
+    rc = folio_api_reply(resp, 201, user_json(&u), err);
 out:
     json_decref(body);
     return rc;
@@ -136,7 +176,10 @@ out:
 
 static enum folio_rc update(struct folio_req *req, struct folio_resp *resp, struct folio_err *err)
 {
-    static const char *const allowed[] = {"disabled", "roles", "provider_id", NULL};
+    static const char *const allowed[] = {"disabled", "roles", "provider_id", "family_name",
+                                          "home_postal_code", "home_street", NULL};
+    const char *home[3] = {NULL, NULL, NULL};
+    bool has_home = false;
     const char *username = req->words[0], *actor = req->session ? req->session->username : NULL;
     struct folio_user u;
     json_t *body = NULL;
@@ -152,6 +195,7 @@ static enum folio_rc update(struct folio_req *req, struct folio_resp *resp, stru
     rc = rc ? rc : folio_api_bool(body, NULL, "disabled", &disabled, &has_disabled, err);
     rc = rc ? rc : read_roles(body, &roles, &has_roles, err);
     rc = rc ? rc : read_provider(body, &provider, &has_provider, err);
+    rc = rc ? rc : read_home(body, home, &has_home, err);
     if (rc)
         goto out;
     if (has_disabled && disabled && actor && strcmp(actor, u.username) == 0) {
@@ -173,6 +217,15 @@ static enum folio_rc update(struct folio_req *req, struct folio_resp *resp, stru
         if (rc)
             goto out;
     }
+    if (has_home) { /* a field left out keeps its value */
+        rc = folio_btg_user_set_home(
+            req->store, actor, u.username,
+            json_object_get(body, "family_name") ? home[0] : u.family_name,
+            json_object_get(body, "home_postal_code") ? home[1] : u.home_postal_code,
+            json_object_get(body, "home_street") ? home[2] : u.home_street, err);
+        if (rc)
+            goto out;
+    }
     pv[0] = '\0';
     if (has_provider)
         (void)folio_snprintf(pv, sizeof pv, " provider_id=%lld", (long long)provider);
@@ -180,10 +233,11 @@ static enum folio_rc update(struct folio_req *req, struct folio_resp *resp, stru
     if (has_roles)
         (void)folio_roles_format(roles, rl, sizeof(rl));
     rc = folio_srv_audit(req, "user.admin", 0, "user", u.id,
-                         folio_arena_printf(req->arena, "update %s%s%s%s%s%s", u.username,
+                         folio_arena_printf(req->arena, "update %s%s%s%s%s%s%s", u.username,
                                             has_disabled ? " disabled=" : "",
                                             has_disabled ? (disabled ? "true" : "false") : "",
-                                            has_roles ? " roles=" : "", rl, pv),
+                                            has_roles ? " roles=" : "", rl, pv,
+                                            has_home ? " home address/family name" : ""),
                          err);
     rc = rc ? rc : reply_user(req, resp, 200, u.username, err);
 out:
@@ -220,7 +274,7 @@ const struct folio_route folio_api_user_routes[] = {
     {"GET", "/api/v1/users", FOLIO_PERM_USER_ADMIN, list, "List users"},
     {"POST", "/api/v1/users", FOLIO_PERM_USER_ADMIN, create, "Create a user"},
     {"PATCH", "/api/v1/users/{username}", FOLIO_PERM_USER_ADMIN, update,
-     "Disable or enable a user, change their roles or their provider link"},
+     "Disable or enable a user, change their roles, provider link, family name or home address"},
     {"POST", "/api/v1/users/{username}/password", FOLIO_PERM_USER_ADMIN, set_password,
      "Set a user's password (ends their sessions)"},
     {NULL, NULL, FOLIO_PERM_NONE, NULL, NULL},

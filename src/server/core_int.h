@@ -64,6 +64,9 @@ struct core_req {
     struct folio_req req;
     struct folio_resp resp;
     struct folio_session session;
+    /* A patient-scoped action refused for want of break-the-glass (req.c folio_srv_audit): the
+     * patient, whose access.denied entry the core appends after the rollback. 0 = none. */
+    int64_t btg_denied_patient;
 };
 
 /* ---- router.c ---- */

@@ -453,6 +453,8 @@ static void audit_refusal(struct core_req *c, struct folio_store *st, const char
     }
     if (strncmp(route->pattern, "/api/v1/patients/{id}", 21) == 0)
         ev.patient_id = c->req.ids[0];
+    if (c->btg_denied_patient)
+        ev.patient_id = c->btg_denied_patient;
     (void)folio_snprintf(detail, sizeof(detail), "%s %s: %s", route->method, route->pattern, why);
     ev.detail = detail;
     ev.client = c->req.client;
@@ -572,6 +574,8 @@ static enum MHD_Result handle_api(struct core_req *c, const char *method, const 
         memset(&err, 0, sizeof(err));
     rc = tx_end(srv, &t, rc, &err);
     c->req.store = st;
+    if (rc && c->btg_denied_patient) /* rolled back: the refusal is audited on its own */
+        audit_refusal(c, st, "access.denied", route, "break_the_glass required");
     if (rc)
         goto fail;
     return queue_handler_resp(c);

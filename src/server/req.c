@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "folio/audit.h"
+#include "folio/btg.h"
 #include "server/core_int.h"
 
 static struct core_req *core_of(const struct folio_req *r)
@@ -306,6 +307,34 @@ enum folio_rc folio_srv_audit_event(struct folio_req *req, const struct folio_au
     return folio_audit_append(req->store, &e, NULL, err);
 }
 
+/* Restricted charts (btg.h): every patient-scoped action passes here, so this is the one
+ * place the break-the-glass rule is enforced, audit on or off. The privacy officer's own
+ * actions (privacy.*: breaking the glass itself, restrictions, reviews) and audit-trail
+ * searches are not chart accesses. A refusal fails the request (rolled back, 403 with field
+ * "break_the_glass"); the core then appends its access.denied entry on its own. */
+static enum folio_rc btg_gate(struct folio_req *req, const char *action, int64_t patient_id,
+                              struct folio_err *err)
+{
+    struct core_req *c = core_of(req);
+    struct folio_btg_decision d;
+    enum folio_rc rc;
+
+    if (patient_id <= 0 || !req->session || !action || strncmp(action, "privacy.", 8) == 0 ||
+        strncmp(action, "audit.", 6) == 0)
+        return FOLIO_OK;
+    rc = folio_btg_check(req->store, req->session->user_id, req->session->roles, patient_id, 0,
+                         &d, err);
+    if (rc || d.access == FOLIO_BTG_ALLOWED)
+        return rc;
+    if (c)
+        c->btg_denied_patient = patient_id;
+    return folio_err_set(err, FOLIO_EPERM, "break_the_glass",
+                         "this chart is restricted: you have no care relationship with the "
+                         "patient; state a reason to break the glass (POST "
+                         "/api/v1/patients/%lld/break-glass)",
+                         (long long)patient_id);
+}
+
 enum folio_rc folio_srv_audit(struct folio_req *req, const char *action, int64_t patient_id,
                               const char *entity_type, int64_t entity_id, const char *detail,
                               struct folio_err *err)
@@ -313,7 +342,10 @@ enum folio_rc folio_srv_audit(struct folio_req *req, const char *action, int64_t
     struct core_req *c = core_of(req);
     struct folio_audit_event ev;
     char roles[256];
+    enum folio_rc rc = btg_gate(req, action, patient_id, err);
 
+    if (rc)
+        return rc;
     if (c && c->srv && !c->srv->o.audit)
         return FOLIO_OK;
     memset(&ev, 0, sizeof(ev));

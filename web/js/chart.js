@@ -1,5 +1,6 @@
 // The chart: banner, then tabs for summary, encounters (timeline), documents (reading, history,
 // side-by-side amendment view), results (table + trend) and, for privacy officers, access report.
+// A restricted chart asks for a reason first (break the glass, docs/privacy.md).
 import { api, errorText } from './api.js';
 import { h, mount, dash, fmtTime, fmtDate, itemsOf, keyRows, field } from './dom.js';
 import { patientName, birthText } from './search.js';
@@ -70,7 +71,18 @@ export async function chartScreen(ctx) {
   });
   mount(main, h('section', { class: 'chart' }, banner, tablist, body));
 
-  const p = await loadPatient(id, fresh);
+  let p;
+  try {
+    p = await loadPatient(id, fresh);
+  } catch (err) {
+    // A restricted chart the user has no care relationship with: the server refuses every
+    // patient-scoped call with field "break_the_glass" until a reason is stated.
+    if (err && err.status === 403 && err.field === 'break_the_glass' && ctx.isCurrent()) {
+      breakGlassPrompt(ctx, id, banner, tablist, body);
+      return;
+    }
+    throw err;
+  }
   if (!ctx.isCurrent()) return;
   const name = patientName(p);
   app.setTitle(name || `Patient ${id}`);
@@ -82,7 +94,8 @@ export async function chartScreen(ctx) {
     p.mrn ? h('span', { class: 'kv' }, h('b', 'MRN '), h('span', { class: 'mono' }, p.mrn)) : null,
     h('span', { class: 'kv' }, statusBadge(p.status)),
     p.deceased_at ? h('span', { class: 'badge st-deceased' }, `deceased ${fmtDate(p.deceased_at)}`) : null,
-    p.merged_into ? h('span', { class: 'badge st-merged' }, `merged into #${p.merged_into}`) : null);
+    p.merged_into ? h('span', { class: 'badge st-merged' }, `merged into #${p.merged_into}`) : null,
+    app.can('privacy.review') ? restrictionBadges(ctx, id) : null);
 
   try {
     if (tab === 'summary') renderSummary(body, p);
@@ -96,6 +109,58 @@ export async function chartScreen(ctx) {
     if (err && err.status === 401) throw err;
     if (ctx.isCurrent()) mount(body, errorBox(err));
   }
+}
+
+/* ---------------- restricted charts (docs/privacy.md) ---------------- */
+
+/** The break-the-glass prompt: a warning, a required reason and the button; the chart opens after. */
+function breakGlassPrompt(ctx, id, banner, tablist, body) {
+  ctx.app.setTitle('Restricted chart');
+  tablist.remove(); // the chart's sections come back with the chart
+  mount(banner, h('h1', { class: 'pt-name' }, 'Restricted chart'), h('span', { class: 'badge st-restricted' }, 'restricted'));
+  const msg = h('div', { 'aria-live': 'polite' });
+  const reason = h('textarea', { name: 'reason', rows: 3, cols: 60, 'aria-required': 'true', maxlength: 500 });
+  const button = h('button', { type: 'submit', class: 'primary danger' }, 'Break the glass');
+  const form = h('form', {
+    class: 'btg-form', 'aria-label': 'Break the glass', onsubmit: async (e) => {
+      e.preventDefault();
+      button.disabled = true;
+      try {
+        // The server checks the reason (required, at least 10 characters) and says what is wrong.
+        await api('POST', `/patients/${id}/break-glass`, { body: { reason: reason.value } });
+        cached = { id: null, patient: null, at: 0 };
+        if (!ctx.isCurrent()) return;
+        await chartScreen(ctx);
+      } catch (err) {
+        if (err.status === 401) throw err;
+        mount(msg, h('div', { class: 'msg msg-error', role: 'alert' }, errorText(err)));
+        button.disabled = false;
+        reason.focus();
+      }
+    },
+  },
+  field('Reason for access (required)', reason, 'for example: covering the emergency department, the patient is unconscious'),
+  h('div', { class: 'actions' }, button, h('a', { href: '#/search' }, 'Cancel')));
+  mount(body, h('section', { class: 'card btg' },
+    h('div', { class: 'msg msg-warn', role: 'alert' },
+      h('span', h('b', 'This chart is restricted. '),
+        'You have no care relationship with this patient. You may open it only if you have a reason; ',
+        'your access and the reason are recorded and reviewed by the privacy officer.')),
+    msg, form));
+  reason.focus();
+}
+
+/** For the privacy officer: the chart's restricted/VIP state, with a link to change it. */
+function restrictionBadges(ctx, id) {
+  const box = h('span', { class: 'kv restriction' });
+  api('GET', `/patients/${id}/restriction`).then((r) => {
+    if (!ctx.isCurrent()) return;
+    mount(box,
+      r.restricted ? h('span', { class: 'badge st-restricted' }, 'restricted') : null,
+      r.vip ? h('span', { class: 'badge st-vip' }, 'VIP') : null,
+      ' ', h('a', { href: `#/privacy?patient=${id}` }, r.restricted || r.vip ? 'Change restriction' : 'Restrict chart'));
+  }).catch(() => { /* the badges are a convenience: the chart shows without them */ });
+  return box;
 }
 
 /* ---------------- summary ---------------- */

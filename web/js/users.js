@@ -1,5 +1,6 @@
 // Administrator: users, roles, add, disable/enable, reset password, and the provider a user is
-// (their clinician's inbox: PATCH provider_id, picked from GET /providers).
+// (their clinician's inbox: PATCH provider_id, picked from GET /providers); the family name and
+// home address the snooping alerts compare (PATCH family_name, home_postal_code, home_street).
 import { api, errorText } from './api.js';
 import { h, mount, dash, fmtTime, field, itemsOf } from './dom.js';
 import { ROLE_NAMES, roleTitle, rolesOf } from './roles.js';
@@ -100,6 +101,23 @@ export async function usersScreen(ctx) {
         if (!await setProvider(u, null, `${u.username} is no longer linked to a provider.`)) unlink.disabled = false;
       },
     }, 'Unlink') : null;
+    // The user's own family name and home address, which the daily snooping alerts compare with
+    // the charts they open (docs/privacy.md). Only administrators see them.
+    const famIn = h('input', { name: 'family_name', value: u.family_name || '', 'aria-label': `Family name of ${u.username}` });
+    const pcIn = h('input', { name: 'home_postal_code', value: u.home_postal_code || '', size: 8, 'aria-label': `Home postal code of ${u.username}` });
+    const stIn = h('input', { name: 'home_street', value: u.home_street || '', 'aria-label': `Home street of ${u.username}` });
+    const home = h('form', {
+      class: 'inline-home', hidden: true, 'aria-label': `Family name and home address of ${u.username}`, onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          await api('PATCH', `/users/${encodeURIComponent(u.username)}`, { body: { family_name: famIn.value.trim(), home_postal_code: pcIn.value.trim(), home_street: stIn.value.trim() } });
+          say(`Family name and home address of ${u.username} saved (used by the snooping alerts).`, 'ok');
+          await load();
+        } catch (err) { if (err.status !== 401) say(errorText(err), 'error'); }
+      },
+    }, famIn, pcIn, stIn, h('button', { type: 'submit', class: 'primary' }, 'Save'), h('button', { type: 'button', onclick: () => { home.hidden = true; } }, 'Cancel'));
+    const openHome = h('button', { type: 'button', title: 'For the snooping alerts: the user\'s own family name and home address', onclick: () => { home.hidden = false; famIn.focus(); } },
+      u.family_name || u.home_street ? 'Home address ✓' : 'Home address');
     return h('tr', { class: disabled ? 'muted-row' : '', 'data-username': u.username },
       h('td', { class: 'mono' }, u.username), h('td', dash(u.display_name)),
       h('td', rolesOf(u).map(roleTitle).join(', ') || '—'),
@@ -108,7 +126,8 @@ export async function usersScreen(ctx) {
       h('td', fmtTime(u.last_login_at)),
       h('td', { class: 'actions' }, toggle,
         h('button', { type: 'button', onclick: () => { reset.hidden = false; pw.focus(); } }, 'Reset password'),
-        h('button', { type: 'button', onclick: openLink }, linked ? 'Change provider' : 'Link provider'), unlink, reset, link));
+        h('button', { type: 'button', onclick: openLink }, linked ? 'Change provider' : 'Link provider'), unlink,
+        openHome, reset, link, home));
   }
 
   const uname = h('input', { name: 'username', required: true, autocapitalize: 'none', spellcheck: 'false', pattern: '[a-z0-9._\\-]{1,64}', 'data-search-focus': '' });
