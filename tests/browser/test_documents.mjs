@@ -1,8 +1,9 @@
 // Read the demo patient's discharge summary, its version history and the side-by-side view of
 // the amendment (version N against N-1), with additions and removals highlighted.
 import { scenario, signIn, openChartByName, screenshot, assert } from './lib.mjs';
+import { client } from './completeness_seed.mjs';
 
-await scenario('documents', async ({ page, url }) => {
+await scenario('documents', async ({ page, url, guard }) => {
   await page.goto(url);
   await signIn(page, url, 'him.tech');
   await openChartByName(page, url, 'Demo, Alex');
@@ -23,6 +24,34 @@ await scenario('documents', async ({ page, url }) => {
   assert(n >= 2, `version history has ${n} versions`);
   assert(/amend/i.test(await hist.last().innerText()), 'the newest version is the amendment');
   await screenshot(page, 'document-read');
+
+  // Sensitivity: tag the document, see it as the API has it, remove it with a reason (an empty
+  // reason is refused with the server's message), the removal kept in the history.
+  const docId = Number(/document\/(\d+)/.exec(page.url())[1]);
+  const tech = await client(url, 'him.tech');
+  const tags = page.locator('section.doc-tags');
+  await tags.getByText('Not tagged').waitFor();
+  await tags.getByLabel('Category').selectOption('genetic');
+  await tags.getByLabel('Reason (optional)').fill('BRCA panel discussed');
+  await tags.getByRole('button', { name: 'Tag' }).click();
+  await tags.locator('li[data-tag="genetic"]').waitFor();
+  let api = await tech('GET', `/documents/${docId}/tags`);
+  assert(api.status === 200 && api.body.items.length === 1 && api.body.items[0].tag === 'genetic'
+    && api.body.items[0].set_reason === 'BRCA panel discussed' && api.body.items[0].set_by === 'him.tech',
+    `the API has the tag: ${JSON.stringify(api.body)}`);
+  assert(/BRCA panel discussed/.test(await tags.locator('li[data-tag="genetic"]').innerText()), 'the reason is shown');
+  await screenshot(page, 'document-tags');
+  guard.expect('POST', /\/documents\/\d+\/tags\/genetic\/removal$/, 400);
+  await tags.locator('li[data-tag="genetic"]').getByRole('button', { name: 'Remove' }).click();
+  await tags.locator('.msg-error').waitFor();
+  assert(/reason/i.test(await tags.locator('.msg-error').innerText()), 'removal without a reason refused with the server\'s message');
+  await tags.getByLabel(/Why remove Genetic/).fill('not a genetic test result');
+  await tags.locator('li[data-tag="genetic"]').getByRole('button', { name: 'Remove' }).click();
+  await tags.getByText('Not tagged').waitFor();
+  api = await tech('GET', `/documents/${docId}/tags?history=1`);
+  assert(api.body.items.length === 1 && api.body.items[0].removed_reason === 'not a genetic test result',
+    `the removal is kept: ${JSON.stringify(api.body)}`);
+  assert(/Removed tags \(1\)/.test(await tags.locator('details summary').innerText()), 'the history lists the removed tag');
 
   // An older version stays readable.
   await hist.first().getByRole('link', { name: /Read version 1/ }).click();

@@ -325,7 +325,9 @@ async function renderDocument(ctx, body, pid, docId, mode, n) {
   const history = h('section', { class: 'card' }, h('h3', 'Version history'),
     table('history', ['Version', 'Status', 'Change', 'By', 'When', 'Bytes', 'Reason', ''], histRows));
   const view = h('section', { class: 'card doc-view' }, h('p', { class: 'muted' }, 'Loading…'));
-  mount(body, head, view, history);
+  const tags = h('section', { class: 'card doc-tags', 'aria-label': 'Sensitivity' });
+  mount(body, head, tags, view, history);
+  renderTags(ctx, tags, docId);
 
   if (mode === 'compare' && shownNo > 1) {
     const [newer, older] = await Promise.all([versionContent(docId, shownNo), versionContent(docId, shownNo - 1)]);
@@ -345,6 +347,75 @@ async function renderDocument(ctx, body, pid, docId, mode, n) {
       text !== null ? h('pre', { class: 'doc-text', tabindex: 0, 'aria-label': 'Document text' }, text)
         : h('p', 'This version is not text. ', h('a', { href: `/api/v1/documents/${docId}/versions/${shownNo}/content`, download: '' }, 'Download the content'), '.'));
   }
+}
+
+// Sensitivity tags (docs/roi.md "Sensitive records"): a release of information leaves a tagged
+// document out unless the authorization names its category.
+const TAG_TITLES = {
+  psychotherapy_notes: 'Psychotherapy notes',
+  sud_part2: 'Substance use disorder (42 CFR Part 2)',
+  hiv_sti: 'HIV / STI',
+  genetic: 'Genetic',
+  reproductive_health: 'Reproductive health',
+  behavioral_health: 'Behavioral health',
+};
+
+async function renderTags(ctx, box, docId, flash) {
+  let t;
+  try {
+    t = await api('GET', `/documents/${docId}/tags`, { query: { history: 1 } });
+  } catch (err) {
+    if (err.status !== 401) mount(box, errorBox(err));
+    return;
+  }
+  if (!ctx.isCurrent()) return;
+  const active = t.items.filter((x) => !x.removed_at);
+  const removed = t.items.filter((x) => x.removed_at);
+  const canEdit = ctx.app.can('document.write');
+  const msg = h('div', { 'aria-live': 'polite' }, flash || null);
+  const rows = active.map((x) => {
+    let form = null;
+    if (canEdit) {
+      const why = h('input', { name: 'remove_reason', size: 24, autocomplete: 'off', 'aria-label': `Why remove ${TAG_TITLES[x.tag] || x.tag}` });
+      form = h('form', {
+        class: 'inline', onsubmit: async (e) => {
+          e.preventDefault();
+          try {
+            await api('POST', `/documents/${docId}/tags/${encodeURIComponent(x.tag)}/removal`, { body: { reason: why.value.trim() } });
+            renderTags(ctx, box, docId, h('p', { class: 'msg msg-ok' }, `${TAG_TITLES[x.tag] || x.tag}: tag removed.`));
+          } catch (err) { if (err.status !== 401) mount(msg, errorBox(err)); }
+        },
+      }, why, h('button', { type: 'submit' }, 'Remove'));
+    }
+    return h('li', { 'data-tag': x.tag }, h('span', { class: 'badge tag' }, TAG_TITLES[x.tag] || x.tag), ' ',
+      h('span', { class: 'muted small' }, `by ${dash(x.set_by)}, ${fmtTime(x.set_at)}${x.set_reason ? ` — ${x.set_reason}` : ''}`), ' ', form);
+  });
+  let adder = null;
+  if (canEdit) {
+    const free = t.known.filter((k) => !active.some((x) => x.tag === k));
+    if (free.length) {
+      const sel = h('select', { name: 'tag' }, free.map((k) => h('option', { value: k }, TAG_TITLES[k] || k)));
+      const why = h('input', { name: 'tag_reason', size: 30, autocomplete: 'off' });
+      adder = h('form', {
+        class: 'doc-tag-add', 'aria-label': 'Tag as sensitive', onsubmit: async (e) => {
+          e.preventDefault();
+          const body = { tag: sel.value };
+          if (why.value.trim()) body.reason = why.value.trim();
+          try {
+            await api('POST', `/documents/${docId}/tags`, { body });
+            renderTags(ctx, box, docId, h('p', { class: 'msg msg-ok' }, `Tagged: ${TAG_TITLES[sel.value] || sel.value}.`));
+          } catch (err) { if (err.status !== 401) mount(msg, errorBox(err)); }
+        },
+      }, field('Category', sel), field('Reason (optional)', why), h('div', { class: 'field actions' }, h('button', { type: 'submit' }, 'Tag')));
+    }
+  }
+  mount(box,
+    h('h3', 'Sensitivity'),
+    active.length ? h('ul', { class: 'doc-tag-list', 'aria-label': 'Sensitivity tags' }, rows)
+      : h('p', { class: 'muted small' }, 'Not tagged: a release of information includes it when the request covers it.'),
+    adder, msg,
+    removed.length ? h('details', h('summary', `Removed tags (${removed.length})`),
+      h('ul', removed.map((x) => h('li', `${TAG_TITLES[x.tag] || x.tag}: set by ${dash(x.set_by)} ${fmtTime(x.set_at)}, removed by ${dash(x.removed_by)} ${fmtTime(x.removed_at)} — ${dash(x.removed_reason)}`)))) : null);
 }
 
 function renderCompare(view, older, newer, n, base) {
