@@ -279,6 +279,8 @@ static json_t *packet_json(const struct folio_roi_packet_info *p)
     bad |= folio_jset(o, "document_ids", ids);
     bad |= folio_jset_bool(o, "part2_notice", p->part2_notice);
     bad |= folio_jset_bool(o, "redisclosure_notice", p->redisclosure_notice);
+    bad |= folio_jset_bool(o, "emergency", (p->select_flags & FOLIO_ROI_SELECT_EMERGENCY) != 0);
+    bad |= folio_jset_str(o, "emergency_reason", p->emergency_reason);
     bad |= folio_jset_str(o, "created_at", nz(p->created_at));
     bad |= folio_jset_str(o, "created_by", nz(p->created_by));
     bad |= folio_jset(o, "qa", qa);

@@ -395,7 +395,8 @@ function packetList(packets) {
       h('td', { class: 'small' }, `${fmtTime(pk.created_at)} by ${dash(pk.created_by)}`),
       h('td', { class: 'num' }, String(pk.pages)),
       h('td', { class: 'num' }, String((pk.document_ids || []).length),
-        pk.part2_notice ? h('div', { class: 'small' }, 'Part 2 notice') : null),
+        pk.part2_notice ? h('div', { class: 'small' }, 'Part 2 notice') : null,
+        pk.emergency ? h('div', { class: 'small' }, `Medical emergency (42 CFR 2.51): ${dash(pk.emergency_reason)}`) : null),
       h('td', { class: 'mono roi-sha' }, dash(pk.sha256)),
       h('td', qaBadge(pk.qa)))))))];
 }
