@@ -233,7 +233,9 @@ bool folio_roi_days_left(const char *due_on, const char *today, int64_t *days);
 
 /* The ROI queue (aging): requests of one status, or every open one (status 0: received,
  * validated, pulled, qa), ordered by due date (those without one last), then received date and
- * id. today (NULL = the real clock's date) decides days_left and overdue. */
+ * id; the first `limit` (1..FOLIO_ROI_QUEUE_MAX, EINVAL "limit"), *total (may be NULL) gets how
+ * many match. today (NULL = the real clock's date) decides days_left and overdue. */
+#define FOLIO_ROI_QUEUE_MAX 5000
 struct folio_roi_queue_item {
     int64_t id, patient_id;
     enum folio_roi_requester requester_type;
@@ -246,8 +248,8 @@ struct folio_roi_queue_item {
     bool overdue;
 };
 enum folio_rc folio_roi_queue(struct folio_store *s, enum folio_roi_status status,
-                              const char *today, struct folio_arena *ar,
-                              struct folio_roi_queue_item **out, size_t *n,
+                              const char *today, size_t limit, struct folio_arena *ar,
+                              struct folio_roi_queue_item **out, size_t *n, int64_t *total,
                               struct folio_err *err) FOLIO_MUST_USE;
 
 /* ---- the fee of a patient's access request (164.524(c)(4)) ---- */

@@ -485,8 +485,9 @@ bool folio_roi_days_left(const char *due_on, const char *today, int64_t *days)
 }
 
 enum folio_rc folio_roi_queue(struct folio_store *s, enum folio_roi_status status,
-                              const char *today, struct folio_arena *ar,
-                              struct folio_roi_queue_item **out, size_t *n, struct folio_err *err)
+                              const char *today, size_t limit, struct folio_arena *ar,
+                              struct folio_roi_queue_item **out, size_t *n, int64_t *total,
+                              struct folio_err *err)
 {
     struct folio_stmt *st = NULL;
     struct folio_roi_queue_item *v = NULL;
@@ -500,6 +501,18 @@ enum folio_rc folio_roi_queue(struct folio_store *s, enum folio_roi_status statu
     if (status && !folio_roi_status_name(status))
         return folio_err_set(err, FOLIO_EINVAL, "status", "status: %d is not a status",
                              (int)status);
+    if (limit < 1 || limit > FOLIO_ROI_QUEUE_MAX)
+        return folio_err_set(err, FOLIO_EINVAL, "limit", "limit: %zu is not between 1 and %d",
+                             limit, FOLIO_ROI_QUEUE_MAX);
+    if (total) {
+        rc = folio_store_exec_fmt(s, total, NULL, NULL, err,
+                                  "SELECT COUNT(*) FROM roi_request WHERE (? = 1 AND status IN "
+                                  "('received', 'validated', 'pulled', 'qa')) OR status = ?",
+                                  "iT", (int64_t)(status == 0),
+                                  status ? folio_roi_status_name(status) : "");
+        if (rc)
+            return rc;
+    }
     if ((rc = roi_now(NULL, at, now_day, err)) ||
         (rc = roi_date_arg(today, now_day, "today", day, err)))
         return rc;
@@ -508,8 +521,10 @@ enum folio_rc folio_roi_queue(struct folio_store *s, enum folio_roi_status statu
                      "SELECT id, patient_id, requester_type, requester_name, status, received_on, "
                      "due_on FROM roi_request WHERE (? = 1 AND status IN ('received', "
                      "'validated', 'pulled', 'qa')) OR status = ? "
-                     "ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, received_on, id",
-                     "iT", (int64_t)(status == 0), status ? folio_roi_status_name(status) : "");
+                     "ORDER BY CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, received_on, id "
+                     "LIMIT ?",
+                     "iTi", (int64_t)(status == 0), status ? folio_roi_status_name(status) : "",
+                     (int64_t)limit);
     while (rc == FOLIO_OK && (rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
         v = folio_arena_grow(ar, v, k, &cap, sizeof *v, 16);
         if (!v) {

@@ -515,6 +515,7 @@ static enum folio_rc queue(struct folio_req *req, struct folio_resp *resp, struc
     char today[11];
     json_t *o, *items;
     size_t n = 0, i;
+    int64_t limit = 500, total = 0;
     enum folio_rc rc;
     int bad;
 
@@ -526,7 +527,10 @@ static enum folio_rc queue(struct folio_req *req, struct folio_resp *resp, struc
                                  "released or denied");
     }
     today_of(today);
-    rc = folio_roi_queue(req->store, st, today, req->arena, &it, &n, err);
+    rc = folio_req_query_i64(req, "limit", 500, 1, FOLIO_ROI_QUEUE_MAX, &limit, err);
+    rc = rc ? rc
+            : folio_roi_queue(req->store, st, today, (size_t)limit, req->arena, &it, &n, &total,
+                              err);
     rc = rc ? rc
             : folio_srv_audit(req, "roi.queue", 0, "roi_request", 0,
                               folio_arena_printf(req->arena, "status=%s: %zu",
@@ -577,6 +581,8 @@ static enum folio_rc queue(struct folio_req *req, struct folio_resp *resp, struc
     }
     if (!bad) {
         bad |= folio_jset_str(o, "today", today);
+        bad |= folio_jset_int(o, "total", total);
+        bad |= folio_jset_bool(o, "truncated", (int64_t)n < total);
         bad |= folio_jset(o, "items", items);
         items = NULL;
     }

@@ -915,6 +915,23 @@ static void test_bad_input(void **state)
     expect_err(U_ROI, "POST", "/api/v1/roi/requests", "{\"patient_id\":\"1\"}", 400, "patient_id");
     expect(U_ROI, "POST", "/api/v1/roi/requests", "[1]", 400);
     expect_err(U_ROI, "GET", "/api/v1/roi/requests?status=lost", NULL, 400, "status");
+    expect_err(U_ROI, "GET", "/api/v1/roi/requests?limit=0", NULL, 400, "limit");
+    {
+        /* the first of the queue, and how many there are */
+        struct res all = call(U_ROI, "GET", "/api/v1/roi/requests?status=released", NULL);
+        struct res one = call(U_ROI, "GET", "/api/v1/roi/requests?status=released&limit=1", NULL);
+        expect_status(&all, 200, "queue");
+        expect_status(&one, 200, "queue limit 1");
+        assert_true(json_array_size(json_object_get(all.j, "items")) >= 1);
+        assert_int_equal(json_array_size(json_object_get(one.j, "items")), 1);
+        assert_int_equal(jint(one.j, "total"), (int64_t)json_array_size(json_object_get(all.j, "items")));
+        assert_true(json_is_boolean(json_object_get(one.j, "truncated")));
+        assert_int_equal(json_is_true(json_object_get(one.j, "truncated")), jint(one.j, "total") > 1);
+        assert_int_equal(jint(json_array_get(json_object_get(one.j, "items"), 0), "id"),
+                         jint(json_array_get(json_object_get(all.j, "items"), 0), "id"));
+        res_free(&all);
+        res_free(&one);
+    }
     expect_err(U_ROI, "GET", "/api/v1/roi/requests/999999", NULL, 404, "id");
     expect_err(U_ROI, "POST", "/api/v1/roi/requests/999999/status", "{\"to\":\"validated\"}", 404,
                "id");

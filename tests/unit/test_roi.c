@@ -486,7 +486,9 @@ static void test_queue(void **state)
     int64_t done = mk_request(f, FOLIO_ROI_PATIENT, 0, "2024-01-05");
     OK(folio_roi_request_move(f->store, done, FOLIO_ROI_DENIED, "duplicate", "roi", NOW, &f->err));
     OK(folio_roi_request_move(f->store, soon, FOLIO_ROI_VALIDATED, NULL, "roi", NOW, &f->err));
-    OK(folio_roi_queue(f->store, 0, "2024-03-01", &f->arena, &q, &n, &f->err));
+    int64_t total = -1;
+    OK(folio_roi_queue(f->store, 0, "2024-03-01", 100, &f->arena, &q, &n, &total, &f->err));
+    assert_int_equal(total, (int64_t)n);
     assert_int_equal(n, 3);
     assert_int_equal(q[0].id, late);
     assert_true(q[0].overdue);
@@ -499,11 +501,26 @@ static void test_queue(void **state)
     assert_int_equal(q[2].id, none);
     assert_false(q[2].has_due);
     assert_string_equal(q[2].requester_name, "Requester Inc.");
-    OK(folio_roi_queue(f->store, FOLIO_ROI_DENIED, "2024-03-01", &f->arena, &q, &n, &f->err));
+    OK(folio_roi_queue(f->store, FOLIO_ROI_DENIED, "2024-03-01", 100, &f->arena, &q, &n, NULL,
+                       &f->err));
     assert_int_equal(n, 1);
     assert_int_equal(q[0].id, done);
     EXPECT(FOLIO_EINVAL, "today",
-           folio_roi_queue(f->store, 0, "yesterday", &f->arena, &q, &n, &f->err));
+           folio_roi_queue(f->store, 0, "yesterday", 100, &f->arena, &q, &n, NULL, &f->err));
+    /* the first `limit`, in the same order, and how many there are */
+    {
+        struct folio_roi_queue_item *all = NULL, *two = NULL;
+        size_t na = 0, n2 = 0;
+        OK(folio_roi_queue(f->store, 0, "2024-03-01", 100, &f->arena, &all, &na, NULL, &f->err));
+        OK(folio_roi_queue(f->store, 0, "2024-03-01", 2, &f->arena, &two, &n2, &total, &f->err));
+        assert_true(na > 2);
+        assert_int_equal(n2, 2);
+        assert_int_equal(total, (int64_t)na);
+        assert_int_equal(two[0].id, all[0].id);
+        assert_int_equal(two[1].id, all[1].id);
+        EXPECT(FOLIO_EINVAL, "limit",
+               folio_roi_queue(f->store, 0, "2024-03-01", 0, &f->arena, &two, &n2, NULL, &f->err));
+    }
 }
 
 static void test_fee(void **state)

@@ -68,7 +68,7 @@ async function queueView(ctx) {
   const tbody = h('tbody', rows);
   keyRows(tbody, (row) => app.navigate(`#/roi/${row.dataset.id}`));
   mount(results,
-    h('p', { class: 'small', role: 'status' }, `${items.length} request${items.length === 1 ? '' : 's'}`,
+    h('p', { class: 'small', role: 'status' }, r.truncated ? `the first ${items.length} of ${r.total} requests (by due date)` : `${items.length} request${items.length === 1 ? '' : 's'}`,
       overdue ? h('span', { class: 'badge roi-overdue' }, `${overdue} overdue`) : null, ` · today ${dash(r.today)}`),
     h('div', { class: 'table-wrap' }, h('table', { class: 'grid-table roi-queue' },
       h('caption', { class: 'sr-only' }, 'Release of information requests by due date'),
