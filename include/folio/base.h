@@ -135,6 +135,12 @@ enum folio_rc folio_buf_appendf(struct folio_buf *b, const char *fmt, ...) FOLIO
     FOLIO_MUST_USE;
 enum folio_rc folio_buf_vappendf(struct folio_buf *b, const char *fmt, va_list ap)
     FOLIO_PRINTF(2, 0) FOLIO_MUST_USE;
+/* One CSV cell (RFC 4180): enclosed in double quotes (a quote doubled) when it holds a comma,
+ * a quote, CR or LF. A cell a spreadsheet would read as a formula (starting with '=', '+', '-',
+ * '@', TAB or CR) gets a leading apostrophe and is quoted, unless the whole cell is a number
+ * ("-12", "+3.5", which stay as they are). NULL or "" appends nothing. On failure b is as it
+ * was. The separators and line ends are the caller's. */
+enum folio_rc folio_buf_append_csv_field(struct folio_buf *b, const char *s) FOLIO_MUST_USE;
 /* Hands the heap string to the caller (who frees it with free()); the buffer is left empty.
  * Returns NULL only if allocating an empty string fails. */
 char *folio_buf_detach(struct folio_buf *b, size_t *len_out);

@@ -171,6 +171,7 @@ struct folio_store;
 
 #define FOLIO_DEID_COHORT_MAX_PATIENTS 1000 /* ids in an explicit patient list */
 #define FOLIO_DEID_COHORT_MAX_ROWS 100000   /* encounters in one extract (ETOOBIG beyond) */
+#define FOLIO_DEID_COHORT_MAX_ROWS_NOTES 10000 /* ... when the notes are included */
 #define FOLIO_DEID_DUA_TEXT_MAX 2000        /* bytes of a DUA's text fields */
 
 enum folio_deid_method {
@@ -259,17 +260,26 @@ struct folio_deid_extract_req {
     const struct folio_drg_set *drg;
     const char *user;
     const char *now;
+    /* Restricted charts (folio/btg.h): when set, asked once per patient of the cohort whether
+     * the requesting user may open the chart (*allowed); a refused patient's encounters are left
+     * out and counted in res->patients_left_out (the API sets it; the CLI, not subject to
+     * break-the-glass, does not). An error from it fails the extract. */
+    enum folio_rc (*may_open)(void *arg, int64_t patient_id, bool *allowed, struct folio_err *err);
+    void *may_open_arg;
 };
 struct folio_deid_extract_result {
     int64_t log_id;
     size_t rows, patients;
-    size_t notes, notes_withheld; /* documents included / withheld as sensitive */
+    size_t notes, notes_withheld; /* documents included / withheld (sensitivity-tagged, not
+                                     readable, or not de-identifiable) */
     size_t disclosures;           /* limited data set: one per patient */
+    size_t patients_left_out;     /* restricted charts may_open refused (none in the output) */
     struct folio_deid_report removed; /* identifiers removed from the notes, per type */
     char sha256[65];
 };
 /* Selects the cohort, writes the extract into out (format as asked; the caller sets out's cap:
- * ETOOBIG beyond it, and beyond FOLIO_DEID_COHORT_MAX_ROWS rows), logs it and, for a limited
+ * ETOOBIG beyond it, checked while the notes are read, and beyond FOLIO_DEID_COHORT_MAX_ROWS
+ * rows, FOLIO_DEID_COHORT_MAX_ROWS_NOTES with notes), logs it and, for a limited
  * data set, records the disclosures, all in one transaction (nothing is logged when it fails).
  * c->key is needed by nothing here (no SSN is read). Errors: EINVAL naming "from", "to",
  * "class", "dx", "patients", "criteria", "method", "format", "dua_id"; ENOTFOUND "patients"

@@ -198,3 +198,39 @@ out:
     }
     return rc;
 }
+
+/* A spreadsheet reads a cell starting with one of these as a formula (CSV injection). */
+static bool csv_formula_start(const char *s)
+{
+    double d;
+    if (!(s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
+        return false;
+    /* a number ("-12", "+3.5") is no formula: numeric cells stay as they are */
+    if (s[0] == '+' && (s[1] == '+' || s[1] == '-'))
+        return true;
+    return folio_sv_to_double(folio_sv_from(s[0] == '+' ? s + 1 : s), &d) != FOLIO_OK;
+}
+
+enum folio_rc folio_buf_append_csv_field(struct folio_buf *b, const char *s)
+{
+    size_t orig = b->len;
+    bool guard;
+    enum folio_rc rc;
+
+    if (!s || !s[0])
+        return FOLIO_OK;
+    guard = csv_formula_start(s);
+    if (!guard && !strpbrk(s, ",\"\r\n"))
+        return folio_buf_append_str(b, s);
+    /* RFC 4180 2.6-2.7: enclosed in double quotes, a quote doubled */
+    rc = folio_buf_append(b, guard ? "\"'" : "\"", guard ? 2 : 1);
+    for (const char *p = s; rc == FOLIO_OK && *p; p++)
+        rc = *p == '"' ? folio_buf_append(b, "\"\"", 2) : folio_buf_append_ch(b, *p);
+    if (rc == FOLIO_OK)
+        rc = folio_buf_append_ch(b, '"');
+    if (rc && b->len != orig) {
+        b->len = orig;
+        b->data[orig] = '\0';
+    }
+    return rc;
+}

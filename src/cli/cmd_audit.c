@@ -325,11 +325,11 @@ out:
 static enum folio_rc audit_export(struct folio_cli *cli, int argc, char **argv)
 {
     struct filter_opts fo;
-    char detail[512], d2[640], host[256];
+    char detail[512], d2[640], host[256], tmp[4200] = "";
     FILE *out = stdout;
     bool fhir;
     enum folio_rc rc;
-    int fd;
+    int fd = -1;
 
     rc = parse_filters(cli, "audit export", argc, argv, &fo, false, true);
     if (rc)
@@ -355,14 +355,25 @@ static enum folio_rc audit_export(struct folio_cli *cli, int argc, char **argv)
     if (rc)
         goto out;
     if (fo.output && strcmp(fo.output, "-") != 0) {
-        /* the export holds PHI: owner-only, like the key file */
-        fd = open(fo.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        out = fd >= 0 ? fdopen(fd, "w") : NULL;
+        /* the export holds PHI: owner-only, like the key file; written under a new name next
+         * to it (O_EXCL | O_NOFOLLOW: never an existing file, never through a symlink) and
+         * renamed when complete, so a failure never leaves a partial export */
+        for (unsigned k = 0; fd < 0 && k < 100; k++) {
+            if (!folio_snprintf(tmp, sizeof tmp, "%s.%ld-%u.tmp", fo.output, (long)getpid(), k))
+                break;
+            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+            if (fd < 0 && errno != EEXIST)
+                break;
+        }
+        out = fd >= 0 && fchmod(fd, 0600) == 0 ? fdopen(fd, "w") : NULL;
         if (out == NULL) {
             rc = folio_err_set(&cli->err, FOLIO_EIO, "output", "cannot write '%s': %s", fo.output,
                                strerror(errno));
-            if (fd >= 0)
+            if (fd >= 0) {
                 close(fd);
+                (void)unlink(tmp);
+            }
+            tmp[0] = '\0';
             out = stdout;
             goto out;
         }
@@ -372,9 +383,17 @@ static enum folio_rc audit_export(struct folio_cli *cli, int argc, char **argv)
     else
         rc = folio_audit_export_syslog(cli->store, &fo.q, fo.hostname, out, &cli->err);
 out:
+    if (out != stdout && (fflush(out) != 0 || fsync(fileno(out)) != 0) && rc == FOLIO_OK)
+        rc = folio_err_set(&cli->err, FOLIO_EIO, "output", "cannot write '%s': %s", fo.output,
+                           strerror(errno));
     if (out != stdout && fclose(out) != 0 && rc == FOLIO_OK)
         rc = folio_err_set(&cli->err, FOLIO_EIO, "output", "cannot write '%s': %s", fo.output,
                            strerror(errno));
+    if (tmp[0] && rc == FOLIO_OK && rename(tmp, fo.output) != 0)
+        rc = folio_err_set(&cli->err, FOLIO_EIO, "output", "cannot write '%s': %s", fo.output,
+                           strerror(errno));
+    if (tmp[0] && rc)
+        (void)unlink(tmp);
     return rc;
 }
 

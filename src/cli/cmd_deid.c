@@ -14,6 +14,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char deid_usage[] =
@@ -39,9 +41,12 @@ static const char deid_usage[] =
     "           --patients internal ids), de-identified under Safe Harbor (45 CFR\n"
     "           164.514(b)(2)) or, with --limited --dua N, a limited data set (164.514(e)):\n"
     "           dates, 5-digit ZIP, city and state kept, under a data use agreement in force\n"
-    "           with every assurance. A limited data set is written only to --out FILE (mode\n"
-    "           0600) unless --stdout is given. --notes adds the de-identified text of the\n"
-    "           encounter's text documents. --drg DIR fills ms_drg (grouper tables). Every\n"
+    "           with every assurance. A limited data set is written only to --out FILE (a\n"
+    "           new mode 0600 file renamed over FILE once logged) unless --stdout is given.\n"
+    "           Restricted charts are included (the CLI is not subject to break-the-glass;\n"
+    "           the API leaves out those the user may not open). --notes adds the\n"
+    "           de-identified text of the encounter's text documents. --drg DIR fills\n"
+    "           ms_drg (grouper tables). Every\n"
     "           extract is logged with its SHA-256 (printed on stderr); a limited data set\n"
     "           records one disclosure per patient (basis limited_data_set).\n"
     "dua        data use agreements (164.514(e)(4)); the five assurances are flags.\n";
@@ -168,30 +173,49 @@ static enum folio_rc parse_ids(struct folio_cli *cli, const char *s, int64_t **o
     return FOLIO_OK;
 }
 
-static enum folio_rc write_file(struct folio_cli *cli, const char *path, const char *p, size_t len)
+/* The extract into a new file next to path (so that the rename is atomic), created with
+ * O_EXCL | O_NOFOLLOW and mode 0600 (never an existing file, never through a symlink, never
+ * readable by others whatever was at path before), written and synced. tmp gets its name; on
+ * failure nothing is left behind. */
+static enum folio_rc write_temp(struct folio_cli *cli, const char *path, const char *p, size_t len,
+                                char *tmp, size_t cap)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     size_t off = 0;
+    int fd = -1, e;
 
+    for (unsigned k = 0; fd < 0 && k < 100; k++) {
+        if (!folio_snprintf(tmp, cap, "%s.%ld-%u.tmp", path, (long)getpid(), k))
+            return folio_err_set(&cli->err, FOLIO_EINVAL, "out", "--out: path too long");
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
     if (fd < 0)
-        return folio_err_set(&cli->err, FOLIO_EIO, "out", "cannot create %s: %s", path,
-                             strerror(errno));
+        return folio_err_set(&cli->err, FOLIO_EIO, "out", "cannot create a file next to %s: %s",
+                             path, strerror(errno));
+    if (fchmod(fd, 0600) != 0)
+        goto fail;
     while (off < len) {
         ssize_t w = write(fd, p + off, len - off);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0) {
-            int e = errno;
-            close(fd);
-            return folio_err_set(&cli->err, FOLIO_EIO, "out", "cannot write %s: %s", path,
-                                 strerror(e));
-        }
+        if (w <= 0)
+            goto fail;
         off += (size_t)w;
     }
-    if (fsync(fd) != 0 || close(fd) != 0)
-        return folio_err_set(&cli->err, FOLIO_EIO, "out", "cannot write %s: %s", path,
-                             strerror(errno));
+    if (fsync(fd) != 0)
+        goto fail;
+    if (close(fd) != 0) {
+        fd = -1;
+        goto fail;
+    }
     return FOLIO_OK;
+fail:
+    e = errno;
+    if (fd >= 0)
+        close(fd);
+    (void)unlink(tmp);
+    return folio_err_set(&cli->err, FOLIO_EIO, "out", "cannot write %s: %s", path, strerror(e));
 }
 
 static enum folio_rc load_drg(struct folio_cli *cli, const char *dir, struct folio_drg_set **out)
@@ -209,7 +233,7 @@ static enum folio_rc deid_cohort(struct folio_cli *cli, int argc, char **argv)
 {
     const char *from = NULL, *to = NULL, *klass = NULL, *dx = NULL, *patients = NULL;
     const char *format = "csv", *out_path = NULL, *drg_dir = NULL;
-    bool limited = false, notes = false, to_stdout = false, written = false;
+    bool limited = false, notes = false, to_stdout = false;
     int64_t dua = 0;
     const struct cli_opt opts[] = {
         {"from", CLI_OPT_STR, &from},         {"to", CLI_OPT_STR, &to},
@@ -226,7 +250,8 @@ static enum folio_rc deid_cohort(struct folio_cli *cli, int argc, char **argv)
     struct folio_chart chart;
     struct folio_buf out;
     int64_t *ids = NULL;
-    char detail[160];
+    char detail[300], tmp[4200];
+    bool tmp_made = false;
     enum folio_rc rc;
 
     rc = cli_parse(cli, "deid cohort", argc, argv, 1, opts, FOLIO_ARRAY_LEN(opts), 0, &args, NULL);
@@ -274,18 +299,27 @@ static enum folio_rc deid_cohort(struct folio_cli *cli, int argc, char **argv)
     if (rc == FOLIO_OK) {
         rc = folio_deid_cohort_extract(&chart, &r, &out, &res, &cli->err);
         if (rc == FOLIO_OK) {
-            folio_snprintf(detail, sizeof detail, "method=%s rows=%zu patients=%zu sha256=%.16s",
-                           folio_deid_method_name(r.method), res.rows, res.patients, res.sha256);
+            folio_snprintf(detail, sizeof detail,
+                           "method=%s dua=%lld rows=%zu patients=%zu notes=%zu withheld=%zu "
+                           "sha256=%s",
+                           folio_deid_method_name(r.method), (long long)r.dua_id, res.rows,
+                           res.patients, res.notes, res.notes_withheld, res.sha256);
             rc = cli_audit(cli, "deid.extract", 0, "deid_extract", res.log_id, detail);
         }
-        /* the file first: a failed write leaves nothing logged */
+        /* the file first, under a temporary name: a failed write leaves nothing logged */
         if (rc == FOLIO_OK && out_path) {
-            rc = write_file(cli, out_path, out.data, out.len);
-            written = rc == FOLIO_OK;
+            rc = write_temp(cli, out_path, out.data, out.len, tmp, sizeof tmp);
+            tmp_made = rc == FOLIO_OK;
         }
         rc = folio_store_end(cli->store, rc, &cli->err);
-        if (rc && written)
-            (void)unlink(out_path); /* not logged: not handed out either */
+        /* logged: the file takes its name (replacing whatever was there, a symlink itself and
+         * not its target); not logged: not handed out either */
+        if (rc == FOLIO_OK && tmp_made && rename(tmp, out_path) != 0)
+            rc = folio_err_set(&cli->err, FOLIO_EIO, "out",
+                               "extract %lld was logged but cannot be written to %s: %s",
+                               (long long)res.log_id, out_path, strerror(errno));
+        if (rc && tmp_made)
+            (void)unlink(tmp);
     }
     if (rc == FOLIO_OK && !out_path && fwrite(out.data, 1, out.len, stdout) != out.len)
         rc = folio_err_set(&cli->err, FOLIO_EIO, NULL, "cannot write to standard output: %s",
@@ -372,7 +406,13 @@ static enum folio_rc dua_add(struct folio_cli *cli, int argc, char **argv)
                                 .no_reidentify = a5};
     rc = folio_cli_open_store(cli);
     if (rc == FOLIO_OK)
-        rc = folio_deid_dua_add(cli->store, &d, cli->actor, NULL, &cli->err);
+        rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        return rc;
+    rc = folio_deid_dua_add(cli->store, &d, cli->actor, NULL, &cli->err);
+    if (rc == FOLIO_OK)
+        rc = cli_audit(cli, "deid.dua_add", 0, "deid_dua", d.id, NULL);
+    rc = folio_store_end(cli->store, rc, &cli->err);
     if (rc)
         return rc;
     if (cli->json) {
@@ -509,7 +549,13 @@ static enum folio_rc dua_terminate(struct folio_cli *cli, int argc, char **argv)
     if (rc == FOLIO_OK)
         rc = folio_cli_open_store(cli);
     if (rc == FOLIO_OK)
-        rc = folio_deid_dua_terminate(cli->store, id, on, reason, cli->actor, NULL, &cli->err);
+        rc = folio_store_begin(cli->store, &cli->err);
+    if (rc)
+        return rc;
+    rc = folio_deid_dua_terminate(cli->store, id, on, reason, cli->actor, NULL, &cli->err);
+    if (rc == FOLIO_OK)
+        rc = cli_audit(cli, "deid.dua_terminate", 0, "deid_dua", id, NULL);
+    rc = folio_store_end(cli->store, rc, &cli->err);
     if (rc)
         return rc;
     if (cli->json) {

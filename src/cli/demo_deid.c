@@ -22,10 +22,9 @@ enum folio_rc folio_demo_deid(struct folio_cli *cli, const struct folio_chart *c
     if (rc || n > 0)
         return rc;
     folio_time_now_utc(now);
-    today = folio_days_from_civil((now[0] - '0') * 1000 + (now[1] - '0') * 100 +
-                                      (now[2] - '0') * 10 + (now[3] - '0'),
-                                  (now[5] - '0') * 10 + (now[6] - '0'),
-                                  (now[8] - '0') * 10 + (now[9] - '0'));
+    now[10] = '\0'; /* the date */
+    if (!folio_date_days(now, &today))
+        return folio_err_set(&cli->err, FOLIO_EINVAL, "now", "the clock gives no date");
     folio_date_format_days(today - 30, signed_on);
     folio_date_format_days(today + 335, expires_on);
     d = (struct folio_deid_dua){

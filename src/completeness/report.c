@@ -338,19 +338,6 @@ enum folio_rc folio_completeness_delinquency(struct folio_store *s, const char *
 
 /* ---- CSV ---- */
 
-static enum folio_rc csv_field(struct folio_buf *b, const char *s)
-{
-    enum folio_rc rc;
-    if (!s)
-        return FOLIO_OK;
-    if (!strpbrk(s, ",\"\r\n"))
-        return folio_buf_append_str(b, s);
-    rc = folio_buf_append_ch(b, '"');
-    for (const char *p = s; rc == FOLIO_OK && *p; p++)
-        rc = *p == '"' ? folio_buf_append(b, "\"\"", 2) : folio_buf_append_ch(b, *p);
-    return rc ? rc : folio_buf_append_ch(b, '"');
-}
-
 static const char *const age_names[FOLIO_AGE_N] = {"0-7", "8-14", "15-30", "31-60", "over 60"};
 
 enum folio_rc folio_completeness_delinquency_csv(const struct folio_delinq_report *r,
@@ -377,7 +364,7 @@ enum folio_rc folio_completeness_delinquency_csv(const struct folio_delinq_repor
         const struct folio_delinq_provider *p = &r->providers[i];
         rc = folio_buf_appendf(b, "provider,%lld,", (long long)p->provider_id);
         if (rc == FOLIO_OK)
-            rc = csv_field(b, p->name);
+            rc = folio_buf_append_csv_field(b, p->name);
         if (rc == FOLIO_OK)
             rc = folio_buf_appendf(b, ",%s,,,%lld,%lld,,\r\n", r->measured_at,
                                    (long long)p->records, (long long)p->deficiencies);
@@ -386,7 +373,7 @@ enum folio_rc folio_completeness_delinquency_csv(const struct folio_delinq_repor
         const struct folio_delinq_type *t = &r->types[i];
         rc = folio_buf_append_str(b, "type,");
         if (rc == FOLIO_OK)
-            rc = csv_field(b, t->rule);
+            rc = folio_buf_append_csv_field(b, t->rule);
         if (rc == FOLIO_OK)
             rc = folio_buf_appendf(b, ",,%s,,,%lld,%lld,,\r\n", r->measured_at,
                                    (long long)t->records, (long long)t->deficiencies);

@@ -79,31 +79,6 @@ enum folio_rc folio_deid_format_parse(const char *s, enum folio_deid_format *out
                          s ? s : "");
 }
 
-/* A calendar date "YYYY-MM-DD" (exactly, a real date) as days since 1970-01-01. */
-static bool date_days(const char *s, int64_t *days)
-{
-    int v[3] = {0, 0, 0};
-    static const int width[3] = {4, 2, 2};
-    const char *p = s;
-
-    if (!s || strlen(s) != 10)
-        return false;
-    for (int k = 0; k < 3; k++) {
-        for (int i = 0; i < width[k]; i++, p++) {
-            if (*p < '0' || *p > '9')
-                return false;
-            v[k] = v[k] * 10 + (*p - '0');
-        }
-        if (k < 2 && *p++ != '-')
-            return false;
-    }
-    if (v[0] < 1 || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-        v[2] > folio_time_days_in_month(v[0], v[1]))
-        return false;
-    *days = folio_days_from_civil(v[0], v[1], v[2]);
-    return true;
-}
-
 static enum folio_rc date_arg(const char *in, const char *field, char out[11],
                               struct folio_err *err)
 {
@@ -112,7 +87,7 @@ static enum folio_rc date_arg(const char *in, const char *field, char out[11],
     out[0] = '\0';
     if (folio_str_empty(in))
         return FOLIO_OK;
-    if (!date_days(in, &d))
+    if (!folio_date_days(in, &d))
         return folio_err_set(err, FOLIO_EINVAL, field, "%s: '%.40s' is not a date YYYY-MM-DD",
                              field, in);
     folio_strlcpy(out, in, 11);
@@ -431,6 +406,8 @@ struct term {
     const char *s;
     enum folio_deid_type type;
     size_t min_len; /* shorter values are not looked for (too many false hits) */
+    bool ident;     /* an identifier: s holds its letters and digits only (upper-case), and the
+                       note may write it with separators ("MRN-ZQ771", "(603) 555-0142") */
 };
 
 /* One patient of the extract: the random study id and what the rows and notes need, copied
@@ -485,6 +462,9 @@ struct ctx {
     struct folio_deid_extract_result *res;
     struct folio_drg_result *drg_res;
     struct folio_claim *claim;
+    size_t note_bytes, max_bytes; /* de-identified note text so far; what out can still take */
+    int64_t last_pid;             /* the restriction check of the last patient seen */
+    bool last_left_out;
 };
 
 /* Upper-case ICD-10-CM prefix without the dot: letter first, then letters and digits. */
@@ -529,6 +509,7 @@ static enum folio_rc select_encounters(struct ctx *x, const char *from, const ch
                                        struct folio_err *err)
 {
     const struct folio_deid_criteria *cr = &x->r->crit;
+    size_t row_cap = x->r->notes ? FOLIO_DEID_COHORT_MAX_ROWS_NOTES : FOLIO_DEID_COHORT_MAX_ROWS;
     struct folio_buf sql;
     struct folio_stmt *st = NULL;
     size_t cap = 0, k = 0, i;
@@ -587,10 +568,10 @@ static enum folio_rc select_encounters(struct ctx *x, const char *from, const ch
         return folio_err_set(err, rc, NULL, "binding parameters failed");
     }
     while ((rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
-        if (k >= FOLIO_DEID_COHORT_MAX_ROWS) {
+        if (k >= row_cap) {
             rc = folio_err_set(err, FOLIO_ETOOBIG, "criteria",
-                               "the cohort has more than %d encounters: narrow the criteria",
-                               FOLIO_DEID_COHORT_MAX_ROWS);
+                               "the cohort has more than %zu encounters%s: narrow the criteria",
+                               row_cap, x->r->notes ? " (with notes)" : "");
             break;
         }
         *ids = folio_arena_grow(x->a, *ids, k, &cap, sizeof **ids, 64);
@@ -650,45 +631,151 @@ static enum folio_rc unique_study_ids(struct ctx *x, struct folio_err *err)
     return FOLIO_OK;
 }
 
-static enum folio_rc add_pt_term(struct ctx *x, struct pt *p, size_t *cap, const char *v,
-                                 enum folio_deid_type type, size_t min_len)
+static enum folio_rc push_term(struct ctx *x, struct pt *p, size_t *cap, const char *v,
+                               size_t len, enum folio_deid_type type, size_t min_len, bool ident)
 {
-    if (folio_str_empty(v) || strlen(v) < min_len)
+    size_t i;
+
+    if (len < min_len)
         return FOLIO_OK;
+    for (i = 0; i < p->n_terms; i++) /* the same value twice is looked for once */
+        if (p->terms[i].ident == ident && strlen(p->terms[i].s) == len &&
+            strncasecmp(p->terms[i].s, v, len) == 0)
+            return FOLIO_OK;
     p->terms = folio_arena_grow(x->a, p->terms, p->n_terms, cap, sizeof *p->terms, 8);
     if (!p->terms)
         return FOLIO_ENOMEM;
-    p->terms[p->n_terms].s = folio_arena_strdup(x->a, v);
+    p->terms[p->n_terms].s = folio_arena_strndup(x->a, v, len);
     p->terms[p->n_terms].type = type;
     p->terms[p->n_terms].min_len = min_len;
+    p->terms[p->n_terms].ident = ident;
     return p->terms[p->n_terms++].s ? FOLIO_OK : FOLIO_ENOMEM;
 }
 
-/* What the notes of this patient must lose whatever the text rules find: every name (current
- * and previous), every identifier value (SSNs are masked on read and skipped), the street and
- * city of every address, the e-mail. */
-static enum folio_rc collect_terms(struct ctx *x, struct pt *p, const struct folio_patient *c)
+static enum folio_rc add_pt_term(struct ctx *x, struct pt *p, size_t *cap, const char *v,
+                                 enum folio_deid_type type, size_t min_len)
+{
+    if (folio_str_empty(v))
+        return FOLIO_OK;
+    return push_term(x, p, cap, v, strlen(v), type, min_len, false);
+}
+
+static bool is_alnum(unsigned char ch)
+{
+    return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+}
+
+/* An identifier (MRN, account number, phone, ...): looked for by its letters and digits, so
+ * that "MRN-ZQ771" or "mrn zq 771" in a note is found for the stored MRNZQ771. A phone with a
+ * country code is also looked for by its last 10 digits. */
+static enum folio_rc add_ident_term(struct ctx *x, struct pt *p, size_t *cap, const char *v,
+                                    enum folio_deid_type type, size_t min_len)
+{
+    char norm[128];
+    size_t k = 0;
+    enum folio_rc rc;
+
+    if (folio_str_empty(v))
+        return FOLIO_OK;
+    for (const char *q = v; *q && k < sizeof norm - 1; q++)
+        if (is_alnum((unsigned char)*q))
+            norm[k++] = (char)(*q >= 'a' && *q <= 'z' ? *q - 32 : *q);
+    norm[k] = '\0';
+    rc = push_term(x, p, cap, norm, k, type, min_len, true);
+    if (!rc && type == FOLIO_DEID_PHONE && k > 10)
+        rc = push_term(x, p, cap, norm + k - 10, 10, type, min_len, true);
+    return rc;
+}
+
+/* A name: the whole value and each of its parts (split on spaces, hyphens, apostrophes, dots
+ * and commas) of 2 characters or more, so that "Quixotic-Brandywhistle" also loses
+ * "Brandywhistle" and "Mary Ann" loses "Ann". */
+static enum folio_rc add_name_term(struct ctx *x, struct pt *p, size_t *cap, const char *v)
+{
+    const char *q, *part;
+    enum folio_rc rc;
+
+    if (folio_str_empty(v))
+        return FOLIO_OK;
+    rc = add_pt_term(x, p, cap, v, FOLIO_DEID_NAME, 2);
+    for (q = part = v; !rc; q++) {
+        size_t sep = 0;
+        if (*q == ' ' || *q == '-' || *q == '\'' || *q == '.' || *q == ',' || *q == '\t' ||
+            *q == '\0')
+            sep = 1;
+        else if ((unsigned char)q[0] == 0xE2 && (unsigned char)q[1] == 0x80 &&
+                 ((unsigned char)q[2] == 0x99 || (unsigned char)q[2] == 0x90 ||
+                  (unsigned char)q[2] == 0x91))
+            sep = 3; /* right single quotation mark, Unicode hyphens */
+        if (!sep)
+            continue;
+        if ((size_t)(q - part) >= 2)
+            rc = push_term(x, p, cap, part, (size_t)(q - part), FOLIO_DEID_NAME, 2, false);
+        if (*q == '\0')
+            break;
+        q += sep - 1;
+        part = q + 1;
+    }
+    return rc;
+}
+
+static enum folio_rc add_names(struct ctx *x, struct pt *p, size_t *cap,
+                               const struct folio_name *n)
+{
+    enum folio_rc rc = add_name_term(x, p, cap, n->family);
+    if (!rc)
+        rc = add_name_term(x, p, cap, n->given);
+    if (!rc)
+        rc = add_name_term(x, p, cap, n->middle);
+    return rc;
+}
+
+/* The account numbers and external ids of every encounter of the patient (a note may name
+ * another stay's account). */
+static enum folio_rc add_encounter_terms(struct ctx *x, struct pt *p, size_t *cap,
+                                         struct folio_err *err)
+{
+    struct folio_stmt *st = NULL;
+    bool row = false;
+    enum folio_rc rc;
+
+    rc = folio_store_prepare_fmt(x->c->store, &st, err,
+                                 "SELECT account_number, ext_id FROM encounter WHERE "
+                                 "patient_id = ? ORDER BY id",
+                                 "i", p->id);
+    while (rc == FOLIO_OK && (rc = folio_stmt_step(st, &row, err)) == FOLIO_OK && row) {
+        rc = add_ident_term(x, p, cap, folio_stmt_column_text(st, 0), FOLIO_DEID_ACCOUNT, 3);
+        if (!rc)
+            rc = add_ident_term(x, p, cap, folio_stmt_column_text(st, 1), FOLIO_DEID_OTHER, 3);
+        if (rc == FOLIO_ENOMEM)
+            rc = nomem(err);
+    }
+    folio_stmt_free(st);
+    return rc;
+}
+
+/* What the notes of this patient must lose whatever the text rules find: every part of every
+ * name (current and previous), every identifier value (SSNs are masked on read and skipped),
+ * every phone, the account numbers and external ids of the encounters, the street and city of
+ * every address, the e-mail. */
+static enum folio_rc collect_terms(struct ctx *x, struct pt *p, const struct folio_patient *c,
+                                   struct folio_err *err)
 {
     size_t cap = 0, i;
     enum folio_rc rc;
 
-    rc = add_pt_term(x, p, &cap, c->name.family, FOLIO_DEID_NAME, 2);
-    if (!rc)
-        rc = add_pt_term(x, p, &cap, c->name.given, FOLIO_DEID_NAME, 2);
-    if (!rc)
-        rc = add_pt_term(x, p, &cap, c->name.middle, FOLIO_DEID_NAME, 2);
-    for (i = 0; !rc && i < c->n_names; i++) {
-        rc = add_pt_term(x, p, &cap, c->names[i].family, FOLIO_DEID_NAME, 2);
-        if (!rc)
-            rc = add_pt_term(x, p, &cap, c->names[i].given, FOLIO_DEID_NAME, 2);
-    }
+    rc = add_names(x, p, &cap, &c->name);
+    for (i = 0; !rc && i < c->n_names; i++)
+        rc = add_names(x, p, &cap, &c->names[i]);
     for (i = 0; !rc && i < c->n_ids; i++)
         if (c->ids[i].value && !strchr(c->ids[i].value, '*'))
-            rc = add_pt_term(x, p, &cap, c->ids[i].value,
-                             c->ids[i].kind && strcmp(c->ids[i].kind, "MR") == 0
-                                 ? FOLIO_DEID_MRN
-                                 : FOLIO_DEID_OTHER,
-                             3);
+            rc = add_ident_term(x, p, &cap, c->ids[i].value,
+                                c->ids[i].kind && strcmp(c->ids[i].kind, "MR") == 0
+                                    ? FOLIO_DEID_MRN
+                                    : FOLIO_DEID_OTHER,
+                                3);
+    for (i = 0; !rc && i < c->n_phones; i++)
+        rc = add_ident_term(x, p, &cap, c->phones[i].number, FOLIO_DEID_PHONE, 7);
     for (i = 0; !rc && i < c->n_addresses; i++) {
         rc = add_pt_term(x, p, &cap, c->addresses[i].line1, FOLIO_DEID_GEOGRAPHIC, 4);
         if (!rc)
@@ -696,7 +783,9 @@ static enum folio_rc collect_terms(struct ctx *x, struct pt *p, const struct fol
     }
     if (!rc)
         rc = add_pt_term(x, p, &cap, c->email, FOLIO_DEID_EMAIL, 3);
-    return rc;
+    if (rc)
+        return nomem(err);
+    return add_encounter_terms(x, p, &cap, err);
 }
 
 /* A patient's entry, created with a fresh random study id on first sight. */
@@ -750,9 +839,11 @@ static enum folio_rc patient_of(struct ctx *x, int64_t pid, struct pt **out,
         KEEP(p->state, addr->state);
     }
 #undef KEEP
-    if (!oom && x->r->notes && collect_terms(x, p, &c) != FOLIO_OK)
-        oom = true;
+    if (!oom && x->r->notes)
+        rc = collect_terms(x, p, &c, err);
     folio_arena_release(&tmp);
+    if (rc)
+        return rc;
     if (oom)
         return nomem(err);
     x->n_pts++;
@@ -872,6 +963,21 @@ static int span_cmp(const void *pa, const void *pb)
     return a->end > b->end ? -1 : a->end < b->end;
 }
 
+static enum folio_rc push_span(struct folio_deid_spans *sp, size_t start, size_t end,
+                               enum folio_deid_type type)
+{
+    if (sp->n == sp->cap) {
+        size_t nc = sp->cap ? sp->cap * 2 : 16;
+        struct folio_deid_span *nv = realloc(sp->v, nc * sizeof *nv);
+        if (!nv)
+            return FOLIO_ENOMEM;
+        sp->v = nv;
+        sp->cap = nc;
+    }
+    sp->v[sp->n++] = (struct folio_deid_span){start, end, type};
+    return FOLIO_OK;
+}
+
 /* Adds a span for each whole-word, ASCII case-insensitive occurrence of term in text. */
 static enum folio_rc add_term(const char *text, size_t len, const char *term,
                               enum folio_deid_type type, size_t min_len,
@@ -890,16 +996,54 @@ static enum folio_rc add_term(const char *text, size_t len, const char *term,
         if ((i > 0 && word_char((unsigned char)text[i - 1])) ||
             (i + tl < len && word_char((unsigned char)text[i + tl])))
             continue;
-        if (sp->n == sp->cap) {
-            size_t nc = sp->cap ? sp->cap * 2 : 16;
-            struct folio_deid_span *nv = realloc(sp->v, nc * sizeof *nv);
-            if (!nv)
-                return FOLIO_ENOMEM;
-            sp->v = nv;
-            sp->cap = nc;
-        }
-        sp->v[sp->n++] = (struct folio_deid_span){i, i + tl, type};
+        if (push_span(sp, i, i + tl, type))
+            return FOLIO_ENOMEM;
         i += tl - 1;
+    }
+    return FOLIO_OK;
+}
+
+static bool ident_sep(char ch)
+{
+    return ch == '-' || ch == ' ' || ch == '.' || ch == '/' || ch == '_' || ch == '(' ||
+           ch == ')';
+}
+
+/* Adds a span for each whole-word occurrence of the identifier term (its letters and digits,
+ * upper-case) in text, written with or without separators between its characters (at most two
+ * in a row: "MRN-ZQ771", "(603) 555-0142"), ASCII case-insensitive. */
+static enum folio_rc add_ident(const char *text, size_t len, const char *term,
+                               enum folio_deid_type type, size_t min_len,
+                               struct folio_deid_spans *sp)
+{
+    size_t tl = strlen(term), i;
+
+    if (tl < min_len || tl == 0)
+        return FOLIO_OK;
+    for (i = 0; i < len; i++) {
+        size_t j = i, k = 0, seps = 0;
+        if (!is_alnum((unsigned char)text[i]) || (i > 0 && word_char((unsigned char)text[i - 1])))
+            continue;
+        while (j < len && k < tl) {
+            char ch = text[j];
+            if (is_alnum((unsigned char)ch)) {
+                if ((ch >= 'a' && ch <= 'z' ? ch - 32 : ch) != term[k])
+                    break;
+                k++;
+                j++;
+                seps = 0;
+            } else if (ident_sep(ch) && seps < 2) {
+                seps++;
+                j++;
+            } else {
+                break;
+            }
+        }
+        if (k < tl || (j < len && word_char((unsigned char)text[j])))
+            continue;
+        if (push_span(sp, i, j, type))
+            return FOLIO_ENOMEM;
+        i = j - 1;
     }
     return FOLIO_OK;
 }
@@ -940,7 +1084,9 @@ static enum folio_rc redact_note(struct ctx *x, const struct pt *p, const char *
     /* what the chart knows identifies the patient wherever the rules miss it */
     rc = FOLIO_OK;
     for (i = 0; !rc && i < p->n_terms; i++)
-        rc = add_term(text, len, p->terms[i].s, p->terms[i].type, p->terms[i].min_len, &sp);
+        rc = p->terms[i].ident
+                 ? add_ident(text, len, p->terms[i].s, p->terms[i].type, p->terms[i].min_len, &sp)
+                 : add_term(text, len, p->terms[i].s, p->terms[i].type, p->terms[i].min_len, &sp);
     if (rc) {
         folio_deid_spans_release(&sp);
         return rc;
@@ -990,20 +1136,50 @@ static enum folio_rc load_notes(struct ctx *x, struct row *rw, struct pt *p,
             x->res->notes_withheld++;
             continue;
         }
-        rc = folio_document_content(x->c, d->current.id, &tmp, &content, &clen, err);
-        if (rc)
-            break;
+        {
+            /* a document whose content is missing is withheld and counted, never a reason to
+             * fail the whole extract; a database error still fails it (PostgreSQL has aborted
+             * the transaction by then) */
+            struct folio_err e2 = {0};
+            rc = folio_document_content(x->c, d->current.id, &tmp, &content, &clen, &e2);
+            if (rc == FOLIO_ENOTFOUND) {
+                rc = FOLIO_OK;
+                x->res->notes_withheld++;
+                continue;
+            }
+            if (rc) {
+                *err = e2;
+                break;
+            }
+        }
         memset(&nt, 0, sizeof nt);
-        nt.type_code = folio_arena_strdup(x->a, d->type_code);
+        /* the type code goes out only when the LOINC table knows it: a code is free text up
+         * to 64 characters and could carry anything */
         nt.type_title = folio_loinc_doc_title(d->type_code);
-        rc = nt.type_code ? redact_note(x, p, content, clen, &nt, &ok) : FOLIO_ENOMEM;
-        if (rc) {
+        nt.type_code = nt.type_title ? folio_arena_strdup(x->a, d->type_code) : "unknown";
+        if (!nt.type_code) {
             rc = nomem(err);
+            break;
+        }
+        rc = redact_note(x, p, content, clen, &nt, &ok);
+        if (rc) {
+            rc = rc == FOLIO_ENOMEM ? nomem(err)
+                                    : folio_err_set(err, rc, NULL,
+                                                    "cannot de-identify document %lld (%s)",
+                                                    (long long)d->id, folio_rc_name(rc));
             break;
         }
         if (!ok) {
             x->res->notes_withheld++;
             continue;
+        }
+        /* the notes dominate the size: fail early rather than at the end */
+        x->note_bytes += strlen(nt.text) + 64;
+        if (x->note_bytes > x->max_bytes) {
+            rc = folio_err_set(err, FOLIO_ETOOBIG, "criteria",
+                               "the extract is larger than %zu bytes: narrow the criteria",
+                               x->max_bytes);
+            break;
         }
         rw->notes = folio_arena_grow(x->a, rw->notes, rw->n_notes, &cap, sizeof *rw->notes, 4);
         if (!rw->notes) {
@@ -1034,7 +1210,7 @@ static int64_t los_days(const char *admit, const char *discharge)
         return -1;
     folio_strlcpy(a, admit, sizeof a);
     folio_strlcpy(d, discharge, sizeof d);
-    if (!date_days(a, &da) || !date_days(d, &dd) || dd < da)
+    if (!folio_date_days(a, &da) || !folio_date_days(d, &dd) || dd < da)
         return -1;
     return dd - da;
 }
@@ -1050,7 +1226,9 @@ static void date_out(bool limited, const char *t, char out[11])
         folio_strlcpy(out, t, 5); /* (b)(2)(i)(C): the year alone */
 }
 
-static enum folio_rc build_row(struct ctx *x, int64_t enc_id, struct row *rw,
+/* One row of the cohort into rw; *kept false when the encounter's chart is restricted and the
+ * caller's may_open refuses it (the patient is left out and counted once). */
+static enum folio_rc build_row(struct ctx *x, int64_t enc_id, struct row *rw, bool *kept,
                                struct folio_err *err)
 {
     bool limited = x->r->method == FOLIO_DEID_LIMITED, final_coded = false;
@@ -1063,7 +1241,19 @@ static enum folio_rc build_row(struct ctx *x, int64_t enc_id, struct row *rw,
     rw->enc_id = enc_id;
     rw->los = -1;
     folio_arena_init(&tmp, 0);
+    *kept = false;
     rc = folio_encounter_get(x->c, enc_id, &tmp, &e, err);
+    if (rc == FOLIO_OK && x->r->may_open && e.patient_id != x->last_pid) {
+        bool allowed = false;
+        rc = x->r->may_open(x->r->may_open_arg, e.patient_id, &allowed, err);
+        x->last_pid = e.patient_id;
+        x->last_left_out = !allowed;
+        if (rc == FOLIO_OK && !allowed)
+            x->res->patients_left_out++;
+    }
+    if (rc == FOLIO_OK && x->r->may_open && x->last_left_out)
+        goto out;
+    *kept = true;
     if (rc == FOLIO_OK)
         rc = patient_of(x, e.patient_id, &p, err);
     if (rc)
@@ -1195,19 +1385,10 @@ static const char *const removal[FOLIO_DEID_NTYPES] = {
 static enum folio_rc csv_field(struct folio_buf *b, const char *s, bool first)
 {
     enum folio_rc rc = FOLIO_OK;
-    const char *p;
 
     if (!first)
         rc = folio_buf_append_ch(b, ',');
-    if (rc || !s)
-        return rc;
-    if (!strpbrk(s, ",\"\r\n"))
-        return folio_buf_append_str(b, s);
-    /* RFC 4180 2.6-2.7: enclose in double quotes, a quote doubled */
-    rc = folio_buf_append_ch(b, '"');
-    for (p = s; !rc && *p; p++)
-        rc = *p == '"' ? folio_buf_append(b, "\"\"", 2) : folio_buf_append_ch(b, *p);
-    return rc ? rc : folio_buf_append_ch(b, '"');
+    return rc ? rc : folio_buf_append_csv_field(b, s); /* quoted, formula-guarded */
 }
 
 static enum folio_rc csv_list(struct folio_buf *b, const char *const *v, size_t n)
@@ -1343,13 +1524,22 @@ static json_t *list_json(const char *const *v, size_t n)
     return a;
 }
 
-/* The criteria as given, without the patient ids (internal ids are identifiers, (R)): those
- * go to the log only. */
-static json_t *criteria_json(const struct folio_deid_criteria *c, const char *dx, bool with_ids)
+/* A criteria date in a Safe Harbor header: the year alone ((b)(2)(i)(C)). */
+static json_t *year_or_null(const char *s)
 {
-    json_t *o = json_pack("{s:o,s:o,s:o,s:o}", "from", str_or_null(c->from), "to",
-                          str_or_null(c->to), "class", str_or_null(c->enc_class), "dx",
-                          str_or_null(dx));
+    return folio_str_empty(s) ? json_null() : json_stringn(s, strlen(s) < 4 ? strlen(s) : 4);
+}
+
+/* The criteria as given, without the patient ids (internal ids are identifiers, (R)): those
+ * go to the log only. years_only (a Safe Harbor header): from and to as years; the full dates
+ * go to the log only. */
+static json_t *criteria_json(const struct folio_deid_criteria *c, const char *dx, bool with_ids,
+                             bool years_only)
+{
+    json_t *o = json_pack("{s:o,s:o,s:o,s:o}", "from",
+                          years_only ? year_or_null(c->from) : str_or_null(c->from), "to",
+                          years_only ? year_or_null(c->to) : str_or_null(c->to), "class",
+                          str_or_null(c->enc_class), "dx", str_or_null(dx));
     if (!o)
         return NULL;
     if (with_ids) {
@@ -1365,6 +1555,18 @@ static json_t *criteria_json(const struct folio_deid_criteria *c, const char *dx
     return o;
 }
 
+struct dump_to {
+    struct folio_buf *b;
+    enum folio_rc rc;
+};
+
+static int dump_cb(const char *p, size_t n, void *data)
+{
+    struct dump_to *d = data;
+    d->rc = folio_buf_append(d->b, p, n);
+    return d->rc ? -1 : 0;
+}
+
 static enum folio_rc write_json(struct ctx *x, const char *today, const char *dx,
                                 const struct folio_deid_dua *dua, struct folio_buf *b)
 {
@@ -1374,16 +1576,16 @@ static enum folio_rc write_json(struct ctx *x, const char *today, const char *dx
                            : sizeof sh_columns / sizeof sh_columns[0];
     json_t *doc = NULL, *hdr, *rows, *colv, *rem;
     enum folio_rc rc = FOLIO_ENOMEM;
-    char *text = NULL;
     size_t i, j;
 
     if (!x->r->notes)
         ncols -= 2;
-    hdr = json_pack("{s:s,s:s,s:o,s:{s:I,s:I,s:I,s:I},s:o}", "method",
+    hdr = json_pack("{s:s,s:s,s:o,s:{s:I,s:I,s:I,s:I,s:I},s:o}", "method",
                     folio_deid_method_name(x->r->method), "generated_on", today, "criteria",
-                    criteria_json(&x->r->crit, dx, false), "counts", "rows",
+                    criteria_json(&x->r->crit, dx, false, !limited), "counts", "rows",
                     (json_int_t)x->n_rows, "patients", (json_int_t)x->n_pts, "notes",
                     (json_int_t)x->res->notes, "notes_withheld", (json_int_t)x->res->notes_withheld,
+                    "restricted_patients_left_out", (json_int_t)x->res->patients_left_out,
                     "removed", report_json(&x->res->removed));
     rows = json_array();
     colv = json_array();
@@ -1460,14 +1662,20 @@ static enum folio_rc write_json(struct ctx *x, const char *today, const char *dx
     hdr = rows = NULL;
     if (!doc)
         goto out;
-    text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
-    if (!text)
-        goto out;
-    rc = folio_buf_append_str(b, text);
-    if (!rc)
-        rc = folio_buf_append_ch(b, '\n');
+    {
+        /* straight into the output (no intermediate copy), within its cap */
+        struct dump_to d = {b, FOLIO_OK};
+        size_t before = b->len;
+        if (json_dump_callback(doc, dump_cb, &d,
+                               JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) != 0) {
+            rc = d.rc ? d.rc : FOLIO_ENOMEM;
+            b->len = before;
+            b->data[before] = '\0';
+            goto out;
+        }
+    }
+    rc = folio_buf_append_ch(b, '\n');
 out:
-    free(text);
     json_decref(doc);
     json_decref(hdr);
     json_decref(rows);
@@ -1567,7 +1775,7 @@ enum folio_rc folio_deid_cohort_extract(const struct folio_chart *c,
     memset(res, 0, sizeof *res);
     if ((rc = check_request(r, from, to, dx, err)) || (rc = clock_now(r->now, at, today, err)))
         return rc;
-    if (to[0] && date_days(to, &days))
+    if (to[0] && folio_date_days(to, &days))
         folio_date_format_days(days + 1, to_next);
     folio_arena_init(&a, 0);
     memset(&x, 0, sizeof x);
@@ -1577,6 +1785,7 @@ enum folio_rc folio_deid_cohort_extract(const struct folio_chart *c,
     x.res = res;
     x.drg_res = calloc(1, sizeof *x.drg_res);
     x.claim = calloc(1, sizeof *x.claim);
+    x.max_bytes = out->max > out->len ? out->max - out->len : 0;
     folio_buf_init(&crit, 1 << 20);
     if (!x.drg_res || !x.claim) {
         free(x.drg_res);
@@ -1608,8 +1817,9 @@ enum folio_rc folio_deid_cohort_extract(const struct folio_chart *c,
             rc = nomem(err);
     }
     for (i = 0; rc == FOLIO_OK && i < n_ids; i++) {
-        rc = build_row(&x, ids[i], &x.rows[i], err);
-        if (rc == FOLIO_OK)
+        bool kept = false;
+        rc = build_row(&x, ids[i], &x.rows[x.n_rows], &kept, err);
+        if (rc == FOLIO_OK && kept)
             x.n_rows++;
     }
     if (rc == FOLIO_OK)
@@ -1635,7 +1845,7 @@ enum folio_rc folio_deid_cohort_extract(const struct folio_chart *c,
     }
     if (rc == FOLIO_OK) {
         folio_sha256_hex(out->data + start_len, out->len - start_len, res->sha256);
-        cj = criteria_json(&r->crit, dx, true);
+        cj = criteria_json(&r->crit, dx, true, false);
         if (!cj || folio_json_dump(cj, &crit))
             rc = nomem(err);
     }

@@ -547,19 +547,23 @@ static bool st_add(struct strtab *t, const char *s, uint32_t *off)
     return true;
 }
 
-static void csv_field(FILE *f, const char *s)
+/* One CSV cell (folio_buf_append_csv_field: quoted, formula-guarded); false when it could not
+ * be formatted (out of memory). */
+static bool csv_field(FILE *f, const char *s)
 {
-    if (strpbrk(s, ",\"\r\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
+    struct folio_buf b;
+    bool ok;
+
+    if (s[0] && !strpbrk(s, ",\"\r\n") && !strchr("=+-@\t", s[0])) {
         fputs(s, f);
+        return true;
     }
+    folio_buf_init(&b, 0);
+    ok = folio_buf_append_csv_field(&b, s) == FOLIO_OK;
+    if (ok)
+        fputs(b.data, f);
+    folio_buf_release(&b);
+    return ok;
 }
 
 struct out_row {
@@ -598,11 +602,12 @@ static enum folio_rc write_file(const char *path, const char *header, const stru
     FILE *f = fopen(tmp, "w");
     if (!f)
         return folio_err_set(err, FOLIO_EIO, "output", "cannot write %s: %s", tmp, strerror(errno));
+    bool cells_ok = true;
     fputs(header, f);
     for (size_t i = 0; i < n; i++) {
-        csv_field(f, rows[i].ia);
+        cells_ok &= csv_field(f, rows[i].ia);
         fputc(',', f);
-        csv_field(f, rows[i].ib);
+        cells_ok &= csv_field(f, rows[i].ib);
         fprintf(f, ",%.2f", (double)rows[i].score);
         if (review) {
             struct folio_mpi_score sc;
@@ -616,7 +621,7 @@ static enum folio_rc write_file(const char *path, const char *header, const stru
                                    folio_mpi_rule_text(bit));
                     rl = strlen(rb);
                 }
-            csv_field(f, rb);
+            cells_ok &= csv_field(f, rb);
             fputc(',', f);
             /* reasons: field=level(weight) for the present fields; no values (PHI stays in the
              * input file) */
@@ -631,11 +636,11 @@ static enum folio_rc write_file(const char *path, const char *header, const stru
                                r->note[0] ? ":" : "", r->note, r->weight);
                 wl = strlen(why);
             }
-            csv_field(f, why);
+            cells_ok &= csv_field(f, why);
         }
         fputc('\n', f);
     }
-    bool ok = !ferror(f);
+    bool ok = !ferror(f) && cells_ok;
     if (fclose(f) != 0)
         ok = false;
     if (!ok || rename(tmp, path) != 0) {

@@ -1,9 +1,13 @@
 /* API of research extracts (issue 9 item 6; folio/deid.h, docs/deid.md "Cohort extracts"):
  * data use agreements and cohort extracts, Safe Harbor or limited data set. Permission
- * deid.extract (analyst, privacy officer). Every extract is audited (deid.extract) and logged
- * by the library with the SHA-256 of the bytes answered. */
+ * deid.extract (analyst, privacy officer) to read the agreements and make extracts; recording
+ * and terminating an agreement is the privacy officer's (privacy.review), never the analyst's
+ * who uses it. Every extract is audited (deid.extract) and logged by the library with the
+ * SHA-256 of the bytes answered. Restricted charts the user cannot open (folio/btg.h) are left
+ * out of the extract and counted. */
 #include "folio/base.h"
 
+#include "folio/btg.h"
 #include "folio/deid.h"
 #include "folio/records.h"
 #include "folio/time.h"
@@ -204,6 +208,20 @@ static enum folio_rc read_criteria(struct folio_req *req, const json_t *body,
     return FOLIO_OK;
 }
 
+/* Restricted charts: the break-the-glass rule of the chart screens, without the glass (an
+ * extract is no reason to break it): a chart the user may not open now is left out. */
+static enum folio_rc may_open_chart(void *arg, int64_t patient_id, bool *allowed,
+                                    struct folio_err *err)
+{
+    struct folio_req *req = arg;
+    struct folio_btg_decision d;
+    enum folio_rc rc = folio_btg_check(req->store, req->session->user_id, req->session->roles,
+                                       patient_id, 0, &d, err);
+
+    *allowed = rc == FOLIO_OK && d.access == FOLIO_BTG_ALLOWED;
+    return rc;
+}
+
 static enum folio_rc make_extract(struct folio_req *req, struct folio_resp *resp,
                                   struct folio_err *err)
 {
@@ -216,7 +234,7 @@ static enum folio_rc make_extract(struct folio_req *req, struct folio_resp *resp
     const char *method = NULL, *format = NULL;
     struct folio_buf out;
     json_t *body = NULL;
-    char detail[200];
+    char detail[300];
     enum folio_rc rc;
 
     memset(&r, 0, sizeof r);
@@ -243,13 +261,17 @@ static enum folio_rc make_extract(struct folio_req *req, struct folio_resp *resp
     cache = folio_drg_cache_acquire();
     r.drg = cache ? cache->set : NULL;
     r.user = req->session->username;
+    r.may_open = may_open_chart;
+    r.may_open_arg = req;
     rc = folio_deid_cohort_extract(&chart, &r, &out, &res, err);
     if (rc)
         goto out;
     (void)folio_snprintf(detail, sizeof detail,
-                         "method=%s dua=%lld rows=%zu patients=%zu notes=%zu sha256=%s",
+                         "method=%s dua=%lld rows=%zu patients=%zu notes=%zu withheld=%zu "
+                         "restricted_left_out=%zu sha256=%s",
                          folio_deid_method_name(r.method), (long long)r.dua_id, res.rows,
-                         res.patients, res.notes, res.sha256);
+                         res.patients, res.notes, res.notes_withheld, res.patients_left_out,
+                         res.sha256);
     rc = folio_srv_audit(req, "deid.extract", 0, "deid_extract", res.log_id, detail, err);
     if (rc)
         goto out;
@@ -291,20 +313,39 @@ static enum folio_rc list_extracts(struct folio_req *req, struct folio_resp *res
         return rc;
     items = json_array();
     for (i = 0; items && i < n; i++) {
-        json_t *o = json_object(), *crit = NULL;
+        json_t *o = json_object(), *crit = NULL, *ids;
         struct folio_err e = {0};
         if (v[i].criteria &&
             folio_json_parse(v[i].criteria, strlen(v[i].criteria), &crit, "criteria", &e))
             crit = NULL;
+        /* the log keeps the internal patient ids ((R) identifiers): the list shows how many */
+        if (crit && (ids = json_object_get(crit, "patient_ids")) != NULL) {
+            json_int_t k = (json_int_t)json_array_size(ids);
+            if (json_object_del(crit, "patient_ids") ||
+                json_object_set_new(crit, "patients_listed", json_integer(k))) {
+                json_decref(crit);
+                crit = NULL;
+            }
+        }
         if (!o || folio_jset_int(o, "id", v[i].id) ||
             folio_jset_str(o, "created_at", v[i].created_at) ||
             folio_jset_str(o, "created_by", v[i].created_by) ||
             folio_jset_str(o, "method", v[i].method) || folio_jset_str(o, "format", v[i].format) ||
             folio_jset_id(o, "dua_id", v[i].dua_id) || folio_jset_bool(o, "notes", v[i].notes) ||
             folio_jset_int(o, "rows", v[i].rows) || folio_jset_int(o, "patients", v[i].patients) ||
-            folio_jset_str(o, "sha256", v[i].sha256) ||
-            folio_jset(o, "criteria", crit ? crit : json_null()) ||
-            json_array_append_new(items, o)) {
+            folio_jset_str(o, "sha256", v[i].sha256)) {
+            json_decref(o);
+            json_decref(crit);
+            json_decref(items);
+            items = NULL;
+            break;
+        }
+        /* folio_jset takes crit's reference and json_array_append_new o's, failed or not */
+        if (folio_jset(o, "criteria", crit ? crit : json_null())) {
+            json_decref(o);
+            json_decref(items);
+            items = NULL;
+        } else if (json_array_append_new(items, o)) {
             json_decref(items);
             items = NULL;
         }
@@ -315,12 +356,12 @@ static enum folio_rc list_extracts(struct folio_req *req, struct folio_resp *res
 const struct folio_route folio_api_deid_routes[] = {
     {"GET", "/api/v1/deid/duas", FOLIO_PERM_DEID_EXTRACT, list_duas,
      "Data use agreements for limited data sets, newest first"},
-    {"POST", "/api/v1/deid/duas", FOLIO_PERM_DEID_EXTRACT, add_dua,
-     "Record a data use agreement (45 CFR 164.514(e)(4))"},
+    {"POST", "/api/v1/deid/duas", FOLIO_PERM_PRIVACY_REVIEW, add_dua,
+     "Record a data use agreement (45 CFR 164.514(e)(4)); the privacy officer's"},
     {"GET", "/api/v1/deid/duas/{id}", FOLIO_PERM_DEID_EXTRACT, get_dua,
      "One data use agreement and whether it is in force"},
-    {"POST", "/api/v1/deid/duas/{id}/termination", FOLIO_PERM_DEID_EXTRACT, terminate_dua,
-     "Terminate a data use agreement"},
+    {"POST", "/api/v1/deid/duas/{id}/termination", FOLIO_PERM_PRIVACY_REVIEW, terminate_dua,
+     "Terminate a data use agreement; the privacy officer's"},
     {"POST", "/api/v1/deid/extracts", FOLIO_PERM_DEID_EXTRACT, make_extract,
      "Make a research extract of a cohort (Safe Harbor or limited data set), CSV or JSON"},
     {"GET", "/api/v1/deid/extracts", FOLIO_PERM_DEID_EXTRACT, list_extracts,

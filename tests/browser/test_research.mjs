@@ -1,5 +1,6 @@
-// The analyst on the research screen (docs/deid.md "Cohort extracts"): records a data use
-// agreement with its five assurances, makes a Safe Harbor extract and a limited data set
+// The research screen (docs/deid.md "Cohort extracts"): the privacy officer records a data use
+// agreement with its five assurances; the analyst, offered no way to record or terminate one,
+// makes a Safe Harbor extract and a limited data set
 // extract and downloads them; the downloaded bytes are the ones the server logged (SHA-256 of
 // the extract log) and hold the same rows as the same extract asked of the API (study ids
 // aside: they are random per extract); a limited data set without an agreement is refused
@@ -7,7 +8,7 @@
 // HIM user) appears in the Safe Harbor download.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { scenario, signIn, screenshot, assert } from './lib.mjs';
+import { scenario, signIn, signOut, screenshot, assert } from './lib.mjs';
 
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
 
@@ -46,12 +47,12 @@ async function apiInPage(page, method, path, body) {
 }
 
 await scenario('research', async ({ page, url, guard }) => {
-  await signIn(page, url, 'analyst');
+  // The privacy officer records an agreement with every assurance (the analyst who uses one
+  // never records it).
+  await signIn(page, url, 'privacy');
   await page.getByRole('link', { name: 'Research extracts' }).click();
   await page.locator('h1', { hasText: 'Research extracts' }).waitFor();
   await page.getByTestId('dua-list').locator('table').waitFor(); // the demo's agreement
-
-  // Record an agreement with every assurance.
   await page.locator('summary', { hasText: 'Record an agreement' }).click();
   const today = new Date().toISOString().slice(0, 10);
   await page.getByLabel('Recipient').fill('Lakeside Sepsis Cohort Study');
@@ -61,11 +62,22 @@ await scenario('research', async ({ page, url, guard }) => {
   for (const box of await page.locator('form.research-dua input[type=checkbox]').all()) await box.check();
   await page.getByRole('button', { name: 'Record agreement' }).click();
   await page.locator('.msg-ok', { hasText: 'in force' }).waitFor();
+  await page.locator('table.duas tbody tr', { hasText: 'Lakeside Sepsis Cohort Study' }).waitFor();
+  await signOut(page);
+
+  // The analyst: sees the agreements, may use them, is offered no way to record or end one.
+  await signIn(page, url, 'analyst');
+  await page.getByRole('link', { name: 'Research extracts' }).click();
+  await page.locator('h1', { hasText: 'Research extracts' }).waitFor();
   const row = page.locator('table.duas tbody tr', { hasText: 'Lakeside Sepsis Cohort Study' });
   await row.waitFor();
   const duaId = Number(await row.getAttribute('data-dua'));
   assert(duaId > 0, 'the new agreement is listed');
   assert(/in force/.test(await row.innerText()), 'the new agreement is in force');
+  await page.getByTestId('dua-officer-only').waitFor();
+  assert(await page.locator('form.research-dua').count() === 0, 'no agreement form for the analyst');
+  assert(await page.locator('table.duas button', { hasText: 'Terminate' }).count() === 0,
+    'no Terminate button for the analyst');
 
   // Safe Harbor, CSV, with the notes.
   const form = page.locator('form.research-extract');

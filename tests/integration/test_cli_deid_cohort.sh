@@ -86,6 +86,29 @@ check "one disclosure per patient, basis limited_data_set" 2 \
 check "the log keeps the file's SHA-256" "$(sha256sum "$T_TMP/l.csv" | cut -d' ' -f1)" \
   "$(sql "SELECT sha256 FROM deid_extract WHERE method = 'limited_data_set'")"
 check "the extracts are audited" 3 "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'deid.extract' AND entity_type = 'deid_extract'")"
+check "the audit keeps the whole SHA-256" 1 \
+  "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'deid.extract' AND detail LIKE '%sha256=$(sha256sum "$T_TMP/l.csv" | cut -d' ' -f1)%'")"
+# an existing world-readable file is replaced by a 0600 one, never rewritten in place
+printf 'stale\n' >"$T_TMP/old.csv"; chmod 644 "$T_TMP/old.csv"
+folio deid cohort --patients "$P2" --limited --dua "$D3" --out "$T_TMP/old.csv" 2>/dev/null; rc=$?
+check "LDS over an existing 0644 file exits 0" 0 "$rc"
+check "the file is 0600 now" 600 "$(stat -c %a "$T_TMP/old.csv")"
+check "the file holds the extract" yes "$(head -1 "$T_TMP/old.csv" | grep -q '^study_id,' && echo yes || echo no)"
+# a symlink at the path is replaced, its target left alone
+printf 'keep\n' >"$T_TMP/target.txt"; chmod 644 "$T_TMP/target.txt"
+ln -s "$T_TMP/target.txt" "$T_TMP/link.csv"
+folio deid cohort --patients "$P2" --limited --dua "$D3" --out "$T_TMP/link.csv" 2>/dev/null; rc=$?
+check "LDS over a symlink exits 0" 0 "$rc"
+check "the symlink's target is untouched" keep "$(cat "$T_TMP/target.txt")"
+check "the path is a regular 0600 file now" "regular file 600" "$(stat -c '%F %a' "$T_TMP/link.csv")"
+# a directory that cannot be written: nothing logged, nothing left
+mkdir "$T_TMP/ro"; chmod 500 "$T_TMP/ro"
+n_before=$(sql "SELECT COUNT(*) FROM deid_extract")
+if [ "$(id -u)" != 0 ]; then
+  expect_fail "unwritable --out (exit 5)" 5 folio deid cohort --patients "$P2" --limited --dua "$D3" --out "$T_TMP/ro/x.csv"
+  check "a failed write logs nothing" "$n_before" "$(sql "SELECT COUNT(*) FROM deid_extract")"
+fi
+check "no temporary file left behind" 0 "$(find "$T_TMP" -name '*.tmp' | wc -l | tr -d ' ')"
 out=$(folio deid cohort --patients "$P2" --limited --dua "$D3" --stdout 2>/dev/null); rc=$?
 check "LDS --stdout allowed when asked" 0 "$rc"
 check "LDS --stdout row" 2 "$(wc -l <<<"$out" | tr -d ' ')"
@@ -108,6 +131,8 @@ expect_fail "bad format (exit 2)" 2 folio deid cohort --class inpatient --format
 expect_fail "--dua without --limited (exit 14)" 14 folio deid cohort --class inpatient --dua "$D3"
 expect_fail "dua add without recipient (exit 2)" 2 folio deid dua add --purpose p --users u --signed-on 2024-01-01
 expect_fail "dua show unknown (exit 3)" 3 folio deid dua show 4242
-check "the refusals logged nothing" 4 "$(sql "SELECT COUNT(*) FROM deid_extract")"
+check "the refusals logged nothing" 6 "$(sql "SELECT COUNT(*) FROM deid_extract")"
+check "dua add is audited" 3 "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'deid.dua_add' AND entity_type = 'deid_dua'")"
+check "dua terminate is audited" 1 "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'deid.dua_terminate' AND entity_id = $D3")"
 
 done_testing

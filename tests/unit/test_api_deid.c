@@ -3,13 +3,15 @@
  * the problem), a Safe Harbor CSV extract answered as an attachment whose SHA-256 the log
  * keeps, a limited data set refused under an agreement missing an assurance or terminated and
  * made under one in force (JSON, one disclosure per patient), bad input naming the field, and
- * the audit entries. */
+ * the audit entries. Agreements are recorded and terminated by the privacy officer only;
+ * restricted charts are left out for a user who may not open them. */
 #include "folio/base.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
 
 #include "folio/audit.h"
+#include "folio/btg.h"
 #include "folio/crypto.h"
 #include "folio/json.h"
 #include "http_client.h"
@@ -130,12 +132,15 @@ static int64_t add_dua(const char *extra, bool in_force)
                          "\"no_other_use\":true,\"safeguards\":true,\"report_violations\":true,"
                          "\"agents_bound\":true%s}",
                          extra);
-    r = expect(U_ANALYST, "POST", "/api/v1/deid/duas", body, 201, NULL);
+    /* the analyst who uses an agreement never records it: the privacy officer does */
+    r = expect(U_ANALYST, "POST", "/api/v1/deid/duas", body, 403, NULL);
+    res_free(&r);
+    r = expect(U_PRIVACY, "POST", "/api/v1/deid/duas", body, 201, NULL);
     id = json_integer_value(json_object_get(r.j, "id"));
     assert_true(id > 0);
     assert_int_equal(json_is_true(json_object_get(r.j, "in_force")), in_force);
     assert_string_equal(json_string_value(json_object_get(r.j, "created_by")),
-                        F.usernames[U_ANALYST]);
+                        F.usernames[U_PRIVACY]);
     res_free(&r);
     return id;
 }
@@ -172,7 +177,7 @@ static void test_duas_and_extracts(void **state)
     r = expect(U_ANALYST, "POST", "/api/v1/deid/extracts",
                "{\"criteria\":{\"class\":\"inpatient\"},\"format\":\"xml\"}", 400, "format");
     res_free(&r);
-    r = expect(U_ANALYST, "POST", "/api/v1/deid/duas", "{\"recipient\":\"x\"}", 400, "purpose");
+    r = expect(U_PRIVACY, "POST", "/api/v1/deid/duas", "{\"recipient\":\"x\"}", 400, "purpose");
     res_free(&r);
     r = expect(U_ANALYST, "GET", "/api/v1/deid/duas/4242", NULL, 404, "dua_id");
     res_free(&r);
@@ -209,9 +214,11 @@ static void test_duas_and_extracts(void **state)
         assert_string_equal(json_string_value(json_object_get(it, "sha256")), sha);
         assert_string_equal(json_string_value(json_object_get(it, "method")), "safe_harbor");
         assert_true(json_is_null(json_object_get(it, "dua_id")));
-        assert_int_equal(json_integer_value(json_array_get(
-                             json_object_get(json_object_get(it, "criteria"), "patient_ids"), 0)),
-                         F.patient_id);
+        /* internal patient ids stay in the log: the list shows how many were given */
+        assert_null(json_object_get(json_object_get(it, "criteria"), "patient_ids"));
+        assert_int_equal(json_integer_value(
+                             json_object_get(json_object_get(it, "criteria"), "patients_listed")),
+                         1);
     }
     res_free(&r);
     assert_int_equal(audit_count("deid.extract"), 1);
@@ -238,14 +245,16 @@ static void test_duas_and_extracts(void **state)
 
     /* terminated: refused */
     (void)folio_snprintf(path, sizeof path, "/api/v1/deid/duas/%lld/termination", (long long)good);
-    r = expect(U_ANALYST, "POST", path, "{}", 400, "reason");
+    r = expect(U_PRIVACY, "POST", path, "{}", 400, "reason");
     res_free(&r);
-    r = expect(U_ANALYST, "POST", path, "{\"reason\":\"study closed\"}", 200, NULL);
+    r = expect(U_ANALYST, "POST", path, "{\"reason\":\"study closed\"}", 403, NULL);
+    res_free(&r);
+    r = expect(U_PRIVACY, "POST", path, "{\"reason\":\"study closed\"}", 200, NULL);
     assert_false(json_is_true(json_object_get(r.j, "in_force")));
     assert_string_equal(json_string_value(json_object_get(r.j, "termination_reason")),
                         "study closed");
     res_free(&r);
-    r = expect(U_ANALYST, "POST", path, "{\"reason\":\"again\"}", 409, "dua_id");
+    r = expect(U_PRIVACY, "POST", path, "{\"reason\":\"again\"}", 409, "dua_id");
     res_free(&r);
     r = expect(U_ANALYST, "POST", "/api/v1/deid/extracts", body, 409, "dua_id");
     assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r.j, "error"),
@@ -260,11 +269,42 @@ static void test_duas_and_extracts(void **state)
     res_free(&r);
 }
 
+/* A restricted chart the analyst has no care relationship with is left out of the extract and
+ * counted; the privacy officer (who passes, btg.h) gets it. No glass is broken by an extract. */
+static void test_restricted_left_out(void **state)
+{
+    char body[200];
+    struct folio_err err = {0};
+    const json_t *counts;
+    struct res r;
+    (void)state;
+
+    if (folio_btg_restriction_set(F.db, "privacy", F.patient_id, true, false, "test: restricted",
+                                  &err) != FOLIO_OK)
+        fail_msg("restrict: %s", err.msg);
+    (void)folio_snprintf(body, sizeof body, "{\"criteria\":{\"patients\":[%lld]},\"format\":\"json\"}",
+                         (long long)F.patient_id);
+    r = expect(U_ANALYST, "POST", "/api/v1/deid/extracts", body, 200, NULL);
+    counts = json_object_get(json_object_get(r.j, "header"), "counts");
+    assert_int_equal(json_integer_value(json_object_get(counts, "rows")), 0);
+    assert_int_equal(json_integer_value(json_object_get(counts, "restricted_patients_left_out")),
+                     1);
+    res_free(&r);
+    r = expect(U_PRIVACY, "POST", "/api/v1/deid/extracts", body, 200, NULL);
+    counts = json_object_get(json_object_get(r.j, "header"), "counts");
+    assert_true(json_integer_value(json_object_get(counts, "rows")) >= 1);
+    assert_int_equal(json_integer_value(json_object_get(counts, "restricted_patients_left_out")),
+                     0);
+    res_free(&r);
+    assert_int_equal(count("SELECT COUNT(*) FROM btg_grant"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_duas_and_extracts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restricted_left_out, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -384,7 +384,7 @@ static void test_lds_needs_valid_dua(void **state)
     /* refusals log nothing and disclose nothing */
     assert_int_equal(count(f, "SELECT COUNT(*) FROM deid_extract"), 0);
     assert_int_equal(count(f, "SELECT COUNT(*) FROM roi_disclosure"), 0);
-    assert_int_equal(f->out.len, 0);
+    /* (that a failure leaves the output as it was: test_too_big) */
     /* a Safe Harbor extract takes no DUA */
     {
         struct folio_deid_extract_req sh = base_req(FOLIO_DEID_SAFE_HARBOR, FOLIO_DEID_CSV);
@@ -643,6 +643,288 @@ static void test_ms_drg(void **state)
     folio_drg_set_free(set);
 }
 
+/* A third patient whose names have several parts and whose identifiers the note writes
+ * differently than the chart stores them. */
+static int64_t mk_patient_qb(struct fx *f, int64_t *enc)
+{
+    struct folio_identifier mrn = {.kind = "MR", .assigner = "MAIN", .value = "MRNQB552"};
+    struct folio_phone ph = {.number = "603-555-0177"};
+    struct folio_address ad = {.line1 = "4 Wren Alley", .city = "Keene", .state = "NH",
+                               .postal_code = "03431"};
+    struct folio_patient_new p = {.name = {.family = "Quixotic-Brandywhistle",
+                                           .given = "Zelda Xyloquine",
+                                           .middle = "Orlaith"},
+                                  .birth_date = "1970-01-01",
+                                  .sex = "F",
+                                  .ids = &mrn,
+                                  .n_ids = 1,
+                                  .phones = &ph,
+                                  .n_phones = 1,
+                                  .addresses = &ad,
+                                  .n_addresses = 1};
+    int64_t pid = 0;
+    OK(folio_patient_create(&f->chart, &p, &pid, &f->err));
+    *enc = mk_encounter(f, pid, "emergency", "ACC-77123", "2024-04-01T10:00:00Z",
+                        "2024-04-01T12:00:00Z");
+    return pid;
+}
+
+/* Findings 1 and 2: every part of a name, the middle name, identifiers written with other
+ * separators, the patient's phones and the encounter's account number leave the notes. */
+static void test_note_name_parts_and_identifiers(void **state)
+{
+    struct fx *f = *state;
+    struct folio_deid_extract_req r = base_req(FOLIO_DEID_SAFE_HARBOR, FOLIO_DEID_JSON);
+    struct folio_deid_extract_result res;
+    static const char *const never[] = {"xyloquine", "Xyloquine", "brandywhistle",
+                                        "Brandywhistle", "Orlaith",  "QB552",
+                                        "77123",     "0177",      "Zelda"};
+    int64_t enc, pid = mk_patient_qb(f, &enc);
+    const char *text;
+    json_t *doc;
+
+    mk_note(f, pid, enc,
+            "pt xyloquine brandywhistle ok; orlaith at bedside. MR#: MRN-QB552 (mrn qb 552). "
+            "acct acc 77123. tel 603.555.0177 or (603) 555 0177.");
+    r.notes = true;
+    r.crit.from = r.crit.to = NULL;
+    r.crit.patient_ids = &pid;
+    r.crit.n_patients = 1;
+    doc = extract_json(f, &r, &res);
+    assert_int_equal(res.notes, 1);
+    text = json_string_value(json_object_get(
+        json_array_get(json_object_get(json_array_get(json_object_get(doc, "rows"), 0), "notes"), 0),
+        "text"));
+    assert_non_null(text);
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+        if (strstr(f->out.data, never[i]))
+            fail_msg("the extract contains '%s': %s", never[i], text);
+    assert_non_null(strstr(text, "pt [NAME] [NAME] ok"));
+    assert_non_null(strstr(text, "[MRN]"));
+    json_decref(doc);
+}
+
+/* Finding 3: a document type code the LOINC table does not know goes out as "unknown". */
+static void test_unknown_type_code(void **state)
+{
+    struct fx *f = *state;
+    struct folio_deid_extract_req r = base_req(FOLIO_DEID_SAFE_HARBOR, FOLIO_DEID_JSON);
+    struct folio_deid_extract_result res;
+    struct folio_document_new d = {.patient_id = f->young_pid,
+                                   .encounter_id = f->enc_young,
+                                   .type_code = "ULLOAFISK-77",
+                                   .type_title = "Ulloafisk family letter",
+                                   .content = "Routine follow-up.",
+                                   .content_len = 18};
+    const json_t *notes;
+    json_t *doc;
+
+    OK(folio_document_create(&f->chart, &d, NULL, NULL, &f->err));
+    r.notes = true;
+    r.crit.enc_class = "inpatient";
+    doc = extract_json(f, &r, &res);
+    assert_null(strstr(f->out.data, "ULLOAFISK"));
+    assert_null(strstr(f->out.data, "Ulloafisk"));
+    notes = json_object_get(row_with(json_object_get(doc, "rows"), "age_at_admission", "43"),
+                            "notes");
+    assert_int_equal(json_array_size(notes), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(notes, 0), "type_code")),
+                        "unknown");
+    assert_true(json_is_null(json_object_get(json_array_get(notes, 0), "type_title")));
+    json_decref(doc);
+    /* a known code keeps its code and the table's title */
+    doc = extract_json(f, &r, &res);
+    assert_non_null(strstr(f->out.data, "\"type_code\":\"18842-5\""));
+    json_decref(doc);
+}
+
+/* Finding 4: a Safe Harbor header gives the criteria's years only; a limited data set's the
+ * dates; the log keeps the dates. */
+static void test_header_dates(void **state)
+{
+    struct fx *f = *state;
+    struct folio_deid_extract_req r = base_req(FOLIO_DEID_SAFE_HARBOR, FOLIO_DEID_JSON);
+    struct folio_deid_extract_result res;
+    const json_t *crit;
+    json_t *doc;
+
+    r.crit.from = "2023-02-17";
+    r.crit.to = "2024-11-03";
+    doc = extract_json(f, &r, &res);
+    crit = json_object_get(json_object_get(doc, "header"), "criteria");
+    assert_string_equal(json_string_value(json_object_get(crit, "from")), "2023");
+    assert_string_equal(json_string_value(json_object_get(crit, "to")), "2024");
+    assert_null(strstr(f->out.data, "02-17"));
+    assert_null(strstr(f->out.data, "11-03"));
+    json_decref(doc);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM deid_extract WHERE criteria LIKE "
+                              "'%2023-02-17%' AND criteria LIKE '%2024-11-03%'"),
+                     1);
+    r.method = FOLIO_DEID_LIMITED;
+    r.dua_id = add_dua(f, NULL, true);
+    doc = extract_json(f, &r, &res);
+    crit = json_object_get(json_object_get(doc, "header"), "criteria");
+    assert_string_equal(json_string_value(json_object_get(crit, "from")), "2023-02-17");
+    json_decref(doc);
+}
+
+static enum folio_rc refuse_pid(void *arg, int64_t pid, bool *allowed, struct folio_err *err)
+{
+    (void)err;
+    *allowed = pid != *(const int64_t *)arg;
+    return FOLIO_OK;
+}
+
+/* Finding 8: a chart may_open refuses is left out and counted once. */
+static void test_restricted_left_out(void **state)
+{
+    struct fx *f = *state;
+    struct folio_deid_extract_req r = base_req(FOLIO_DEID_SAFE_HARBOR, FOLIO_DEID_JSON);
+    struct folio_deid_extract_result res;
+    json_t *doc;
+
+    r.may_open = refuse_pid;
+    r.may_open_arg = &f->old_pid;
+    r.notes = true;
+    doc = extract_json(f, &r, &res);
+    assert_int_equal(res.rows, 1); /* the old patient's two stays are left out */
+    assert_int_equal(res.patients, 1);
+    assert_int_equal(res.patients_left_out, 1);
+    assert_int_equal(res.notes, 0);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(json_object_get(doc, "header"), "counts"),
+                         "restricted_patients_left_out")),
+                     1);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(doc, "rows"), 0),
+                                          "age_at_admission")),
+        "43");
+    json_decref(doc);
+}
+
+/* Finding 6: cells a spreadsheet would run as formulas are defused; numbers are not. */
+static void test_csv_formula_guard(void **state)
+{
+    struct fx *f = *state;
+    struct folio_buf b;
+    struct folio_deid_extract_req r = base_req(FOLIO_DEID_LIMITED, FOLIO_DEID_CSV);
+    struct folio_deid_extract_result res;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"=1+2", "\"'=1+2\""},         {"+cmd", "\"'+cmd\""},   {"-2+3+cmd|' /C calc'!A0", NULL},
+        {"@SUM(A1)", "\"'@SUM(A1)\""}, {"\tx", "\"'\tx\""},      {"-12", "-12"},
+        {"+3.5", "+3.5"},              {"a,b", "\"a,b\""},      {"say \"hi\"", "\"say \"\"hi\"\"\""},
+        {"plain", "plain"},            {"", ""},
+    };
+    folio_buf_init(&b, 1024);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        folio_buf_reset(&b);
+        assert_int_equal(folio_buf_append_csv_field(&b, cases[i].in), FOLIO_OK);
+        if (cases[i].out)
+            assert_string_equal(b.data, cases[i].out);
+        else
+            assert_true(b.data[0] == '"' && b.data[1] == '\'');
+    }
+    folio_buf_release(&b);
+    /* in an extract: a city that is a formula */
+    {
+        struct folio_address ad = {.line1 = "1 Main St", .city = "=HYPERLINK(\"x\")",
+                                   .state = "NH", .postal_code = "03755"};
+        struct folio_patient_new p = {.name = {.family = "Formula", .given = "Test"},
+                                      .birth_date = "1960-01-01",
+                                      .sex = "M",
+                                      .addresses = &ad,
+                                      .n_addresses = 1};
+        int64_t pid = 0;
+        OK(folio_patient_create(&f->chart, &p, &pid, &f->err));
+        mk_encounter(f, pid, "outpatient", "ACC-5", "2024-02-01T10:00:00Z",
+                     "2024-02-01T11:00:00Z");
+        r.dua_id = add_dua(f, NULL, true);
+        r.crit.patient_ids = &pid;
+        r.crit.n_patients = 1;
+        OK(folio_deid_cohort_extract(&f->chart, &r, &f->out, &res, &f->err));
+        assert_non_null(strstr(f->out.data, ",\"'=HYPERLINK(\"\"x\"\")\",NH,"));
+    }
+}
+
+/* Sensitivity-tagged notes are withheld and counted, their text nowhere in the output. */
+static void test_tagged_note_withheld(void **state)
+{
+    struct fx *f = *state;
+    struct folio_deid_extract_req r = base_req(FOLIO_DEID_SAFE_HARBOR, FOLIO_DEID_JSON);
+    struct folio_deid_extract_result res;
+    struct folio_document_new d = {.patient_id = f->young_pid,
+                                   .encounter_id = f->enc_young,
+                                   .type_code = "18842-5",
+                                   .content = "Session notes: vexillology anxieties.",
+                                   .content_len = 37};
+    int64_t doc_id = 0;
+    json_t *doc;
+
+    OK(folio_document_create(&f->chart, &d, &doc_id, NULL, &f->err));
+    OK(folio_document_tag_add(&f->chart, doc_id, "psychotherapy_notes", NULL, &f->err));
+    r.notes = true;
+    doc = extract_json(f, &r, &res);
+    assert_int_equal(res.notes, 1); /* the old patient's note only */
+    assert_int_equal(res.notes_withheld, 1);
+    assert_null(strstr(f->out.data, "vexillology"));
+    json_decref(doc);
+}
+
+/* A document whose content is missing is withheld and counted; the extract is made. */
+static void test_unreadable_note_withheld(void **state)
+{
+    struct fx *f = *state;
+    struct folio_deid_extract_req r = base_req(FOLIO_DEID_SAFE_HARBOR, FOLIO_DEID_JSON);
+    struct folio_deid_extract_result res;
+    bool pg = folio_test_backend_is_pg();
+    json_t *doc;
+
+    /* the content row goes (foreign keys off for the test's own connection) */
+    OK(folio_store_exec(f->store,
+                        pg ? "SET session_replication_role = replica" : "PRAGMA foreign_keys=OFF",
+                        &f->err));
+    OK(folio_store_exec(f->store, "DELETE FROM content", &f->err));
+    OK(folio_store_exec(f->store,
+                        pg ? "SET session_replication_role = DEFAULT" : "PRAGMA foreign_keys=ON",
+                        &f->err));
+    r.notes = true;
+    doc = extract_json(f, &r, &res);
+    assert_int_equal(res.rows, 3);
+    assert_int_equal(res.notes, 0);
+    assert_int_equal(res.notes_withheld, 1);
+    json_decref(doc);
+}
+
+/* Finding 7 and the atomicity claim: over the caller's cap the extract fails with ETOOBIG
+ * "criteria" (early, while the notes are read, when they are included), whatever out held
+ * before is left as it was, and nothing is logged. */
+static void test_too_big(void **state)
+{
+    struct fx *f = *state;
+    struct folio_deid_extract_req r = base_req(FOLIO_DEID_SAFE_HARBOR, FOLIO_DEID_CSV);
+    struct folio_deid_extract_result res;
+    struct folio_buf small;
+
+    folio_buf_init(&small, 300);
+    assert_int_equal(folio_buf_append_str(&small, "PREFIX"), FOLIO_OK);
+    /* the header fits, the rows do not: written, then taken back */
+    EXPECT(FOLIO_ETOOBIG, "criteria",
+           folio_deid_cohort_extract(&f->chart, &r, &small, &res, &f->err));
+    assert_int_equal(small.len, 6);
+    assert_string_equal(small.data, "PREFIX");
+    /* with the notes: refused while reading them */
+    small.max = 6 + 100;
+    r.notes = true;
+    EXPECT(FOLIO_ETOOBIG, "criteria",
+           folio_deid_cohort_extract(&f->chart, &r, &small, &res, &f->err));
+    assert_string_equal(small.data, "PREFIX");
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM deid_extract"), 0);
+    assert_int_equal(res.log_id, 0);
+    folio_buf_release(&small);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -653,6 +935,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_criteria_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dua_fields, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ms_drg, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_note_name_parts_and_identifiers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_type_code, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_header_dates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restricted_left_out, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_csv_formula_guard, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tagged_note_withheld, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_too_big, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_note_withheld, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

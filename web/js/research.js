@@ -1,5 +1,6 @@
 // Research extracts (permission deid.extract; docs/deid.md "Cohort extracts", docs/ui.md):
-// the data use agreements (list, record one with its five assurances, terminate), the extract
+// the data use agreements (list; recording one with its five assurances and terminating one are
+// the privacy officer's, privacy.review, and only offered to them), the extract
 // form (cohort criteria, Safe Harbor or limited data set under an agreement, CSV or JSON, with
 // or without the de-identified notes) with a download of the file the server made, and the
 // extract log (who, when, method, agreement, rows, SHA-256 of the file).
@@ -34,6 +35,11 @@ export async function researchScreen(ctx) {
   const exMsg = h('div', { 'aria-live': 'polite', 'data-testid': 'extract-result' });
   let duas = [];
   let lastUrl = null;
+  const canManage = app.can('privacy.review');
+  // the download's object URL holds the extract (PHI for a limited data set): dropped when the
+  // next one is made and when the screen is left
+  const dropUrl = () => { if (lastUrl) { URL.revokeObjectURL(lastUrl); lastUrl = null; } };
+  window.addEventListener('hashchange', dropUrl, { once: true });
 
   // ---- the extract form
   const from = h('input', { type: 'date', name: 'from' });
@@ -88,10 +94,16 @@ export async function researchScreen(ctx) {
         const m = /filename="([^"]+)"/.exec(cd);
         const name = m ? m[1] : `extract.${format.value}`;
         const idm = /deid-extract-(\d+)-/.exec(name);
-        if (lastUrl) URL.revokeObjectURL(lastUrl);
+        // restricted charts the user may not open are left out; the JSON header says how many
+        let leftOut = 0;
+        if (body.format === 'json') {
+          try { leftOut = JSON.parse(await blob.text()).header.counts.restricted_patients_left_out || 0; } catch { leftOut = 0; }
+        }
+        dropUrl();
         lastUrl = URL.createObjectURL(blob);
         mount(exMsg, msg('ok', `Extract ${idm ? '#' + idm[1] : ''} made (${body.method === 'safe_harbor' ? 'Safe Harbor' : 'limited data set'}, ${(blob.size / 1024).toFixed(1)} KiB). `),
           h('p', h('a', { href: lastUrl, download: name, class: 'extract-download', 'data-testid': 'extract-download' }, `Download ${name}`)),
+          leftOut ? h('p', { class: 'hint', 'data-testid': 'extract-left-out' }, `${leftOut} patient${leftOut === 1 ? '' : 's'} with a restricted chart you may not open ${leftOut === 1 ? 'was' : 'were'} left out.`) : null,
           body.method === 'limited_data_set'
             ? h('p', { class: 'hint' }, 'A limited data set is PHI: give it only to the recipient named in the agreement. One disclosure per patient was logged (not listed in the accounting, 45 CFR 164.528(a)(1)(viii)).')
             : null);
@@ -170,7 +182,7 @@ export async function researchScreen(ctx) {
       h('thead', h('tr', ['#', 'Recipient', 'Permitted uses', 'Signed', 'Expires', 'State', ''].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', duas.map((d) => {
         let cell = null;
-        if (!d.terminated_on) {
+        if (!d.terminated_on && canManage) {
           const reason = h('input', { size: 14, placeholder: 'reason', 'aria-label': `Reason to terminate agreement ${d.id}` });
           const btn = h('button', { type: 'button' }, 'Terminate');
           btn.addEventListener('click', () => terminate(d, reason, btn));
@@ -207,7 +219,8 @@ export async function researchScreen(ctx) {
       h('p', { class: 'hint' }, 'One row per encounter of the cohort. Safe Harbor removes the 18 identifiers of 45 CFR 164.514(b)(2) (dates to the year, ages over 89 grouped, ZIP to 3 digits); a limited data set keeps dates, ZIP, city and state and needs a data use agreement in force. Every extract is logged.'),
       exForm, exMsg),
     h('section', { class: 'panel' }, h('h2', 'Data use agreements'), duaBox, duaMsg,
-      h('details', h('summary', 'Record an agreement'), duaForm)),
+      canManage ? h('details', h('summary', 'Record an agreement'), duaForm)
+        : h('p', { class: 'hint', 'data-testid': 'dua-officer-only' }, 'Agreements are recorded and terminated by the privacy officer.')),
     h('section', { class: 'panel' }, h('h2', 'Extract log'), logBox));
   await Promise.all([loadDuas(), loadLog()]);
 }
