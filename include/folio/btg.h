@@ -5,14 +5,18 @@
  * (every opening without a care relationship raises an alert). A user has a care relationship
  * with a patient when
  *   - an explicit care-team grant user -> patient is in force (from_at <= now < to_at, not
- *     ended), or
- *   - the provider the user is (users.provider_id) is a provider of one of the patient's
- *     encounters (not cancelled) that is open or was discharged less than
- *     FOLIO_BTG_PROVIDER_WINDOW_DAYS ago.
+ *     ended by now; a grant given without to_at ends FOLIO_BTG_CARE_DEFAULT_DAYS after
+ *     from_at), or
+ *   - the provider the user is (users.provider_id) is a provider, in any role but
+ *     "referring", whose part had not ended before the window, of one of the patient's
+ *     encounters that took place (not planned, not cancelled, admitted by now) and was
+ *     discharged less than FOLIO_BTG_PROVIDER_WINDOW_DAYS ago or, never discharged, admitted
+ *     less than FOLIO_BTG_OPEN_VISIT_DAYS ago.
  * A user without one may open a restricted chart only after breaking the glass: stating a reason
  * (at least FOLIO_BTG_REASON_MIN characters), which creates a grant valid FOLIO_BTG_GRANT_SECONDS
- * (or until the session ends, when earlier) and an item in the review queue. The privacy
- * officer role always passes.
+ * for the sign-in session that broke the glass only (it ends with that session: sign-out, idle
+ * or absolute expiry) and an item in the review queue. The privacy officer role always passes.
+ * A merge gives the surviving chart the restricted and VIP flags of both (src/mpi/merge.c).
  *
  * The daily alert run (folio_snoop_run) reads the audit trail of one day and adds review items:
  * same family name, same home address, VIP chart without care relationship, unusual volume.
@@ -34,6 +38,9 @@
 #define FOLIO_BTG_REASON_MAX           500
 #define FOLIO_BTG_GRANT_SECONDS        (8 * 3600) /* a break-the-glass grant lasts 8 hours */
 #define FOLIO_BTG_PROVIDER_WINDOW_DAYS 90         /* implied care relationship after discharge */
+#define FOLIO_BTG_OPEN_VISIT_DAYS      30  /* ... for a visit never discharged, after admission */
+#define FOLIO_BTG_CARE_DEFAULT_DAYS    90  /* a care-team grant without to_at */
+#define FOLIO_BTG_CARE_MAX_AHEAD_DAYS  365 /* from_at at most this far ahead */
 
 /* ---- restrictions ---- */
 struct folio_btg_restriction {
@@ -68,8 +75,9 @@ struct folio_btg_care {
     const char *username, *role, *from_at, *to_at, *reason, *created_at, *created_by;
     const char *ended_at, *ended_by;
 };
-/* Grants user -> patient from from_at (NULL = now) to to_at (NULL = open). Times: any ISO 8601
- * form (EINVAL "from_at"/"to_at"; to_at must be after from_at). ENOTFOUND "username" /
+/* Grants user -> patient from from_at (NULL = now; at most FOLIO_BTG_CARE_MAX_AHEAD_DAYS ahead)
+ * to to_at (NULL = FOLIO_BTG_CARE_DEFAULT_DAYS after from_at). Times: any ISO 8601 form
+ * (EINVAL "from_at"/"to_at"; to_at must be after from_at). ENOTFOUND "username" /
  * "patient_id". role: free text up to 64 characters (e.g. "attending"), may be NULL. */
 enum folio_rc folio_btg_care_grant(struct folio_store *s, const char *actor, const char *username,
                                    int64_t patient_id, const char *role, const char *from_at,
@@ -100,17 +108,19 @@ struct folio_btg_decision {
                          "provider", "grant", "no_relationship" */
     int64_t grant_id; /* the live grant, when why is "grant" */
 };
-/* roles: the session's role bits (the privacy officer passes). One indexed read when the chart
- * is not restricted. */
-enum folio_rc folio_btg_check(struct folio_store *s, int64_t user_id, uint32_t roles,
-                              int64_t patient_id, int64_t now, struct folio_btg_decision *out,
-                              struct folio_err *err) FOLIO_MUST_USE;
+/* roles: the session's role bits (the privacy officer passes); session_id: the sign-in session
+ * (0 = none): only a grant of that session counts. One indexed read when the chart is not
+ * restricted. */
+enum folio_rc folio_btg_check(struct folio_store *s, int64_t user_id, int64_t session_id,
+                              uint32_t roles, int64_t patient_id, int64_t now,
+                              struct folio_btg_decision *out, struct folio_err *err) FOLIO_MUST_USE;
 /* Breaks the glass: reason required (FOLIO_BTG_REASON_MIN..MAX characters after trimming:
  * EINVAL "reason"); ENOTFOUND "patient_id"; ESTATE (field "id") when the chart is not restricted
  * or the user may already open it. Creates a grant until min(now + FOLIO_BTG_GRANT_SECONDS,
- * session_expires_at when not NULL) and a break_the_glass review item with the reason. */
-enum folio_rc folio_btg_break(struct folio_store *s, int64_t user_id, uint32_t roles,
-                              int64_t patient_id, const char *reason, int64_t now,
+ * session_expires_at when not NULL), valid for session_id only (0 = outside a session), and a
+ * break_the_glass review item with the reason. */
+enum folio_rc folio_btg_break(struct folio_store *s, int64_t user_id, int64_t session_id,
+                              uint32_t roles, int64_t patient_id, const char *reason, int64_t now,
                               const char *session_expires_at, const char *client, int64_t *grant_id,
                               int64_t *review_id, char expires_at[32],
                               struct folio_err *err) FOLIO_MUST_USE;
@@ -152,14 +162,15 @@ enum folio_rc folio_btg_review_get(struct folio_store *s, int64_t id, struct fol
                                    struct folio_err *err) FOLIO_MUST_USE;
 /* Closes an open item: disposition appropriate | inappropriate | escalated (EINVAL
  * "disposition"); note up to 2000 characters, required for inappropriate and escalated
- * (EINVAL "note"); ENOTFOUND "id"; ESTATE when already reviewed. */
+ * (EINVAL "note"); ENOTFOUND "id"; ESTATE when already reviewed; EPERM ("id") when the item
+ * is about the actor's own access (someone else reviews it). */
 enum folio_rc folio_btg_review_close(struct folio_store *s, const char *actor, int64_t id,
                                      const char *disposition, const char *note,
                                      struct folio_err *err) FOLIO_MUST_USE;
 
 /* ---- workforce data (the user's own family name and home address) ---- */
 /* Sets the fields the alerts compare (NULL or "" clears one): family name and street up to 128
- * characters, postal code up to 16 (EINVAL names the field); ENOTFOUND "username". */
+ * characters (UTF-8), postal code up to 16 (EINVAL names the field); ENOTFOUND "username". */
 enum folio_rc folio_btg_user_set_home(struct folio_store *s, const char *actor,
                                       const char *username, const char *family_name,
                                       const char *postal_code, const char *street,

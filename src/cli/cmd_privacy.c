@@ -27,7 +27,7 @@ static const char usage[] =
     "breaking the glass (stating a reason); every opening of a VIP chart without a care\n"
     "relationship raises an alert. --off lifts it. A reason is always required.\n"
     "care: without --user lists the patient's care-team grants; with --user grants one\n"
-    "(from now, open-ended unless --to); --end ID ends one.\n"
+    "(from now, for 90 days unless --to); --end ID ends one.\n"
     "alerts: runs the snooping alerts for a day (default today, UTC): same family name, same\n"
     "home address, VIP chart without care relationship, unusual volume. A rerun adds nothing.\n"
     "kinds: break_the_glass same_family_name same_address vip_access volume\n";
@@ -355,8 +355,11 @@ static enum folio_rc cmd_reviews(struct folio_cli *cli, int argc, char **argv)
             char id[24], pid[24];
             (void)folio_snprintf(id, sizeof(id), "%lld", (long long)r->id);
             (void)folio_snprintf(pid, sizeof(pid), "%lld", (long long)r->patient_id);
-            const char *cells[] = {id,    r->kind,   r->username,    r->patient_id ? pid : NULL,
-                                   r->at, r->status, r->disposition, r->detail};
+            /* a break-the-glass reason is free text that may name people: only with --json */
+            bool free_text = strcmp(r->kind, "break_the_glass") == 0;
+            const char *cells[] = {
+                id,    r->kind,   r->username,    r->patient_id ? pid : NULL,
+                r->at, r->status, r->disposition, free_text ? "(reason: see --json)" : r->detail};
             rc = cli_table_add(&t, cells);
         }
         if (!rc) {

@@ -306,6 +306,50 @@ static enum folio_rc close_history(struct mctx *m, int64_t surv, int64_t ret)
     return rc;
 }
 
+/* Restricted and VIP charts (include/folio/btg.h): the survivor takes the flags of both charts
+ * (OR), so a merge never opens a restricted chart's records to everyone; a change is written to
+ * the restriction history. An unmerge leaves the survivor's flags as they are (the privacy
+ * officer lifts them by hand) and the retired chart keeps its own. */
+static enum folio_rc carry_restriction(struct mctx *m, int64_t surv, int64_t ret)
+{
+    struct folio_stmt *st = NULL;
+    int64_t r[2] = {0, 0}, v[2] = {0, 0}, pid[2] = {surv, ret};
+    bool row = false;
+    char why[160];
+    enum folio_rc rc = FOLIO_OK;
+
+    for (int i = 0; i < 2 && !rc; i++) {
+        rc = folio_store_prepare_fmt(m->c->store, &st, m->err,
+                                     "SELECT restricted, vip FROM chart_restriction WHERE "
+                                     "patient_id = ?",
+                                     "i", pid[i]);
+        rc = rc ? rc : folio_stmt_step(st, &row, m->err);
+        if (rc == FOLIO_OK && row) {
+            r[i] = folio_stmt_column_i64(st, 0) != 0;
+            v[i] = folio_stmt_column_i64(st, 1) != 0;
+        }
+        folio_stmt_free(st);
+        st = NULL;
+    }
+    if (rc || ((r[1] | r[0]) == r[0] && (v[1] | v[0]) == v[0]))
+        return rc;
+    folio_snprintf(why, sizeof why, "merge %lld: patient %lld merged into this chart was %s%s%s",
+                   (long long)m->merge_id, (long long)ret, r[1] ? "restricted" : "",
+                   r[1] && v[1] ? " and " : "", v[1] ? "flagged VIP" : "");
+    rc = mpi_exec(m->c->store, NULL, NULL, NULL, m->err,
+                  "INSERT INTO chart_restriction (patient_id, restricted, vip, updated_at, "
+                  "updated_by) VALUES (?,?,?,?,?) ON CONFLICT (patient_id) DO UPDATE SET "
+                  "restricted = excluded.restricted, vip = excluded.vip, updated_at = "
+                  "excluded.updated_at, updated_by = excluded.updated_by",
+                  "iiiTT", surv, r[0] | r[1], v[0] | v[1], m->now, mpi_actor(m->c));
+    rc = rc ? rc
+            : mpi_exec(m->c->store, NULL, NULL, NULL, m->err,
+                       "INSERT INTO chart_restriction_event (patient_id, restricted, vip, reason, "
+                       "at, by_user) VALUES (?,?,?,?,?,?)",
+                       "iiiTTT", surv, r[0] | r[1], v[0] | v[1], why, m->now, mpi_actor(m->c));
+    return rc;
+}
+
 /* Every MOVE column: log each row of the retired patient, then repoint them all. */
 static enum folio_rc move_rows(struct mctx *m, int64_t surv, int64_t ret)
 {
@@ -458,6 +502,8 @@ enum folio_rc mpi_merge_do(const struct folio_chart *c, int64_t surv, int64_t re
         rc = close_history(&m, surv, ret);
     if (!rc)
         rc = move_rows(&m, surv, ret);
+    if (!rc)
+        rc = carry_restriction(&m, surv, ret);
     if (!rc)
         rc = reindex_pair(c, surv, ret, err);
     if (rc)

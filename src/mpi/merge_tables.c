@@ -28,6 +28,7 @@ const struct mpi_col mpi_cols[] = {
     {"condition", "patient_id", 'i', MPI_MOVE, true},
     {"procedure_event", "patient_id", 'i', MPI_MOVE, true},
     {"hl7_messages", "patient_id", 'i', MPI_MOVE, false},
+    {"care_relationship", "patient_id", 'i', MPI_MOVE, false}, /* care-team grants (btg.h) */
     /* columns a merge sets */
     {"patient", "status", 't', MPI_SET, false},
     {"patient", "merged_into", 'i', MPI_SET, false},

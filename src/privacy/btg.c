@@ -8,6 +8,7 @@
 #include "folio/privacy.h"
 #include "folio/time.h"
 #include "privacy/btg_int.h"
+#include "privacy/privacy_int.h"
 
 static const char *const kind_names[FOLIO_BTG_KIND__COUNT] = {
     [FOLIO_BTG_KIND_BREAK_GLASS] = "break_the_glass",
@@ -59,12 +60,50 @@ enum folio_rc btg_finish(struct folio_store *s, enum folio_rc rc, struct folio_e
     return rc;
 }
 
+/* Length in bytes of the well-formed UTF-8 sequence at p (n bytes left), 0 when malformed
+ * (overlong forms, surrogates and values above U+10FFFF included). */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+    size_t len;
+    uint32_t cp;
+
+    if (p[0] < 0x80)
+        return 1;
+    if ((p[0] & 0xE0) == 0xC0)
+        len = 2, cp = p[0] & 0x1Fu;
+    else if ((p[0] & 0xF0) == 0xE0)
+        len = 3, cp = p[0] & 0x0Fu;
+    else if ((p[0] & 0xF8) == 0xF0)
+        len = 4, cp = p[0] & 0x07u;
+    else
+        return 0;
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3Fu);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
 enum folio_rc btg_text(const char *v, const char *field, size_t min, size_t max,
                        struct folio_sv *out, struct folio_err *err)
 {
     struct folio_sv t = folio_sv_trim(folio_sv_from(v ? v : ""));
     size_t chars = 0;
 
+    for (size_t i = 0; i < t.len;) {
+        size_t k = utf8_seq((const unsigned char *)t.p + i, t.len - i);
+
+        if (!k)
+            return folio_err_set(err, FOLIO_EINVAL, field, "%s is not valid UTF-8", field);
+        i += k;
+        chars++;
+    }
     for (size_t i = 0; i < t.len; i++) {
         unsigned char c = (unsigned char)t.p[i];
         if (c < 0x20 || c == 0x7f) {
@@ -72,8 +111,6 @@ enum folio_rc btg_text(const char *v, const char *field, size_t min, size_t max,
                 continue;
             return folio_err_set(err, FOLIO_EINVAL, field, "%s holds a control character", field);
         }
-        if ((c & 0xC0) != 0x80)
-            chars++;
     }
     if (chars < min)
         return folio_err_set(
@@ -215,17 +252,14 @@ enum folio_rc folio_btg_restriction_history(struct folio_store *s, int64_t patie
         rc = folio_stmt_step(st, &row, err);
         if (rc || !row)
             break;
-        if (count == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            struct folio_btg_restriction_event *p = folio_arena_calloc(a, ncap, sizeof(*p));
+        {
+            struct folio_btg_restriction_event *p =
+                folio_arena_grow(a, items, count, &cap, sizeof(*items), 8);
             if (!p) {
                 rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
                 break;
             }
-            if (count)
-                memcpy(p, items, count * sizeof(*p));
             items = p;
-            cap = ncap;
         }
         items[count].id = folio_stmt_column_i64(st, 0);
         items[count].restricted = folio_stmt_column_i64(st, 1) != 0;
@@ -250,18 +284,12 @@ enum folio_rc folio_btg_restriction_history(struct folio_store *s, int64_t patie
 static enum folio_rc user_id_of(struct folio_store *s, const char *username, int64_t *id,
                                 struct folio_err *err)
 {
-    char name[72];
+    char name[PRIV_USERNAME_MAX + 1];
     bool found = false;
-    size_t i;
-    enum folio_rc rc;
+    enum folio_rc rc = priv_username(username, name, err);
 
-    if (folio_str_empty(username) || strlen(username) > 64)
-        return folio_err_set(err, FOLIO_EINVAL, "username",
-                             "username is required (1-64 characters)");
-    for (i = 0; username[i]; i++)
-        name[i] = (char)((username[i] >= 'A' && username[i] <= 'Z') ? username[i] - 'A' + 'a'
-                                                                    : username[i]);
-    name[i] = '\0';
+    if (rc)
+        return rc;
     rc = folio_store_exec_fmt(s, id, &found, NULL, err, "SELECT id FROM users WHERE username = ?",
                               "T", name);
     if (rc == FOLIO_OK && !found)
@@ -291,8 +319,9 @@ enum folio_rc folio_btg_care_grant(struct folio_store *s, const char *actor, con
                                    const char *to_at, const char *reason, int64_t *id_out,
                                    struct folio_err *err)
 {
-    char from[40], to[40], now[32];
-    int64_t uid = 0, id = 0;
+    char from[40], to[40], now[32], limit[32];
+    int64_t uid = 0, id = 0, from_secs = 0;
+    struct folio_time ft;
     enum folio_rc rc;
 
     if (folio_str_empty(actor))
@@ -302,13 +331,23 @@ enum folio_rc folio_btg_care_grant(struct folio_store *s, const char *actor, con
         (void)folio_strlcpy(from, now, sizeof(from));
     else if ((rc = norm_time(from_at, "from_at", from, err)) != FOLIO_OK)
         return rc;
-    to[0] = '\0';
+    /* a grant that starts more than a year ahead is a typing error, not a plan */
+    folio_time_format_epoch(btg_now(0) + FOLIO_BTG_CARE_MAX_AHEAD_DAYS * 86400LL, limit);
+    if (strcmp(from, limit) > 0)
+        return folio_err_set(err, FOLIO_EINVAL, "from_at", "from_at is more than %d days ahead",
+                             FOLIO_BTG_CARE_MAX_AHEAD_DAYS);
     if (!folio_str_empty(to_at)) {
         rc = norm_time(to_at, "to_at", to, err);
         if (rc)
             return rc;
         if (strcmp(to, from) <= 0)
             return folio_err_set(err, FOLIO_EINVAL, "to_at", "to_at must be after from_at");
+    } else {
+        /* no end given: the default length, so no grant stays open for ever by mistake */
+        if (folio_time_parse_iso(folio_sv_from(from), &ft, "from_at", err) ||
+            !folio_time_epoch(&ft, &from_secs))
+            return folio_err_set(err, FOLIO_EINVAL, "from_at", "from_at is not a time");
+        folio_time_format_epoch(from_secs + FOLIO_BTG_CARE_DEFAULT_DAYS * 86400LL, to);
     }
     if (role && strlen(role) > 64)
         return folio_err_set(err, FOLIO_EINVAL, "role", "role is too long (at most 64 characters)");
@@ -393,17 +432,13 @@ enum folio_rc folio_btg_care_list(struct folio_store *s, int64_t patient_id, str
         rc = folio_stmt_step(st, &row, err);
         if (rc || !row)
             break;
-        if (count == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            struct folio_btg_care *p = folio_arena_calloc(a, ncap, sizeof(*p));
+        {
+            struct folio_btg_care *p = folio_arena_grow(a, items, count, &cap, sizeof(*items), 8);
             if (!p) {
                 rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
                 break;
             }
-            if (count)
-                memcpy(p, items, count * sizeof(*p));
             items = p;
-            cap = ncap;
         }
         c = &items[count++];
         c->id = folio_stmt_column_i64(st, 0);
@@ -432,7 +467,7 @@ enum folio_rc folio_btg_care_list(struct folio_store *s, int64_t patient_id, str
 enum folio_rc folio_btg_has_care(struct folio_store *s, int64_t user_id, int64_t patient_id,
                                  int64_t now, bool *has, const char **how, struct folio_err *err)
 {
-    char t[32], cutoff[32];
+    char t[32], cutoff[32], open_cut[32];
     bool found = false;
     enum folio_rc rc;
 
@@ -442,9 +477,9 @@ enum folio_rc folio_btg_has_care(struct folio_store *s, int64_t user_id, int64_t
     btg_time_text(now, t);
     rc = folio_store_exec_fmt(s, NULL, &found, NULL, err,
                               "SELECT id FROM care_relationship WHERE user_id = ? AND "
-                              "patient_id = ? AND ended_at IS NULL AND from_at <= ? AND "
-                              "(to_at IS NULL OR to_at > ?) LIMIT 1",
-                              "iiTT", user_id, patient_id, t, t);
+                              "patient_id = ? AND (ended_at IS NULL OR ended_at > ?) AND "
+                              "from_at <= ? AND (to_at IS NULL OR to_at > ?) LIMIT 1",
+                              "iiTTT", user_id, patient_id, t, t, t);
     if (rc)
         return rc;
     if (found) {
@@ -453,17 +488,22 @@ enum folio_rc folio_btg_has_care(struct folio_store *s, int64_t user_id, int64_t
             *how = "care_team";
         return FOLIO_OK;
     }
-    /* The provider the user is, on an encounter of the patient (not cancelled) that is open or
-     * was discharged within the window (discharge_at is canonical UTC text: it compares as
-     * text). */
+    /* The provider the user is, in a role other than referring, on an encounter of the patient
+     * that took place (not planned, not cancelled, admitted by now) and was discharged within
+     * the window, or, never discharged, admitted within FOLIO_BTG_OPEN_VISIT_DAYS; the
+     * provider's own part must not have ended before the window (times are canonical UTC
+     * text: they compare as text). */
     folio_time_format_epoch(btg_now(now) - (int64_t)FOLIO_BTG_PROVIDER_WINDOW_DAYS * 86400, cutoff);
-    rc = folio_store_exec_fmt(s, NULL, &found, NULL, err,
-                              "SELECT ep.id FROM users u JOIN encounter_provider ep ON "
-                              "ep.provider_id = u.provider_id JOIN encounter e ON e.id = "
-                              "ep.encounter_id WHERE u.id = ? AND e.patient_id = ? AND "
-                              "e.status <> 'cancelled' AND (e.discharge_at IS NULL OR "
-                              "e.discharge_at >= ?) LIMIT 1",
-                              "iiT", user_id, patient_id, cutoff);
+    folio_time_format_epoch(btg_now(now) - (int64_t)FOLIO_BTG_OPEN_VISIT_DAYS * 86400, open_cut);
+    rc = folio_store_exec_fmt(
+        s, NULL, &found, NULL, err,
+        "SELECT ep.id FROM users u JOIN encounter_provider ep ON ep.provider_id = u.provider_id "
+        "JOIN encounter e ON e.id = ep.encounter_id WHERE u.id = ? AND e.patient_id = ? AND "
+        "e.status NOT IN ('cancelled', 'planned') AND ep.role <> 'referring' AND "
+        "e.admit_at IS NOT NULL AND e.admit_at <= ? AND (ep.to_at IS NULL OR ep.to_at >= ?) AND "
+        "((e.discharge_at IS NOT NULL AND e.discharge_at >= ?) OR (e.discharge_at IS NULL AND "
+        "e.admit_at >= ?)) LIMIT 1",
+        "iiTTTT", user_id, patient_id, t, cutoff, cutoff, open_cut);
     if (rc == FOLIO_OK && found) {
         *has = true;
         if (how)
@@ -474,9 +514,9 @@ enum folio_rc folio_btg_has_care(struct folio_store *s, int64_t user_id, int64_t
 
 /* ---------------------------------------------------------------- the check */
 
-enum folio_rc folio_btg_check(struct folio_store *s, int64_t user_id, uint32_t roles,
-                              int64_t patient_id, int64_t now, struct folio_btg_decision *out,
-                              struct folio_err *err)
+enum folio_rc folio_btg_check(struct folio_store *s, int64_t user_id, int64_t session_id,
+                              uint32_t roles, int64_t patient_id, int64_t now,
+                              struct folio_btg_decision *out, struct folio_err *err)
 {
     struct folio_stmt *st = NULL;
     bool row = false, has = false;
@@ -516,8 +556,9 @@ enum folio_rc folio_btg_check(struct folio_store *s, int64_t user_id, uint32_t r
     row = false;
     rc = folio_store_exec_fmt(s, &out->grant_id, &row, NULL, err,
                               "SELECT id FROM btg_grant WHERE user_id = ? AND patient_id = ? AND "
-                              "at <= ? AND expires_at > ? ORDER BY id DESC LIMIT 1",
-                              "iiTT", user_id, patient_id, t, t);
+                              "COALESCE(session_id, 0) = ? AND at <= ? AND expires_at > ? ORDER "
+                              "BY id DESC LIMIT 1",
+                              "iiiTT", user_id, patient_id, session_id > 0 ? session_id : 0, t, t);
     if (rc)
         return rc;
     if (row) {
@@ -530,8 +571,8 @@ enum folio_rc folio_btg_check(struct folio_store *s, int64_t user_id, uint32_t r
     return FOLIO_OK;
 }
 
-enum folio_rc folio_btg_break(struct folio_store *s, int64_t user_id, uint32_t roles,
-                              int64_t patient_id, const char *reason, int64_t now,
+enum folio_rc folio_btg_break(struct folio_store *s, int64_t user_id, int64_t session_id,
+                              uint32_t roles, int64_t patient_id, const char *reason, int64_t now,
                               const char *session_expires_at, const char *client, int64_t *grant_id,
                               int64_t *review_id, char expires_at[32], struct folio_err *err)
 {
@@ -563,7 +604,7 @@ enum folio_rc folio_btg_break(struct folio_store *s, int64_t user_id, uint32_t r
         return rc;
     }
     rc = btg_patient_exists(s, patient_id, err);
-    rc = rc ? rc : folio_btg_check(s, user_id, roles, patient_id, now, &d, err);
+    rc = rc ? rc : folio_btg_check(s, user_id, session_id, roles, patient_id, now, &d, err);
     if (rc == FOLIO_OK && !d.restricted)
         rc = folio_err_set(err, FOLIO_ESTATE, "id",
                            "the chart is not restricted: there is no glass to break");
@@ -587,8 +628,10 @@ enum folio_rc folio_btg_break(struct folio_store *s, int64_t user_id, uint32_t r
     rc = rc ? rc
             : folio_store_exec_fmt(s, &gid, NULL, NULL, err,
                                    "INSERT INTO btg_grant (user_id, patient_id, reason, at, "
-                                   "expires_at, client) VALUES (?,?,?,?,?,?) RETURNING id",
-                                   "iiTTTt", user_id, patient_id, r, at, exp, client);
+                                   "expires_at, client, session_id) VALUES (?,?,?,?,?,?,?) "
+                                   "RETURNING id",
+                                   "iiTTTtI", user_id, patient_id, r, at, exp, client,
+                                   session_id > 0 ? session_id : 0);
     rc = rc ? rc
             : folio_store_exec_fmt(s, &rid, NULL, NULL, err,
                                    "INSERT INTO privacy_review (kind, user_id, username, "
@@ -638,15 +681,11 @@ static bool read_review(struct folio_stmt *st, struct folio_arena *a, struct fol
 
 enum folio_rc btg_check_day(const char *day, const char *field, struct folio_err *err)
 {
-    struct folio_time t;
-    enum folio_rc rc;
+    int64_t days;
 
-    if (folio_str_empty(day) || strlen(day) != 10)
+    if (folio_str_empty(day) || !folio_date_days(day, &days))
         return folio_err_set(err, FOLIO_EINVAL, field, "%s must be a date YYYY-MM-DD", field);
-    rc = folio_time_parse_iso(folio_sv_from(day), &t, field, err);
-    if (rc == FOLIO_OK && t.prec != FOLIO_PREC_DAY)
-        rc = folio_err_set(err, FOLIO_EINVAL, field, "%s must be a date YYYY-MM-DD", field);
-    return rc;
+    return FOLIO_OK;
 }
 
 enum folio_rc folio_btg_review_list(struct folio_store *s, const struct folio_btg_review_query *q,
@@ -757,6 +796,11 @@ enum folio_rc folio_btg_review_close(struct folio_store *s, const char *actor, i
     if (rc)
         goto out_nofinish;
     rc = folio_btg_review_get(s, id, &a, &r, err);
+    if (rc == FOLIO_OK && r.username && strcmp(r.username, actor) == 0)
+        rc = folio_err_set(err, FOLIO_EPERM, "id",
+                           "review item %lld is about your own access: another privacy officer "
+                           "reviews it",
+                           (long long)id);
     if (rc == FOLIO_OK && strcmp(r.status, "open") != 0)
         rc =
             folio_err_set(err, FOLIO_ESTATE, "id",
@@ -789,7 +833,7 @@ enum folio_rc folio_btg_user_set_home(struct folio_store *s, const char *actor,
                                       struct folio_err *err)
 {
     struct folio_sv fam = {"", 0}, pc = {"", 0}, str = {"", 0};
-    char now[32], f[160], p[24], st[160];
+    char now[32], f[4 * 128 + 1], p[4 * 16 + 1], st[4 * 128 + 1];
     int64_t uid = 0;
     enum folio_rc rc;
 

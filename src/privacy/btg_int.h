@@ -11,8 +11,8 @@ int64_t btg_now(int64_t now);
 /* Commits the caller's folio_store_begin when rc is FOLIO_OK, else rolls it back. */
 enum folio_rc btg_finish(struct folio_store *s, enum folio_rc rc,
                          struct folio_err *err) FOLIO_MUST_USE;
-/* Free text of min..max characters (trimmed, no control characters but newline and tab);
- * *out (may be NULL) the trimmed view. EINVAL names field. */
+/* Free text of min..max characters (trimmed, valid UTF-8, no control characters but newline
+ * and tab); *out (may be NULL) the trimmed view. EINVAL names field. */
 enum folio_rc btg_text(const char *v, const char *field, size_t min, size_t max,
                        struct folio_sv *out, struct folio_err *err) FOLIO_MUST_USE;
 /* ENOTFOUND ("patient_id") unless the patient exists. */

@@ -92,11 +92,46 @@ void folio_snoop_norm_postal(const char *in, char *out, size_t cap)
 
 /* ---------------------------------------------------------------- the run */
 
+/* Appends to b the folded forms of a family name, each as "item|" (b starts with "|"): the whole
+ * name, and when it has several parts (blank or hyphen between them) each part of at least 3
+ * letters, so that "Garcia-Lopez" and "Garcia" match. */
+static enum folio_rc family_items(struct folio_buf *b, const char *raw)
+{
+    char whole[136], part[136], piece[520];
+    const char *p = raw ? raw : "";
+    size_t nparts = 0;
+    enum folio_rc rc = FOLIO_OK;
+
+    folio_mpi_fold(p, whole, sizeof(whole), false);
+    if (!whole[0])
+        return FOLIO_OK;
+    rc = folio_buf_appendf(b, "%s|", whole);
+    for (const char *q = p; *q; q++)
+        if (*q == ' ' || *q == '-')
+            nparts++;
+    while (rc == FOLIO_OK && nparts && *p) {
+        size_t w = 0;
+
+        while (*p == ' ' || *p == '-')
+            p++;
+        while (*p && *p != ' ' && *p != '-') {
+            if (w + 1 < sizeof(piece))
+                piece[w++] = *p;
+            p++;
+        }
+        piece[w] = '\0';
+        folio_mpi_fold(piece, part, sizeof(part), false);
+        if (strlen(part) >= 3 && strcmp(part, whole) != 0)
+            rc = folio_buf_appendf(b, "%s|", part);
+    }
+    return rc;
+}
+
 struct snoop_user {
     int64_t id;
     char username[72];
-    char family[136]; /* folded; "" when not recorded */
-    char postal[24];  /* normalised; "" when not recorded */
+    char *families;  /* "|whole|part|...|" folded (family_items); NULL when not recorded */
+    char postal[24]; /* normalised; "" when not recorded */
     char street[136];
 };
 
@@ -109,7 +144,8 @@ struct snoop_pair {
 
 struct snoop_patient {
     int64_t id;
-    char *families; /* "|a|b|" folded family names of every name */
+    bool loaded;    /* families and addrs read */
+    char *families; /* "|a|b|" folded family names of every name (family_items) */
     char *addrs;    /* "|postal street|...|" of current addresses */
     bool vip;
 };
@@ -118,10 +154,12 @@ struct snoop_run {
     const struct folio_chart *c;
     struct folio_arena *a;
     const char *day;
-    struct snoop_user *users;
+    struct snoop_user *users; /* sorted by username, byte order */
     size_t n_users;
-    struct snoop_patient *pats;
-    size_t n_pats, cap_pats;
+    struct snoop_patient *pats; /* every patient of the day's pairs, sorted by id */
+    size_t n_pats;
+    int64_t *vips; /* the VIP charts, sorted */
+    size_t n_vips;
     struct folio_snoop_result *res;
 };
 
@@ -130,7 +168,78 @@ static enum folio_rc nomem(struct folio_err *err)
     return folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
 }
 
+static int cmp_user(const void *x, const void *y)
+{
+    return strcmp(((const struct snoop_user *)x)->username,
+                  ((const struct snoop_user *)y)->username);
+}
+
 static enum folio_rc load_users(struct snoop_run *r, struct folio_err *err)
+{
+    struct folio_stmt *st = NULL;
+    struct folio_buf fam;
+    size_t cap = 0;
+    bool row = false;
+    enum folio_rc rc;
+
+    rc = folio_store_prepare_fmt(r->c->store, &st, err,
+                                 "SELECT id, username, family_name, home_postal_code, home_street "
+                                 "FROM users",
+                                 "");
+    folio_buf_init(&fam, 4096);
+    while (rc == FOLIO_OK) {
+        struct snoop_user *u;
+        char raw[4 * 128 + 1]; /* 128 characters of UTF-8 (btg.c folio_btg_user_set_home) */
+
+        rc = folio_stmt_step(st, &row, err);
+        if (rc || !row)
+            break;
+        u = folio_arena_grow(r->a, r->users, r->n_users, &cap, sizeof(*u), 32);
+        if (!u) {
+            rc = nomem(err);
+            break;
+        }
+        r->users = u;
+        u = &r->users[r->n_users++];
+        u->id = folio_stmt_column_i64(st, 0);
+        folio_stmt_column_copy(st, 1, u->username, sizeof(u->username));
+        folio_stmt_column_copy(st, 2, raw, sizeof(raw));
+        folio_buf_reset(&fam);
+        rc = folio_buf_append_str(&fam, "|");
+        rc = rc ? rc : family_items(&fam, raw);
+        if (rc == FOLIO_OK && fam.len > 1) {
+            u->families = folio_arena_strdup(r->a, fam.data);
+            if (!u->families)
+                rc = nomem(err);
+        } else if (rc)
+            rc = nomem(err);
+        folio_stmt_column_copy(st, 3, raw, sizeof(raw));
+        folio_snoop_norm_postal(raw, u->postal, sizeof(u->postal));
+        folio_stmt_column_copy(st, 4, raw, sizeof(raw));
+        folio_snoop_norm_street(raw, u->street, sizeof(u->street));
+    }
+    folio_stmt_free(st);
+    folio_buf_release(&fam);
+    /* byte order (strcmp), as find_user searches: SQL ORDER BY follows the collation, which on
+     * PostgreSQL may sort '.', '_' and '-' otherwise */
+    if (rc == FOLIO_OK && r->n_users > 1)
+        qsort(r->users, r->n_users, sizeof(*r->users), cmp_user);
+    return rc;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static bool have_id(const int64_t *v, size_t n, int64_t id)
+{
+    return n && bsearch(&id, v, n, sizeof(*v), cmp_i64) != NULL;
+}
+
+/* The VIP charts, once per run. */
+static enum folio_rc load_vips(struct snoop_run *r, struct folio_err *err)
 {
     struct folio_stmt *st = NULL;
     size_t cap = 0;
@@ -138,39 +247,24 @@ static enum folio_rc load_users(struct snoop_run *r, struct folio_err *err)
     enum folio_rc rc;
 
     rc = folio_store_prepare_fmt(r->c->store, &st, err,
-                                 "SELECT id, username, family_name, home_postal_code, home_street "
-                                 "FROM users ORDER BY username",
-                                 "");
+                                 "SELECT patient_id FROM chart_restriction WHERE vip <> 0", "");
     while (rc == FOLIO_OK) {
-        struct snoop_user *u;
-        char raw[160];
+        int64_t *v;
 
         rc = folio_stmt_step(st, &row, err);
         if (rc || !row)
             break;
-        if (r->n_users == cap) {
-            size_t ncap = cap ? cap * 2 : 32;
-            struct snoop_user *p = folio_arena_calloc(r->a, ncap, sizeof(*p));
-            if (!p) {
-                rc = nomem(err);
-                break;
-            }
-            if (r->n_users)
-                memcpy(p, r->users, r->n_users * sizeof(*p));
-            r->users = p;
-            cap = ncap;
+        v = folio_arena_grow(r->a, r->vips, r->n_vips, &cap, sizeof(*v), 64);
+        if (!v) {
+            rc = nomem(err);
+            break;
         }
-        u = &r->users[r->n_users++];
-        u->id = folio_stmt_column_i64(st, 0);
-        folio_stmt_column_copy(st, 1, u->username, sizeof(u->username));
-        folio_stmt_column_copy(st, 2, raw, sizeof(raw));
-        folio_mpi_fold(raw, u->family, sizeof(u->family), false);
-        folio_stmt_column_copy(st, 3, raw, sizeof(raw));
-        folio_snoop_norm_postal(raw, u->postal, sizeof(u->postal));
-        folio_stmt_column_copy(st, 4, raw, sizeof(raw));
-        folio_snoop_norm_street(raw, u->street, sizeof(u->street));
+        r->vips = v;
+        r->vips[r->n_vips++] = folio_stmt_column_i64(st, 0);
     }
     folio_stmt_free(st);
+    if (rc == FOLIO_OK && r->n_vips > 1)
+        qsort(r->vips, r->n_vips, sizeof(*r->vips), cmp_i64);
     return rc;
 }
 
@@ -220,17 +314,13 @@ static enum folio_rc load_pairs(struct snoop_run *r, const char *from, const cha
         rc = folio_stmt_step(st, &row, err);
         if (rc || !row)
             break;
-        if (count == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            struct snoop_pair *p = folio_arena_calloc(r->a, ncap, sizeof(*p));
+        {
+            struct snoop_pair *p = folio_arena_grow(r->a, items, count, &cap, sizeof(*p), 64);
             if (!p) {
                 rc = nomem(err);
                 break;
             }
-            if (count)
-                memcpy(p, items, count * sizeof(*p));
             items = p;
-            cap = ncap;
         }
         folio_stmt_column_copy(st, 0, items[count].username, sizeof(items[count].username));
         items[count].patient_id = folio_stmt_column_i64(st, 1);
@@ -246,43 +336,53 @@ static enum folio_rc load_pairs(struct snoop_run *r, const char *from, const cha
     return rc;
 }
 
-/* The patient's folded family names and normalised current addresses, read once per run
- * through the records API. */
-static enum folio_rc patient_of(struct snoop_run *r, int64_t id, const struct snoop_patient **out,
-                                struct folio_err *err)
+static int cmp_pat(const void *x, const void *y)
+{
+    return cmp_i64(&((const struct snoop_patient *)x)->id, &((const struct snoop_patient *)y)->id);
+}
+
+/* One entry per distinct patient of the pairs, sorted by id, with its VIP flag. */
+static enum folio_rc index_patients(struct snoop_run *r, const struct snoop_pair *pairs, size_t n,
+                                    struct folio_err *err)
+{
+    size_t k = 0;
+
+    if (n == 0)
+        return FOLIO_OK;
+    r->pats = folio_arena_calloc(r->a, n, sizeof(*r->pats));
+    if (!r->pats)
+        return nomem(err);
+    for (size_t i = 0; i < n; i++)
+        r->pats[i].id = pairs[i].patient_id;
+    qsort(r->pats, n, sizeof(*r->pats), cmp_pat);
+    for (size_t i = 0; i < n; i++) {
+        if (k && r->pats[k - 1].id == r->pats[i].id)
+            continue;
+        r->pats[k] = r->pats[i];
+        r->pats[k].vip = have_id(r->vips, r->n_vips, r->pats[k].id);
+        k++;
+    }
+    r->n_pats = k;
+    return FOLIO_OK;
+}
+
+/* The patient's entry (index_patients); with need_names, its folded family names and
+ * normalised current addresses, read once per run through the records API. */
+static enum folio_rc patient_of(struct snoop_run *r, int64_t id, bool need_names,
+                                const struct snoop_patient **out, struct folio_err *err)
 {
     struct folio_patient p;
     struct folio_buf fam, adr;
-    struct snoop_patient *sp;
+    struct snoop_patient key = {.id = id}, *sp;
     struct folio_arena tmp;
-    bool vip_row = false;
-    int64_t vip = 0;
     enum folio_rc rc;
 
-    for (size_t i = 0; i < r->n_pats; i++) {
-        if (r->pats[i].id == id) {
-            *out = &r->pats[i];
-            return FOLIO_OK;
-        }
-    }
-    if (r->n_pats == r->cap_pats) {
-        size_t ncap = r->cap_pats ? r->cap_pats * 2 : 64;
-        struct snoop_patient *np = folio_arena_calloc(r->a, ncap, sizeof(*np));
-        if (!np)
-            return nomem(err);
-        if (r->n_pats)
-            memcpy(np, r->pats, r->n_pats * sizeof(*np));
-        r->pats = np;
-        r->cap_pats = ncap;
-    }
-    sp = &r->pats[r->n_pats];
-    memset(sp, 0, sizeof(*sp));
-    sp->id = id;
-    rc = folio_store_exec_fmt(r->c->store, &vip, &vip_row, NULL, err,
-                              "SELECT vip FROM chart_restriction WHERE patient_id = ?", "i", id);
-    if (rc)
-        return rc;
-    sp->vip = vip_row && vip != 0;
+    sp = r->n_pats ? bsearch(&key, r->pats, r->n_pats, sizeof(*r->pats), cmp_pat) : NULL;
+    if (!sp)
+        FOLIO_BUG("snoop: patient %lld not indexed", (long long)id);
+    *out = sp;
+    if (!need_names || sp->loaded)
+        return FOLIO_OK;
     folio_arena_init(&tmp, 0);
     folio_buf_init(&fam, 1u << 16);
     folio_buf_init(&adr, 1u << 16);
@@ -298,12 +398,8 @@ static enum folio_rc patient_of(struct snoop_run *r, int64_t id, const struct sn
         rc = folio_buf_append_str(&adr, "|");
     for (size_t i = 0; rc == FOLIO_OK && i <= p.n_names; i++) {
         const struct folio_name *nm = i == 0 ? &p.name : &p.names[i - 1];
-        char f[136];
-        if (!nm->family)
-            continue;
-        folio_mpi_fold(nm->family, f, sizeof(f), false);
-        if (f[0])
-            rc = folio_buf_appendf(&fam, "%s|", f);
+        if (nm->family)
+            rc = family_items(&fam, nm->family);
     }
     for (size_t i = 0; rc == FOLIO_OK && i < p.n_addresses; i++) {
         char pc[24], stt[136];
@@ -323,10 +419,8 @@ static enum folio_rc patient_of(struct snoop_run *r, int64_t id, const struct sn
     folio_buf_release(&fam);
     folio_buf_release(&adr);
     folio_arena_release(&tmp);
-    if (rc == FOLIO_OK) {
-        r->n_pats++;
-        *out = sp;
-    }
+    if (rc == FOLIO_OK)
+        sp->loaded = true;
     return rc;
 }
 
@@ -370,10 +464,31 @@ static enum folio_rc add_alert(struct snoop_run *r, enum folio_btg_kind kind,
     return FOLIO_OK;
 }
 
-static int cmp_i64(const void *x, const void *y)
+/* Whether any item of user's "|a|b|" list is an item of the patient's. */
+static bool any_item(const char *mine, const char *theirs)
 {
-    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-    return a < b ? -1 : a > b;
+    char item[140];
+    const char *p = mine ? mine : "";
+
+    while (*p) {
+        const char *e;
+        size_t n;
+
+        if (*p == '|') {
+            p++;
+            continue;
+        }
+        e = strchr(p, '|');
+        n = e ? (size_t)(e - p) : strlen(p);
+        if (n < sizeof(item)) {
+            memcpy(item, p, n);
+            item[n] = '\0';
+            if (has_item(theirs, item))
+                return true;
+        }
+        p += n;
+    }
+    return false;
 }
 
 /* Median of the user's distinct patients per day over the baseline days before the run's day
@@ -420,14 +535,16 @@ static enum folio_rc check_pair(struct snoop_run *r, const struct snoop_user *u,
 {
     const struct snoop_patient *sp = NULL;
     char at[16], detail[200], addr[200];
-    enum folio_rc rc = patient_of(r, pr->patient_id, &sp, err);
+    /* names and addresses are read only when the user has home data to compare */
+    enum folio_rc rc =
+        patient_of(r, pr->patient_id, u->families || (u->postal[0] && u->street[0]), &sp, err);
 
     if (rc)
         return rc;
     /* "HH:MM:SS" of the first access: the day is the item's own. */
     (void)folio_snprintf(at, sizeof(at), "%.8s",
                          strlen(pr->first_at) > 11 ? pr->first_at + 11 : "");
-    if (u->family[0] && has_item(sp->families, u->family)) {
+    if (u->families && sp->families && any_item(u->families, sp->families)) {
         (void)folio_snprintf(detail, sizeof(detail),
                              "the patient has the user's own family name (%lld access%s, first "
                              "at %sZ)",
@@ -436,7 +553,7 @@ static enum folio_rc check_pair(struct snoop_run *r, const struct snoop_user *u,
         if (rc)
             return rc;
     }
-    if (u->postal[0] && u->street[0]) {
+    if (u->postal[0] && u->street[0] && sp->addrs) {
         (void)folio_snprintf(addr, sizeof(addr), "%s %s", u->postal, u->street);
         if (has_item(sp->addrs, addr)) {
             (void)folio_snprintf(detail, sizeof(detail),
@@ -460,6 +577,13 @@ static enum folio_rc check_pair(struct snoop_run *r, const struct snoop_user *u,
             !folio_time_epoch(&t, &secs))
             secs = 0;
         rc = folio_btg_has_care(r->c->store, u->id, pr->patient_id, secs, &has, NULL, err);
+        /* a restricted VIP chart opened after breaking the glass: the break_the_glass item
+         * already asks the privacy officer to review that access */
+        if (rc == FOLIO_OK && !has)
+            rc = folio_store_exec_fmt(r->c->store, NULL, &has, NULL, err,
+                                      "SELECT id FROM btg_grant WHERE user_id = ? AND "
+                                      "patient_id = ? AND at <= ? AND expires_at > ? LIMIT 1",
+                                      "iiTT", u->id, pr->patient_id, pr->first_at, pr->first_at);
         if (rc)
             return rc;
         if (!has) {
@@ -481,7 +605,6 @@ enum folio_rc folio_snoop_run(const struct folio_chart *c, const char *day,
     struct snoop_run r;
     struct snoop_pair *pairs = NULL;
     struct folio_arena a;
-    struct folio_time t;
     char next[11], base_from[11], today[32], now[32];
     size_t n = 0, i, j;
     int64_t days, added = 0;
@@ -502,10 +625,8 @@ enum folio_rc folio_snoop_run(const struct folio_chart *c, const char *day,
     btg_time_text(0, today);
     if (strncmp(day, today, 10) > 0)
         return folio_err_set(err, FOLIO_EINVAL, "day", "day %s has not started yet", day);
-    rc = folio_time_parse_iso(folio_sv_from(day), &t, "day", err);
-    if (rc)
-        return rc;
-    days = folio_days_from_civil(t.year, t.month, t.day);
+    if (!folio_date_days(day, &days))
+        return folio_err_set(err, FOLIO_EINVAL, "day", "day must be a date YYYY-MM-DD");
     folio_date_format_days(days + 1, next);
     folio_date_format_days(days - prm.baseline_days, base_from);
 
@@ -519,7 +640,9 @@ enum folio_rc folio_snoop_run(const struct folio_chart *c, const char *day,
     if (rc)
         goto out_nofinish;
     rc = load_users(&r, err);
+    rc = rc ? rc : load_vips(&r, err);
     rc = rc ? rc : load_pairs(&r, day, next, &pairs, &n, err);
+    rc = rc ? rc : index_patients(&r, pairs, n, err);
     out->accesses = (int64_t)n;
     for (i = 0; rc == FOLIO_OK && i < n; i = j) {
         const struct snoop_user *u = find_user(&r, pairs[i].username);

@@ -879,6 +879,8 @@ static json_t *brief_of(struct folio_req *req, struct brief_cache *cache, size_t
     for (i = 0; i < *n_cache; i++)
         if (cache[i].id == id)
             return json_incref(cache[i].brief);
+    if (!folio_srv_btg_visible(req, id))
+        return folio_srv_restricted_stub(id);
     r = folio_patient_get(&c, id, req->arena, &p, err);
     if (r == FOLIO_ENOTFOUND) {
         folio_err_clear(err);
@@ -993,8 +995,11 @@ static enum folio_rc worklist(struct folio_req *req, struct folio_resp *resp, st
         bad |= folio_jset_int(x, "patient_id", r->patient_id);
         bad |= folio_jset(x, "patient",
                           brief_of(req, cache, &n_cache, n, r->patient_id, ids, &rc, err));
-        bad |= folio_jset_str(x, "account_number",
-                              ids && r->account_number[0] ? r->account_number : NULL);
+        bad |=
+            folio_jset_str(x, "account_number",
+                           ids && r->account_number[0] && folio_srv_btg_visible(req, r->patient_id)
+                               ? r->account_number
+                               : NULL);
         bad |= folio_jset_str(x, "class", r->enc_class[0] ? r->enc_class : NULL);
         bad |= folio_jset_str(x, "service", r->service);
         bad |= folio_jset_str(x, "discharge_at", r->discharge_at[0] ? r->discharge_at : NULL);
@@ -1121,6 +1126,10 @@ static enum folio_rc check(struct folio_req *req, struct folio_resp *resp, struc
     rc = rc ? rc : folio_req_json(req, &body, err);
     rc = rc ? rc : folio_json_only(body, allowed, err);
     rc = rc ? rc : parse_codes(req, body, &codes, &n, err);
+    /* Checking codes against the stay reads the chart (restricted charts, btg.h). */
+    rc = rc ? rc
+            : folio_srv_audit(req, "coding.check", ef.enc.patient_id, "encounter", req->ids[0],
+                              "abstract check", err);
     rc = rc ? rc : run_check(req, &ef, a->code_date, codes, n, &fs, err);
     if (rc)
         goto out;

@@ -200,7 +200,9 @@ static enum folio_rc text_cap(const char *v, const char *field, size_t max, stru
 static enum folio_rc chart_json(struct folio_req *req, const struct folio_cmpl_chart *c,
                                 json_t **out, struct folio_err *err)
 {
-    bool ids = folio_req_can(req, FOLIO_PERM_IDENTIFIERS);
+    /* A restricted chart the user may not open (btg.h): no name, MRN or account number. */
+    bool open = folio_srv_btg_visible(req, c->patient_id);
+    bool ids = folio_req_can(req, FOLIO_PERM_IDENTIFIERS) && open;
     json_t *o = json_object();
     int bad = !o;
 
@@ -208,9 +210,14 @@ static enum folio_rc chart_json(struct folio_req *req, const struct folio_cmpl_c
     if (!bad) {
         bad |= folio_jset_int(o, "encounter_id", c->encounter_id);
         bad |= folio_jset_int(o, "patient_id", c->patient_id);
-        bad |= folio_jset_str(o, "patient_name", ids ? c->patient_name : NULL);
+        bad |= folio_jset_str(o, "patient_name",
+                              !open ? "restricted chart"
+                              : ids ? c->patient_name
+                                    : NULL);
         bad |= folio_jset_str(o, "mrn", ids ? c->mrn : NULL);
         bad |= folio_jset_str(o, "account_number", ids ? c->account_number : NULL);
+        if (!open)
+            bad |= folio_jset_bool(o, "restricted", true);
         bad |= folio_jset_str(o, "class", c->enc_class);
         bad |= folio_jset_str(o, "service", c->service);
         bad |= folio_jset_str(o, "admit_at", nz(c->admit_at));

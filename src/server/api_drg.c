@@ -18,8 +18,9 @@
  * codes as given (the saved abstract's order, or the draft's), as in the coding checks.
  *
  * Audit: the DRG of the saved abstract is a coding.view (with the patient, detail "abstract
- * DRG"); the draft is not audited, like the draft check (it returns facts about the codes the
- * client sent); the case-mix report is coding.casemix (a report: period, grouping, stays). */
+ * DRG"); the draft is coding.drg_draft (it reads the stay's facts, so a restricted chart needs a
+ * care relationship or break-the-glass, btg.h); the case-mix report is coding.casemix (a report:
+ * period, grouping, stays). */
 #include "folio/base.h"
 
 #include <math.h>
@@ -793,6 +794,10 @@ static enum folio_rc drg_draft(struct folio_req *req, struct folio_resp *resp,
     rc = rc ? rc : folio_api_bool(body, NULL, "fallback", &fallback, &given, err);
     rc = rc ? rc : folio_api_coding_parse_codes(req, body, &codes, &n, err);
     rc = rc ? rc : load_enc(req, &x, err);
+    /* A draft grouping reads the stay's facts: a chart access (restricted charts, btg.h). */
+    rc = rc ? rc
+            : folio_srv_audit(req, "coding.drg_draft", x.enc.patient_id, "encounter", req->ids[0],
+                              "MS-DRG draft grouping", err);
     rc = rc ? rc : need_tables(cache, err);
     if (!rc) {
         if (!given)

@@ -222,6 +222,8 @@ static json_t *patient_brief_id(struct folio_req *req, int64_t id, bool identifi
 
     if (*rc || id <= 0)
         return json_null();
+    if (!folio_srv_btg_visible(req, id))
+        return folio_srv_restricted_stub(id);
     r = folio_patient_get(&c, id, req->arena, &p, err);
     if (r == FOLIO_ENOTFOUND) {
         folio_err_clear(err);
@@ -396,6 +398,17 @@ static enum folio_rc identity_search(struct folio_req *req, struct folio_resp *r
         bad |= folio_jset_str(name, "suffix", r->suffix);
         bad |= folio_jset_int(pt, "id", k->patient_id);
         bad |= folio_jset(pt, "name", name);
+        if (!folio_srv_btg_visible(req, k->patient_id)) {
+            /* A restricted chart the user may not open: that a person of that name exists is
+             * what the searcher typed; the other identifiers and the score's field-by-field
+             * explanation are not shown (docs/privacy.md). */
+            bad |= folio_jset(pt, "restricted", json_true());
+            bad |= folio_jset_int(x, "patient_id", k->patient_id);
+            bad |= folio_jset(x, "restricted", json_true());
+            bad |= folio_jset(x, "patient", pt);
+            bad |= json_array_append_new(items, x) != 0;
+            continue;
+        }
         bad |= folio_jset_str(pt, "birth_date", r->birth_date);
         bad |= folio_jset_str(pt, "sex", r->sex);
         bad |= folio_jset(pt, "ssn", k->ssn_last4 ? json_sprintf("***-**-%s", k->ssn_last4)
@@ -467,7 +480,12 @@ static json_t *pair_json(struct folio_req *req, const struct folio_mpi_pair *p, 
     bad |= folio_jset_id(o, "merge_id", p->merge_id);
     bad |= folio_jset_str(o, "created_at", p->created_at);
     bad |= folio_jset_str(o, "updated_at", p->updated_at);
-    bad |= folio_jset(o, "reasons", stored_reasons(p->reasons_json, identifiers));
+    /* the field-by-field reasons quote both identities: not for a restricted chart the user
+     * may not open (btg.h) */
+    bad |= folio_jset(
+        o, "reasons",
+        stored_reasons(p->reasons_json, identifiers && folio_srv_btg_visible(req, p->patient_a) &&
+                                            folio_srv_btg_visible(req, p->patient_b)));
     if (with_patients) {
         bad |= folio_jset(o, "a", patient_brief_id(req, p->patient_a, identifiers, rc, err));
         bad |= folio_jset(o, "b", patient_brief_id(req, p->patient_b, identifiers, rc, err));
@@ -665,6 +683,17 @@ static enum folio_rc decide(struct folio_req *req, struct folio_resp *resp, stru
                                 err);
             goto out;
         }
+    }
+    /* A decision is about both charts (and a merge moves them): the user must be able to open
+     * both, as for the side-by-side view (restricted charts, btg.h). */
+    {
+        struct folio_mpi_pair pr;
+
+        rc = folio_mpi_worklist_get(&c, req->ids[0], req->arena, &pr, err);
+        rc = rc ? rc : folio_srv_btg_require(req, pr.patient_a, err);
+        rc = rc ? rc : folio_srv_btg_require(req, pr.patient_b, err);
+        if (rc)
+            goto out;
     }
     d.roles = roles_text(req);
     d.client = req->client;
@@ -883,6 +912,12 @@ static enum folio_rc merge_create(struct folio_req *req, struct folio_resp *resp
         rc = folio_err_set(err, FOLIO_EINVAL, "reason", "reason is required: why one person");
         goto out;
     }
+    /* A merge moves both charts' records: the user must be able to open both (a restricted
+     * chart is not merged into an open one by someone who may not read it). */
+    rc = folio_srv_btg_require(req, surv, err);
+    rc = rc ? rc : folio_srv_btg_require(req, ret, err);
+    if (rc)
+        goto out;
     mo.source = "manual";
     mo.roles = roles_text(req);
     mo.client = req->client;
@@ -909,6 +944,15 @@ static enum folio_rc unmerge(struct folio_req *req, struct folio_resp *resp, str
         rc = folio_err_set(err, FOLIO_EINVAL, "reason", "reason is required: why the merge was wrong");
     if (rc)
         goto out;
+    {
+        struct folio_mpi_merge_info m;
+
+        rc = folio_mpi_merge_get(&c, req->ids[0], req->arena, &m, err);
+        rc = rc ? rc : folio_srv_btg_require(req, m.surviving_id, err);
+        rc = rc ? rc : folio_srv_btg_require(req, m.retired_id, err);
+        if (rc)
+            goto out;
+    }
     mo.roles = roles_text(req);
     mo.client = req->client;
     rc = folio_mpi_unmerge_ex(&c, req->ids[0], &mo, err);

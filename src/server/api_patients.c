@@ -103,7 +103,21 @@ static enum folio_rc search(struct folio_req *req, struct folio_resp *resp, stru
         goto out;
     items = json_array();
     for (i = 0; items && i < pg.n; i++) {
-        if (json_array_append_new(items, folio_chart_json_patient_summary(&pg.items[i], ids))) {
+        json_t *x = folio_chart_json_patient_summary(&pg.items[i], ids);
+
+        /* A restricted chart the user may not open (btg.h, docs/privacy.md): the name the
+         * searcher typed is listed, with restricted: true; birth date, sex, MRN are not. */
+        if (x && !folio_srv_btg_visible(req, pg.items[i].id)) {
+            const char *drop[] = {"birth_date", "sex", "mrn", "deceased_at"};
+
+            for (size_t k = 0; k < FOLIO_ARRAY_LEN(drop); k++)
+                (void)json_object_del(x, drop[k]);
+            if (json_object_set_new(x, "restricted", json_true())) {
+                json_decref(x);
+                x = NULL;
+            }
+        }
+        if (json_array_append_new(items, x)) {
             json_decref(items);
             items = NULL;
         }

@@ -6,6 +6,7 @@
 #include "folio/base.h"
 
 #include "folio/btg.h"
+#include "folio/records.h"
 #include "folio/time.h"
 #include "server/render.h"
 #include "server/server.h"
@@ -38,8 +39,9 @@ static enum folio_rc break_glass(struct folio_req *req, struct folio_resp *resp,
                            "reason is required: say why you need this restricted chart");
         goto out;
     }
-    rc = folio_btg_break(req->store, req->session->user_id, req->session->roles, pid, reason, 0,
-                         req->session->expires_at, req->client, &gid, &rid, expires, err);
+    rc = folio_btg_break(req->store, req->session->user_id, req->session->id, req->session->roles,
+                         pid, reason, 0, req->session->expires_at, req->client, &gid, &rid, expires,
+                         err);
     rc = rc ? rc
             : folio_srv_audit(
                   req, "privacy.break_glass", pid, "btg_grant", gid,
@@ -71,8 +73,8 @@ static json_t *render_restriction(struct folio_req *req, int64_t pid, struct fol
 
     *rc = folio_btg_restriction_get(req->store, pid, req->arena, &r, err);
     *rc = *rc ? *rc
-              : folio_btg_check(req->store, req->session->user_id, req->session->roles, pid, 0, &d,
-                                err);
+              : folio_btg_check(req->store, req->session->user_id, req->session->id,
+                                req->session->roles, pid, 0, &d, err);
     if (*rc)
         return NULL;
     o = json_object();
@@ -80,9 +82,12 @@ static json_t *render_restriction(struct folio_req *req, int64_t pid, struct fol
         return NULL;
     bad = folio_jset_int(o, "patient_id", pid);
     bad |= folio_jset_bool(o, "restricted", r.restricted);
-    bad |= folio_jset_bool(o, "vip", r.vip);
-    bad |= folio_jset_str(o, "updated_at", r.updated_at);
-    bad |= folio_jset_str(o, "updated_by", r.updated_by);
+    /* Whether a patient is a VIP is itself sensitive: only the privacy officer learns it. */
+    if (folio_req_can(req, FOLIO_PERM_PRIVACY_REVIEW)) {
+        bad |= folio_jset_bool(o, "vip", r.vip);
+        bad |= folio_jset_str(o, "updated_at", r.updated_at);
+        bad |= folio_jset_str(o, "updated_by", r.updated_by);
+    }
     bad |= folio_jset_str(o, "access",
                           d.access == FOLIO_BTG_ALLOWED ? "allowed" : "needs_break_the_glass");
     bad |= folio_jset_str(o, "access_why", d.why);
@@ -284,7 +289,7 @@ static enum folio_rc end_care(struct folio_req *req, struct folio_resp *resp, st
     for (size_t i = 0; rc == FOLIO_OK && i < n; i++)
         mine |= items[i].id == req->ids[1];
     if (rc == FOLIO_OK && !mine)
-        rc = folio_err_set(err, FOLIO_ENOTFOUND, "n", "no care relationship %lld for patient %lld",
+        rc = folio_err_set(err, FOLIO_ENOTFOUND, "id", "no care relationship %lld for patient %lld",
                            (long long)req->ids[1], (long long)req->ids[0]);
     rc = rc ? rc : folio_btg_care_end(req->store, actor_of(req), req->ids[1], err);
     rc = rc ? rc
@@ -316,18 +321,31 @@ static json_t *render_review(struct folio_req *req, const struct folio_btg_revie
     bad |= folio_jset_str(o, "reviewed_by", r->reviewed_by);
     bad |= folio_jset_str(o, "reviewed_at", r->reviewed_at);
     if (r->patient_id && folio_req_can(req, FOLIO_PERM_IDENTIFIERS)) {
-        struct folio_chart c = folio_api_chart(req);
-        struct folio_patient p;
+        /* the name and MRN the lists show (records.h), one read */
+        struct folio_stmt *st = NULL;
         struct folio_err e;
+        bool row = false, oom = false;
 
         folio_err_clear(&e);
-        if (folio_patient_get(&c, r->patient_id, req->arena, &p, &e) == FOLIO_OK) {
+        if (folio_store_prepare_fmt(
+                req->store, &st, &e,
+                "SELECT n.family, n.given, " FOLIO_SQL_PATIENT_MRN(
+                    "p.id") " FROM patient p LEFT "
+                            "JOIN patient_name n ON n.id = " FOLIO_SQL_PATIENT_NAME_ID(
+                                "p.id") " WHERE p.id = ?",
+                "i", r->patient_id) == FOLIO_OK &&
+            folio_stmt_step(st, &row, &e) == FOLIO_OK && row) {
+            const char *fam = folio_stmt_column_dup(req->arena, st, 0, &oom);
+            const char *giv = folio_stmt_column_dup(req->arena, st, 1, &oom);
+            const char *mrn = folio_stmt_column_dup(req->arena, st, 2, &oom);
             const char *name =
-                folio_arena_printf(req->arena, "%s, %s", p.name.family ? p.name.family : "",
-                                   p.name.given ? p.name.given : "");
+                folio_arena_printf(req->arena, "%s, %s", fam ? fam : "", giv ? giv : "");
+
+            bad |= oom || !name;
             bad |= folio_jset_str(o, "patient_name", name);
-            bad |= folio_jset_str(o, "mrn", p.mrn);
+            bad |= folio_jset_str(o, "mrn", mrn);
         }
+        folio_stmt_free(st);
     }
     if (bad) {
         json_decref(o);

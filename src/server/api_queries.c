@@ -914,6 +914,11 @@ static enum folio_rc patient_name(struct folio_req *req, struct pcache *pc, int6
             return FOLIO_OK;
         }
     }
+    /* A restricted chart the user may not open (btg.h): no name. */
+    if (!folio_srv_btg_visible(req, id)) {
+        *out = "restricted chart";
+        return FOLIO_OK;
+    }
     rc = folio_patient_get(&c, id, req->arena, &p, err);
     if (rc == FOLIO_ENOTFOUND) {
         folio_err_clear(err);

@@ -140,8 +140,10 @@ static enum folio_rc patient_json(struct folio_req *req, int64_t pid, bool birth
 {
     struct folio_chart c = folio_api_chart(req);
     struct folio_patient p;
-    bool ids = folio_req_can(req, FOLIO_PERM_IDENTIFIERS), have = false;
-    const char *name = NULL;
+    /* A restricted chart the user may not open (btg.h): "restricted chart", no MRN. */
+    bool open = folio_srv_btg_visible(req, pid);
+    bool ids = folio_req_can(req, FOLIO_PERM_IDENTIFIERS) && open, have = false;
+    const char *name = open ? NULL : "restricted chart";
     json_t *o;
     enum folio_rc rc;
     int bad;
@@ -172,6 +174,8 @@ static enum folio_rc patient_json(struct folio_req *req, int64_t pid, bool birth
         bad |= o ? folio_jset_str(o, "birth_date", have ? nz(p.birth_date) : NULL) : 1;
     if (!ids)
         bad |= o ? folio_jset_bool(o, "redacted", true) : 1;
+    if (!open)
+        bad |= o ? folio_jset_bool(o, "restricted", true) : 1;
     if (bad) {
         json_decref(o);
         return folio_render_nomem(err);
@@ -559,11 +563,15 @@ static enum folio_rc queue(struct folio_req *req, struct folio_resp *resp, struc
         bad |=
             x ? folio_jset_str(x, "requester_type", folio_roi_requester_name(it[i].requester_type))
               : 0;
+        /* a patient's own request names the patient: not for a restricted chart */
         bad |= x ? folio_jset_str(x, "requester_name",
-                                  ids || !folio_roi_requester_is_access(it[i].requester_type)
+                                  (ids && !json_object_get(pat, "restricted")) ||
+                                          !folio_roi_requester_is_access(it[i].requester_type)
                                       ? it[i].requester_name
                                       : NULL)
                  : 0;
+        if (json_object_get(pat, "restricted"))
+            bad |= x ? folio_jset_bool(x, "restricted", true) : 0;
         bad |= x ? folio_jset_str(x, "status", folio_roi_status_name(it[i].status)) : 0;
         bad |= x ? folio_jset_str(x, "received_on", it[i].received_on) : 0;
         bad |= x ? folio_jset_str(x, "due_on", it[i].has_due ? it[i].due_on : NULL) : 0;

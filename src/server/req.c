@@ -322,8 +322,8 @@ static enum folio_rc btg_gate(struct folio_req *req, const char *action, int64_t
     if (patient_id <= 0 || !req->session || !action || strncmp(action, "privacy.", 8) == 0 ||
         strncmp(action, "audit.", 6) == 0)
         return FOLIO_OK;
-    rc = folio_btg_check(req->store, req->session->user_id, req->session->roles, patient_id, 0,
-                         &d, err);
+    rc = folio_btg_check(req->store, req->session->user_id, req->session->id, req->session->roles,
+                         patient_id, 0, &d, err);
     if (rc || d.access == FOLIO_BTG_ALLOWED)
         return rc;
     if (c)
@@ -333,6 +333,33 @@ static enum folio_rc btg_gate(struct folio_req *req, const char *action, int64_t
                          "patient; state a reason to break the glass (POST "
                          "/api/v1/patients/%lld/break-glass)",
                          (long long)patient_id);
+}
+
+bool folio_srv_btg_visible(struct folio_req *req, int64_t patient_id)
+{
+    struct folio_btg_decision d;
+    struct folio_err e;
+
+    if (patient_id <= 0 || !req->session)
+        return true;
+    folio_err_clear(&e);
+    if (folio_btg_check(req->store, req->session->user_id, req->session->id, req->session->roles,
+                        patient_id, 0, &d, &e) != FOLIO_OK)
+        return false; /* fails closed */
+    return d.access == FOLIO_BTG_ALLOWED;
+}
+
+enum folio_rc folio_srv_btg_require(struct folio_req *req, int64_t patient_id,
+                                    struct folio_err *err)
+{
+    return btg_gate(req, "btg.require", patient_id, err);
+}
+
+json_t *folio_srv_restricted_stub(int64_t patient_id)
+{
+    /* name in the shape of a patient brief's, so that screens show the words */
+    return json_pack("{s:I, s:{s:s}, s:b}", "id", (json_int_t)patient_id, "name", "family",
+                     "restricted chart", "restricted", 1);
 }
 
 enum folio_rc folio_srv_audit(struct folio_req *req, const char *action, int64_t patient_id,

@@ -109,6 +109,19 @@ enum folio_rc folio_srv_audit(struct folio_req *req, const char *action, int64_t
                               const char *entity_type, int64_t entity_id, const char *detail,
                               struct folio_err *err) FOLIO_MUST_USE;
 
+/* Restricted charts (btg.h) for lists: whether the session's user may open patient_id's chart
+ * now, without an audit entry (true for patient_id <= 0 and without a session; false on a
+ * store error: fails closed). A list that names patients calls it for each row and shows a
+ * chart the user may not open as folio_srv_restricted_stub (no name, MRN, birth date). */
+bool folio_srv_btg_visible(struct folio_req *req, int64_t patient_id);
+/* EPERM (403, field "break_the_glass") unless the user may open the chart: for actions that
+ * change a chart without opening it through folio_srv_audit (a merge). */
+enum folio_rc folio_srv_btg_require(struct folio_req *req, int64_t patient_id,
+                                    struct folio_err *err) FOLIO_MUST_USE;
+/* {"id": patient_id, "name": {"family": "restricted chart"}, "restricted": true} (new
+ * reference; the name in the shape of a patient brief's so that screens show the words). */
+json_t *folio_srv_restricted_stub(int64_t patient_id);
+
 /* Appends ev as given (username, roles and outcome may differ from the session's: sign-in,
  * refusals); client defaults to the request's. A no-op when the server runs without auditing. */
 struct folio_audit_event;

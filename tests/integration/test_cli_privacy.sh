@@ -35,6 +35,9 @@ out=$(folio privacy care "$pid" --user bob --role attending); rc=$?
 check "care grant exits 0" 0 "$rc"
 check "care list" "1 care-team grant" "$(tail -1 <<<"$out")"
 cid=$(folio --json privacy care "$pid" | jget 'd["items"][0]["id"]')
+check "care grant without --to ends in 90 days" yes \
+  "$(folio --json privacy care "$pid" | jget 'd["items"][0]["to_at"][:10]' | grep -qx "$(date -u -d '+90 days' +%F)" && echo yes || echo no)"
+expect_fail "care: from more than a year ahead" 2 folio privacy care "$pid" --user bob --from 9999-01-01
 folio privacy care "$pid" --end "$cid" >/dev/null
 check "care ended" 1 "$(sql "SELECT COUNT(*) FROM care_relationship WHERE ended_at IS NOT NULL")"
 
@@ -44,11 +47,20 @@ check "user home exits 0" 0 "$rc"
 check "user home does not echo the values" no "$(grep -qi 'leavenworth\|kafor\|68105' <<<"$out" && echo yes || echo no)"
 expect_fail "user home needs an option" 14 folio user home alice
 expect_fail "user home: unknown user" 3 folio user home ghost --family X
+# 120 x "é" (240 bytes, 120 characters): accepted whole, stored as valid UTF-8, not cut
+long=$(python3 -c 'print("\u00e9" * 120)')
+folio user home bob --family "$long" >/dev/null; rc=$?
+check "user home: 120 accented characters" 0 "$rc"
+if [[ "$DB" == postgres* ]]; then bytes="octet_length(family_name)"; else bytes="length(CAST(family_name AS BLOB))"; fi
+check "user home: stored whole" 240 "$(sql "SELECT $bytes FROM users WHERE username = 'bob'")"
+expect_fail "user home: 129 characters" 2 folio user home bob --family "$(python3 -c 'print("\u00e9" * 129)')"
+folio user home bob --family "" >/dev/null
 
 # accesses made with the CLI are audited under --as: alice views the chart, bob does too
 folio --as alice patient show "$pid" >/dev/null
 folio --as bob patient show "$pid" >/dev/null
-today=$(date -u +%F)
+# the day of the accesses themselves (not the clock after them: no flake across midnight UTC)
+today=$(sql "SELECT substr(MIN(at), 1, 10) FROM audit_log WHERE username = 'alice'")
 j=$(folio --json privacy alerts --day "$today"); rc=$?
 check "alerts exit 0" 0 "$rc"
 check "same family name" 1 "$(jget 'd["found"]["same_family_name"]' <<<"$j")"
@@ -71,6 +83,11 @@ check "review exits 0" 0 "$rc"
 expect_fail "review twice" 10 folio privacy review "$rid" --disposition appropriate
 check "one reviewed" 1 "$(folio --json privacy reviews --status reviewed | jget 'd["total"]')"
 check "audited" yes "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'privacy.review'" | grep -q '^1$' && echo yes || echo no)"
+# a break-the-glass reason is free text: not in the table, only with --json
+sql "INSERT INTO privacy_review (kind, username, patient_id, day, at, detail, status, created_at) VALUES ('break_the_glass', 'bob', $pid, '2026-01-02', '2026-01-02T10:00:00Z', 'asked by Mrs Zebedee', 'open', '2026-01-02T10:00:00Z')" >/dev/null
+out=$(folio privacy reviews --kind break_the_glass)
+check "reviews table: no reason" no "$(grep -q 'Zebedee' <<<"$out" && echo yes || echo no)"
+check "reviews --json: the reason" "asked by Mrs Zebedee" "$(folio --json privacy reviews --kind break_the_glass | jget 'd["items"][0]["detail"]')"
 expect_fail "unknown subcommand" 14 folio privacy frobnicate
 
 done_testing

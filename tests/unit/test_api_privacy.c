@@ -1,10 +1,12 @@
 /* Break-the-glass through a real server (tests/support/http_client.h) on the backend under test:
  * the privacy officer restricts the fixture's chart; a clinician without a care relationship
- * gets 403 {"error":{"field":"break_the_glass"}} on every patient-scoped route (rolled back,
- * audited access.denied even so); an empty or short reason is refused naming "reason"; after
- * breaking the glass the chart opens; the item is in the review queue and is reviewed; care-team
- * grants; the alert run; users' family name and home address; permissions. The check also runs
- * when the server audits nothing. */
+ * gets 403 {"error":{"field":"break_the_glass"}} on the chart routes tried (chart, encounters,
+ * document, the coding check and draft DRG, a merge and an unmerge; rolled back, audited
+ * access.denied even so); lists (identity and patient search, coding and completeness
+ * worklists, merge history) redact the chart; a grant ends with its session; an empty or short
+ * reason is refused naming "reason"; after breaking the glass the chart opens; the item is in the
+ * review queue and is reviewed; care-team grants; the alert run; users' family name and home
+ * address; permissions. The check also runs when the server audits nothing. */
 #include "folio/base.h"
 
 #include <setjmp.h>
@@ -12,13 +14,25 @@
 
 #include "folio/audit.h"
 #include "folio/json.h"
+#include "folio/mpi.h"
+#include "folio/privacy.h"
+#include "folio/records.h"
+#include "folio/roi.h"
 #include "http_client.h"
 #include "server/server.h"
 #include "testdb.h"
 
 static struct http_fixture F;
 
-enum { U_TECH = 0, U_CODER = 2, U_PRIVACY = 5, U_CLINICIAN = 7, U_ADMIN = 9, U_ALL = 10 };
+enum {
+    U_TECH = 0,
+    U_CODER = 2,
+    U_ROI = 4,
+    U_PRIVACY = 5,
+    U_CLINICIAN = 7,
+    U_ADMIN = 9,
+    U_ALL = 10
+};
 
 static int setup(void **state)
 {
@@ -363,12 +377,261 @@ static void test_no_audit(void **state)
     expect(U_CLINICIAN, "GET", chart, NULL, 200, NULL);
 }
 
+/* The item of a list (items[]) whose key equals id, or NULL. */
+static json_t *item_with(json_t *list, const char *key, int64_t id)
+{
+    size_t i;
+    json_t *it;
+
+    json_array_foreach(list, i, it)
+    {
+        if (json_integer_value(json_object_get(it, key)) == id)
+            return it;
+    }
+    return NULL;
+}
+
+/* Lists that name patients redact a restricted chart the user may not open (no name, MRN,
+ * birth date, address); identity search and patient search keep the name the searcher typed
+ * only; the per-encounter coding POSTs, a merge and an unmerge are checked like a chart opening;
+ * the VIP flag is the privacy officer's to see; grants end with the session. */
+static void test_lists_merge_session(void **state)
+{
+    char chart[128], body[512], search[512], family[128], given[128], born[40];
+    struct res r;
+    json_t *it;
+    int64_t other = 0;
+
+    (void)state;
+    (void)folio_snprintf(chart, sizeof chart, "/api/v1/patients/%lld", (long long)F.patient_id);
+    r = call(U_ALL, "GET", chart, NULL);
+    assert_int_equal(r.status, 200);
+    (void)folio_strlcpy(family,
+                        json_string_value(json_object_get(json_object_get(r.j, "name"), "family")),
+                        sizeof family);
+    (void)folio_strlcpy(given,
+                        json_string_value(json_object_get(json_object_get(r.j, "name"), "given")),
+                        sizeof given);
+    (void)folio_strlcpy(born, json_string_value(json_object_get(r.j, "birth_date")), sizeof born);
+    (void)folio_snprintf(body, sizeof body,
+                         "{\"family\":\"%s\",\"given\":\"%s\",\"birth_date\":\"%s\"}", family,
+                         given, born);
+    res_free(&r);
+    {
+        struct folio_chart c = {F.db, NULL, "tester"};
+        struct folio_patient_new p = {
+            .name = {.family = "Other", .given = "Olga"}, .birth_date = "1980-02-02", .sex = "F"};
+        struct folio_err err;
+
+        folio_err_clear(&err);
+        struct folio_roi_request rq = {.patient_id = F.patient_id,
+                                       .requester_type = FOLIO_ROI_PATIENT,
+                                       .requester_name = "The Patient Herself",
+                                       .purpose = "personal",
+                                       .delivery = "mail"};
+
+        folio_err_clear(&err);
+        if (folio_roi_request_create(F.db, &rq, "tester", NULL, &err) != FOLIO_OK)
+            fail_msg("roi request: %s", err.msg);
+        if (folio_patient_create(&c, &p, &other, &err) != FOLIO_OK ||
+            folio_mpi_index_patient(&c, F.patient_id, &err) != FOLIO_OK ||
+            folio_mpi_index_patient(&c, other, &err) != FOLIO_OK)
+            fail_msg("patient: %s", err.msg);
+    }
+    /* open: the technician sees everything */
+    r = call(U_TECH, "POST", "/api/v1/patients/identity-search", body);
+    assert_int_equal(r.status, 200);
+    it = item_with(json_object_get(r.j, "items"), "patient_id", F.patient_id);
+    if (!it)
+        fail_msg("identity search: %s", r.raw);
+    assert_non_null(json_object_get(json_object_get(it, "patient"), "birth_date"));
+    res_free(&r);
+
+    restrict_chart();
+    expect(U_PRIVACY, "PUT", pathf("/api/v1/patients/", F.patient_id, "/restriction"),
+           "{\"vip\":true,\"reason\":\"in the news\"}", 200, NULL);
+    /* the VIP flag: only the privacy officer */
+    r = call(U_CLINICIAN, "GET", pathf("/api/v1/patients/", F.patient_id, "/restriction"), NULL);
+    assert_int_equal(r.status, 200);
+    assert_null(json_object_get(r.j, "vip"));
+    assert_true(json_is_true(json_object_get(r.j, "restricted")));
+    res_free(&r);
+    r = call(U_PRIVACY, "GET", pathf("/api/v1/patients/", F.patient_id, "/restriction"), NULL);
+    assert_true(json_is_true(json_object_get(r.j, "vip")));
+    res_free(&r);
+
+    /* identity search: the name only */
+    r = call(U_TECH, "POST", "/api/v1/patients/identity-search", body);
+    assert_int_equal(r.status, 200);
+    it = item_with(json_object_get(r.j, "items"), "patient_id", F.patient_id);
+    assert_non_null(it);
+    assert_true(json_is_true(json_object_get(it, "restricted")));
+    it = json_object_get(it, "patient");
+    assert_true(json_is_true(json_object_get(it, "restricted")));
+    assert_null(json_object_get(it, "birth_date"));
+    assert_null(json_object_get(it, "address"));
+    assert_null(json_object_get(it, "email"));
+    assert_null(json_object_get(it, "ssn"));
+    res_free(&r);
+    /* patient search by name: listed, no MRN or birth date */
+    (void)folio_snprintf(search, sizeof search, "/api/v1/patients?name=%s", family);
+    r = call(U_TECH, "GET", search, NULL);
+    assert_int_equal(r.status, 200);
+    it = item_with(json_object_get(r.j, "items"), "id", F.patient_id);
+    assert_non_null(it);
+    assert_true(json_is_true(json_object_get(it, "restricted")));
+    assert_null(json_object_get(it, "mrn"));
+    assert_null(json_object_get(it, "birth_date"));
+    res_free(&r);
+    /* the privacy officer still sees the list in full */
+    r = call(U_ALL, "GET", search, NULL);
+    it = item_with(json_object_get(r.j, "items"), "id", F.patient_id);
+    assert_non_null(it);
+    assert_null(json_object_get(it, "restricted"));
+    res_free(&r);
+
+    /* worklists: the fixture's discharged inpatient stay is on both */
+    r = call(U_TECH, "GET", "/api/v1/coding/worklist?limit=500", NULL);
+    assert_int_equal(r.status, 200);
+    it = item_with(json_object_get(r.j, "items"), "patient_id", F.patient_id);
+    assert_non_null(it);
+    assert_true(json_is_true(json_object_get(json_object_get(it, "patient"), "restricted")));
+    assert_null(json_object_get(json_object_get(it, "patient"), "mrn"));
+    assert_true(json_is_null(json_object_get(it, "account_number")));
+    assert_null(strstr(r.raw, family));
+    res_free(&r);
+    r = call(U_TECH, "GET", "/api/v1/completeness/worklist?status=all&limit=500", NULL);
+    assert_int_equal(r.status, 200);
+    it = item_with(json_object_get(r.j, "items"), "patient_id", F.patient_id);
+    assert_non_null(it);
+    assert_string_equal(json_string_value(json_object_get(it, "patient_name")), "restricted chart");
+    assert_true(json_is_null(json_object_get(it, "mrn")));
+    assert_null(strstr(r.raw, family));
+    res_free(&r);
+    /* the ROI queue: no name, MRN, nor the requester's name when it is the patient */
+    r = call(U_ROI, "GET", "/api/v1/roi/requests", NULL);
+    assert_int_equal(r.status, 200);
+    it = item_with(json_object_get(r.j, "items"), "patient_id", F.patient_id);
+    assert_non_null(it);
+    assert_true(json_is_true(json_object_get(it, "restricted")));
+    assert_string_equal(json_string_value(json_object_get(it, "patient_name")), "restricted chart");
+    assert_true(json_is_null(json_object_get(it, "mrn")));
+    assert_null(strstr(r.raw, family));
+    assert_null(strstr(r.raw, "Herself"));
+    res_free(&r);
+    /* per-encounter POSTs read the chart: checked */
+    expect(U_CODER, "POST", pathf("/api/v1/encounters/", F.encounter_id, "/abstract/check"),
+           "{\"codes\":[]}", 403, "break_the_glass");
+    expect(U_CODER, "POST", pathf("/api/v1/encounters/", F.encounter_id, "/abstract/drg"),
+           "{\"codes\":[]}", 403, "break_the_glass");
+
+    /* a merge of the restricted chart into an open one: refused for the technician */
+    (void)folio_snprintf(body, sizeof body,
+                         "{\"surviving_id\":%lld,\"retired_id\":%lld,\"reason\":\"same person\"}",
+                         (long long)other, (long long)F.patient_id);
+    expect(U_TECH, "POST", "/api/v1/mpi/merges", body, 403, "break_the_glass");
+    /* done by someone who may open both, the survivor is restricted too */
+    r = call(U_ALL, "POST", "/api/v1/mpi/merges", body);
+    assert_int_equal(r.status, 201);
+    {
+        int64_t mid = (int64_t)json_integer_value(json_object_get(r.j, "id"));
+        res_free(&r);
+        expect(U_TECH, "GET", pathf("/api/v1/patients/", other, ""), NULL, 403, "break_the_glass");
+        /* the merge history lists the survivor redacted */
+        r = call(U_TECH, "GET", "/api/v1/mpi/merges", NULL);
+        assert_int_equal(r.status, 200);
+        it = item_with(json_object_get(r.j, "items"), "id", mid);
+        assert_non_null(it);
+        assert_true(json_is_true(json_object_get(json_object_get(it, "surviving"), "restricted")));
+        res_free(&r);
+        expect(U_TECH, "POST", pathf("/api/v1/mpi/merges/", mid, "/unmerge"),
+               "{\"reason\":\"two people\"}", 403, "break_the_glass");
+        expect(U_ALL, "POST", pathf("/api/v1/mpi/merges/", mid, "/unmerge"),
+               "{\"reason\":\"two people\"}", 200, NULL);
+    }
+
+    /* the MPI worklist: a twin of the restricted patient pairs with it; the pair is listed with
+     * both charts redacted (and no values in its reasons), and no decision is taken on it by
+     * someone who may not open both */
+    {
+        struct folio_chart c = {F.db, NULL, "tester"};
+        struct folio_patient_new p = {
+            .name = {.family = family, .given = given}, .birth_date = born, .sex = "F"};
+        struct folio_err err;
+        int64_t twin = 0, pair = 0;
+        size_t i;
+
+        folio_err_clear(&err);
+        if (folio_patient_create(&c, &p, &twin, &err) != FOLIO_OK ||
+            folio_mpi_index_patient(&c, twin, &err) != FOLIO_OK ||
+            folio_mpi_index_patient(&c, F.patient_id, &err) != FOLIO_OK)
+            fail_msg("twin: %s", err.msg);
+        expect(U_ALL, "POST", "/api/v1/mpi/worklist/scan", "{}", 200, NULL);
+        r = call(U_TECH, "GET", "/api/v1/mpi/worklist?status=all&limit=1000", NULL);
+        assert_int_equal(r.status, 200);
+        json_array_foreach(json_object_get(r.j, "items"), i, it)
+        {
+            if (json_integer_value(json_object_get(it, "patient_a")) == F.patient_id ||
+                json_integer_value(json_object_get(it, "patient_b")) == F.patient_id) {
+                json_t *pa = json_object_get(it, "a"), *pb = json_object_get(it, "b");
+                json_t *rp =
+                    json_integer_value(json_object_get(pa, "id")) == F.patient_id ? pa : pb;
+                pair = (int64_t)json_integer_value(json_object_get(it, "id"));
+                json_t *fl;
+                size_t k;
+
+                assert_true(json_is_true(json_object_get(rp, "restricted")));
+                assert_null(json_object_get(rp, "birth_date"));
+                /* the reasons quote no values (the twin's are the restricted patient's too) */
+                json_array_foreach(json_object_get(json_object_get(it, "reasons"), "fields"), k, fl)
+                {
+                    assert_false(json_is_string(json_object_get(fl, "a")));
+                    assert_false(json_is_string(json_object_get(fl, "b")));
+                }
+                break;
+            }
+        }
+        if (!pair)
+            fail_msg("no worklist pair with the restricted patient: %s", r.raw);
+        res_free(&r);
+        expect(U_TECH, "POST", pathf("/api/v1/mpi/worklist/", pair, "/decision"),
+               "{\"decision\":\"not_duplicate\",\"note\":\"different people\"}", 403,
+               "break_the_glass");
+    }
+
+    /* bad input on the care team */
+    expect(U_PRIVACY, "POST", pathf("/api/v1/patients/", F.patient_id, "/care-team"),
+           "{\"username\":\"u_coder\",\"from_at\":\"9999-01-01\"}", 400, "from_at");
+    expect(U_PRIVACY, "DELETE", pathf("/api/v1/patients/", F.patient_id, "/care-team/999999"), NULL,
+           404, "id");
+
+    /* a grant ends with the session that broke the glass */
+    expect(U_CLINICIAN, "POST", pathf("/api/v1/patients/", F.patient_id, "/break-glass"),
+           "{\"reason\":\"covering the ward tonight\"}", 201, NULL);
+    expect(U_CLINICIAN, "GET", chart, NULL, 200, NULL);
+    expect(U_CLINICIAN, "DELETE", "/api/v1/session", NULL, 204, NULL);
+    {
+        struct folio_auth_policy pol;
+        struct folio_session sess;
+        struct folio_err err;
+        const char *why = NULL;
+
+        folio_auth_policy_defaults(&pol);
+        folio_err_clear(&err);
+        if (folio_auth_login(F.db, &pol, F.usernames[U_CLINICIAN], "fixture-password-1", false,
+                             F.tokens[U_CLINICIAN], &sess, &why, &err) != FOLIO_OK)
+            fail_msg("login: %s", err.msg);
+    }
+    expect(U_CLINICIAN, "GET", chart, NULL, 403, "break_the_glass");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_break_the_glass, setup, teardown),
         cmocka_unit_test_setup_teardown(test_users_and_alert, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_audit, setup_noaudit, teardown),
+        cmocka_unit_test_setup_teardown(test_lists_merge_session, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

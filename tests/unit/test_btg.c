@@ -10,6 +10,7 @@
 
 #include "folio/btg.h"
 #include "folio/crypto.h"
+#include "folio/merge.h"
 #include "folio/privacy.h"
 #include "folio/records.h"
 #include "folio/store.h"
@@ -115,7 +116,7 @@ static enum folio_btg_access access_of(struct fx *f, int64_t user, uint32_t role
                                        int64_t now, const char **why)
 {
     struct folio_btg_decision d;
-    OK(folio_btg_check(f->store, user, roles, pid, now, &d, &f->err));
+    OK(folio_btg_check(f->store, user, 0, roles, pid, now, &d, &f->err));
     if (why)
         *why = d.why;
     return d.access;
@@ -174,7 +175,7 @@ static void test_check_grant_expiry(void **state)
                      FOLIO_BTG_ALLOWED);
     assert_string_equal(why, "not_restricted");
     EXPECT(FOLIO_ESTATE, "id",
-           folio_btg_break(f->store, f->clin, FOLIO_ROLE_CLINICIAN, f->pid2,
+           folio_btg_break(f->store, f->clin, 0, FOLIO_ROLE_CLINICIAN, f->pid2,
                            "need it for the handover", 0, NULL, "t", NULL, NULL, NULL, &f->err));
 
     OK(folio_btg_restriction_set(f->store, "po", f->pid, true, false, "staff", &f->err));
@@ -186,19 +187,19 @@ static void test_check_grant_expiry(void **state)
     assert_string_equal(why, "privacy_officer");
     /* the privacy officer needs no glass */
     EXPECT(FOLIO_ESTATE, "id",
-           folio_btg_break(f->store, f->po, FOLIO_ROLE_PRIVACY_OFFICER, f->pid,
+           folio_btg_break(f->store, f->po, 0, FOLIO_ROLE_PRIVACY_OFFICER, f->pid,
                            "just checking things", 0, NULL, "t", NULL, NULL, NULL, &f->err));
     /* the reason: required, at least 10 characters */
     EXPECT(FOLIO_EINVAL, "reason",
-           folio_btg_break(f->store, f->clin, FOLIO_ROLE_CLINICIAN, f->pid, "", 0, NULL, "t", NULL,
-                           NULL, NULL, &f->err));
+           folio_btg_break(f->store, f->clin, 0, FOLIO_ROLE_CLINICIAN, f->pid, "", 0, NULL, "t",
+                           NULL, NULL, NULL, &f->err));
     EXPECT(FOLIO_EINVAL, "reason",
-           folio_btg_break(f->store, f->clin, FOLIO_ROLE_CLINICIAN, f->pid, "  short  ", 0, NULL,
+           folio_btg_break(f->store, f->clin, 0, FOLIO_ROLE_CLINICIAN, f->pid, "  short  ", 0, NULL,
                            "t", NULL, NULL, NULL, &f->err));
     EXPECT(FOLIO_ENOTFOUND, "patient_id",
-           folio_btg_break(f->store, f->clin, FOLIO_ROLE_CLINICIAN, 99999,
+           folio_btg_break(f->store, f->clin, 0, FOLIO_ROLE_CLINICIAN, 99999,
                            "emergency department cover", 0, NULL, "t", NULL, NULL, NULL, &f->err));
-    OK(folio_btg_break(f->store, f->clin, FOLIO_ROLE_CLINICIAN, f->pid,
+    OK(folio_btg_break(f->store, f->clin, 0, FOLIO_ROLE_CLINICIAN, f->pid,
                        "  emergency department cover  ", t0, NULL, "10.0.0.1", &gid, &rid, exp,
                        &f->err));
     assert_true(gid > 0);
@@ -210,7 +211,7 @@ static void test_check_grant_expiry(void **state)
     assert_string_equal(why, "grant");
     /* a second break while the grant lives is refused; after expiry the glass is back */
     EXPECT(FOLIO_ESTATE, "id",
-           folio_btg_break(f->store, f->clin, FOLIO_ROLE_CLINICIAN, f->pid,
+           folio_btg_break(f->store, f->clin, 0, FOLIO_ROLE_CLINICIAN, f->pid,
                            "emergency department cover", t0 + 60, NULL, "t", NULL, NULL, NULL,
                            &f->err));
     assert_int_equal(
@@ -221,7 +222,7 @@ static void test_check_grant_expiry(void **state)
                      FOLIO_BTG_NEEDS_GLASS);
     /* a session ending sooner ends the grant sooner */
     folio_time_format_epoch(t0 + 3600, want);
-    OK(folio_btg_break(f->store, f->doc, FOLIO_ROLE_CLINICIAN, f->pid,
+    OK(folio_btg_break(f->store, f->doc, 0, FOLIO_ROLE_CLINICIAN, f->pid,
                        "consult requested by the ward", t0, want, "t", NULL, NULL, exp, &f->err));
     assert_string_equal(exp, want);
     assert_int_equal(access_of(f, f->doc, FOLIO_ROLE_CLINICIAN, f->pid, t0 + 3601, NULL),
@@ -336,10 +337,10 @@ static void test_review(void **state)
     size_t n = 0;
 
     OK(folio_btg_restriction_set(f->store, "po", f->pid, true, false, "staff", &f->err));
-    OK(folio_btg_break(f->store, f->clin, FOLIO_ROLE_CLINICIAN, f->pid, "emergency cover tonight",
-                       0, NULL, "t", NULL, &rid, NULL, &f->err));
-    OK(folio_btg_break(f->store, f->doc, FOLIO_ROLE_CLINICIAN, f->pid, "consult for cardiology", 0,
-                       NULL, "t", NULL, &rid2, NULL, &f->err));
+    OK(folio_btg_break(f->store, f->clin, 0, FOLIO_ROLE_CLINICIAN, f->pid,
+                       "emergency cover tonight", 0, NULL, "t", NULL, &rid, NULL, &f->err));
+    OK(folio_btg_break(f->store, f->doc, 0, FOLIO_ROLE_CLINICIAN, f->pid, "consult for cardiology",
+                       0, NULL, "t", NULL, &rid2, NULL, &f->err));
     EXPECT(FOLIO_EINVAL, "disposition",
            folio_btg_review_close(f->store, "po", rid, "fine", NULL, &f->err));
     EXPECT(FOLIO_EINVAL, "note",
@@ -409,6 +410,206 @@ static void test_user_home(void **state)
            folio_btg_user_set_home(f->store, "admin", "ghost", "X", NULL, NULL, &f->err));
 }
 
+/* An encounter of pid with explicit status, admission and discharge (days ago; discharge < 0:
+ * none), provider role and the provider's end (days ago; < 0: none). */
+static void mk_enc2(struct fx *f, int64_t pid, const char *status, int admit_ago, int disch_ago,
+                    const char *role, int ep_to_ago)
+{
+    char acct[16], admit[32], disch[32], ep_to[32];
+    int64_t id = 0, epid = 0;
+
+    folio_snprintf(acct, sizeof acct, "C%04d", ++f->n_acct);
+    folio_time_format_epoch(now_s() - (int64_t)admit_ago * 86400, admit);
+    folio_time_format_epoch(now_s() - (int64_t)disch_ago * 86400, disch);
+    folio_time_format_epoch(now_s() - (int64_t)ep_to_ago * 86400, ep_to);
+    struct folio_encounter_new e = {.patient_id = pid,
+                                    .facility_code = "MAIN",
+                                    .account_number = acct,
+                                    .enc_class = "outpatient",
+                                    .status = status,
+                                    .admit_at = admit,
+                                    .discharge_at = disch_ago < 0 ? NULL : disch};
+    OK(folio_encounter_create(&f->chart, &e, &id, &f->err));
+    OK(folio_encounter_add_provider(&f->chart, id, f->dr, role, admit, &epid, &f->err));
+    if (ep_to_ago >= 0)
+        OK(folio_store_exec_fmt(f->store, NULL, NULL, NULL, &f->err,
+                                "UPDATE encounter_provider SET to_at = ? WHERE id = ?", "Ti", ep_to,
+                                epid));
+}
+
+static int64_t mk_patient(struct fx *f, const char *family)
+{
+    struct folio_patient_new p = {
+        .name = {.family = family, .given = "Pat"}, .birth_date = "1975-05-05", .sex = "F"};
+    int64_t id = 0;
+    OK(folio_patient_create(&f->chart, &p, &id, &f->err));
+    OK(folio_btg_restriction_set(f->store, "po", id, true, false, "staff", &f->err));
+    return id;
+}
+
+/* The provider relationship is narrow: not a planned visit, not as referring provider, not a
+ * visit left open for months, not after the provider's own part ended (review 1.6). */
+static void test_provider_rule_narrow(void **state)
+{
+    struct fx *f = *state;
+    int64_t p;
+    const char *why = NULL;
+
+    p = mk_patient(f, "Planned");
+    mk_enc2(f, p, "planned", 2, -1, "attending", -1);
+    assert_int_equal(access_of(f, f->doc, FOLIO_ROLE_CLINICIAN, p, 0, NULL), FOLIO_BTG_NEEDS_GLASS);
+    p = mk_patient(f, "Referred");
+    mk_enc2(f, p, NULL, 3, 1, "referring", -1);
+    assert_int_equal(access_of(f, f->doc, FOLIO_ROLE_CLINICIAN, p, 0, NULL), FOLIO_BTG_NEEDS_GLASS);
+    p = mk_patient(f, "Forgotten");
+    mk_enc2(f, p, NULL, FOLIO_BTG_OPEN_VISIT_DAYS + 20, -1, "attending", -1);
+    assert_int_equal(access_of(f, f->doc, FOLIO_ROLE_CLINICIAN, p, 0, NULL), FOLIO_BTG_NEEDS_GLASS);
+    p = mk_patient(f, "Handed");
+    mk_enc2(f, p, NULL, FOLIO_BTG_PROVIDER_WINDOW_DAYS + 50, -1, "consulting",
+            FOLIO_BTG_PROVIDER_WINDOW_DAYS + 40);
+    assert_int_equal(access_of(f, f->doc, FOLIO_ROLE_CLINICIAN, p, 0, NULL), FOLIO_BTG_NEEDS_GLASS);
+    /* the ordinary case still counts: an open visit admitted days ago */
+    p = mk_patient(f, "Current");
+    mk_enc2(f, p, NULL, 3, -1, "consulting", -1);
+    assert_int_equal(access_of(f, f->doc, FOLIO_ROLE_CLINICIAN, p, 0, &why), FOLIO_BTG_ALLOWED);
+    assert_string_equal(why, "provider");
+}
+
+/* A grant counts only for the session that broke the glass (review 1.5). */
+static void test_grant_session_bound(void **state)
+{
+    struct fx *f = *state;
+    struct folio_btg_decision d;
+    int64_t gid = 0;
+
+    OK(folio_btg_restriction_set(f->store, "po", f->pid, true, false, "staff", &f->err));
+    OK(folio_btg_break(f->store, f->clin, 41, FOLIO_ROLE_CLINICIAN, f->pid,
+                       "emergency department cover", 0, NULL, "t", &gid, NULL, NULL, &f->err));
+    OK(folio_btg_check(f->store, f->clin, 41, FOLIO_ROLE_CLINICIAN, f->pid, 0, &d, &f->err));
+    assert_int_equal(d.access, FOLIO_BTG_ALLOWED);
+    assert_string_equal(d.why, "grant");
+    assert_int_equal(d.grant_id, gid);
+    /* signed out and in again: another session, the glass is back */
+    OK(folio_btg_check(f->store, f->clin, 42, FOLIO_ROLE_CLINICIAN, f->pid, 0, &d, &f->err));
+    assert_int_equal(d.access, FOLIO_BTG_NEEDS_GLASS);
+    OK(folio_btg_check(f->store, f->clin, 0, FOLIO_ROLE_CLINICIAN, f->pid, 0, &d, &f->err));
+    assert_int_equal(d.access, FOLIO_BTG_NEEDS_GLASS);
+}
+
+/* Care grants: a default end, no start years ahead, and an ended grant still counts for the
+ * time before it ended (review 1.7, 2.1, 5). */
+static void test_care_grant_limits(void **state)
+{
+    struct fx *f = *state;
+    struct folio_btg_care *care = NULL;
+    size_t n = 0;
+    int64_t cid = 0, t0 = now_s();
+    bool has = false;
+    char want[32];
+
+    OK(folio_btg_restriction_set(f->store, "po", f->pid, true, false, "staff", &f->err));
+    EXPECT(FOLIO_EINVAL, "from_at",
+           folio_btg_care_grant(f->store, "po", "clin", f->pid, NULL, "9999-01-01", NULL, NULL,
+                                NULL, &f->err));
+    OK(folio_btg_care_grant(f->store, "po", "clin", f->pid, NULL, NULL, NULL, NULL, &cid, &f->err));
+    OK(folio_btg_care_list(f->store, f->pid, &f->arena, &care, &n, &f->err));
+    assert_int_equal(n, 1);
+    assert_non_null(care[0].to_at);
+    folio_time_format_epoch(t0 + (int64_t)FOLIO_BTG_CARE_DEFAULT_DAYS * 86400, want);
+    assert_memory_equal(care[0].to_at, want, 10);
+    OK(folio_btg_care_end(f->store, "po", cid, &f->err));
+    /* an hour ago the grant was in force (the alerts ask about past accesses) */
+    OK(folio_btg_has_care(f->store, f->clin, f->pid, t0 - 1, &has, NULL, &f->err));
+    assert_false(has); /* before from_at */
+    OK(folio_btg_care_grant(f->store, "po", "doc", f->pid, NULL, "2020-01-01", NULL, NULL, &cid,
+                            &f->err));
+    OK(folio_btg_care_end(f->store, "po", cid, &f->err));
+    OK(folio_btg_has_care(f->store, f->doc, f->pid, t0 - 3600, &has, NULL, &f->err));
+    assert_false(has); /* 2020 + 90 days: long over */
+    OK(folio_btg_care_grant(f->store, "po", "doc", f->pid, NULL, "2026-01-01T00:00:00Z", NULL, NULL,
+                            &cid, &f->err));
+    OK(folio_btg_has_care(f->store, f->doc, f->pid, 1767225600 + 3600, &has, NULL, &f->err));
+    assert_true(has);
+    OK(folio_btg_care_end(f->store, "po", cid, &f->err));
+    OK(folio_btg_has_care(f->store, f->doc, f->pid, 1767225600 + 3600, &has, NULL, &f->err));
+    assert_true(has); /* ended now, so in force at that earlier time */
+    OK(folio_btg_has_care(f->store, f->doc, f->pid, 0, &has, NULL, &f->err));
+    assert_false(has);
+}
+
+/* The privacy officer does not close items about their own access (review 2.5). */
+static void test_review_not_own(void **state)
+{
+    struct fx *f = *state;
+    int64_t rid = 0;
+
+    OK(folio_btg_restriction_set(f->store, "po", f->pid, true, false, "staff", &f->err));
+    OK(folio_btg_break(f->store, f->clin, 0, FOLIO_ROLE_CLINICIAN, f->pid,
+                       "emergency cover tonight", 0, NULL, "t", NULL, &rid, NULL, &f->err));
+    EXPECT(FOLIO_EPERM, "id",
+           folio_btg_review_close(f->store, "clin", rid, "appropriate", NULL, &f->err));
+    OK(folio_btg_review_close(f->store, "po", rid, "appropriate", NULL, &f->err));
+}
+
+/* 128 characters of UTF-8 are kept whole; malformed UTF-8 is refused (review 3.1). */
+static void test_user_home_utf8(void **state)
+{
+    struct fx *f = *state;
+    struct folio_user u;
+    char name[2 * 128 + 1], bad[8] = {'A', (char)0xC3, 'B', 0};
+
+    for (int i = 0; i < 128; i++)
+        memcpy(name + 2 * i, "\xC3\xA9", 2);
+    name[256] = '\0';
+    OK(folio_btg_user_set_home(f->store, "admin", "clin", name, NULL,
+                               "\xC3\xA9"
+                               "cole Street",
+                               &f->err));
+    OK(folio_user_get(f->store, "clin", &f->arena, &u, &f->err));
+    assert_string_equal(u.family_name, name);
+    EXPECT(FOLIO_EINVAL, "family_name",
+           folio_btg_user_set_home(f->store, "admin", "clin", bad, NULL, NULL, &f->err));
+    EXPECT(FOLIO_EINVAL, "username",
+           folio_btg_user_set_home(f->store, "admin", "bad name!", "X", NULL, NULL, &f->err));
+}
+
+/* A merge gives the survivor the flags of both charts, with a history row, and moves the care
+ * grants; the unmerge moves the grants back (review 1.1). */
+static void test_merge_carries_restriction(void **state)
+{
+    struct fx *f = *state;
+    struct folio_btg_restriction r;
+    struct folio_btg_restriction_event *ev = NULL;
+    struct folio_btg_care *care = NULL;
+    size_t n = 0;
+    int64_t mid = 0;
+
+    OK(folio_btg_restriction_set(f->store, "po", f->pid, true, true, "staff", &f->err));
+    OK(folio_btg_care_grant(f->store, "po", "clin", f->pid, "attending", NULL, NULL, NULL, NULL,
+                            &f->err));
+    OK(folio_mpi_merge(&f->chart, f->pid2, f->pid, "same person", &mid, &f->err));
+    OK(folio_btg_restriction_get(f->store, f->pid2, &f->arena, &r, &f->err));
+    assert_true(r.restricted);
+    assert_true(r.vip);
+    OK(folio_btg_restriction_history(f->store, f->pid2, &f->arena, &ev, &n, &f->err));
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(ev[0].reason, "merge"));
+    assert_int_equal(access_of(f, f->doc, FOLIO_ROLE_CLINICIAN, f->pid2, 0, NULL),
+                     FOLIO_BTG_NEEDS_GLASS);
+    assert_int_equal(access_of(f, f->clin, FOLIO_ROLE_CLINICIAN, f->pid2, 0, NULL),
+                     FOLIO_BTG_ALLOWED);
+    OK(folio_btg_care_list(f->store, f->pid2, &f->arena, &care, &n, &f->err));
+    assert_int_equal(n, 1);
+    OK(folio_mpi_unmerge(&f->chart, mid, "two people after all", &f->err));
+    OK(folio_btg_care_list(f->store, f->pid, &f->arena, &care, &n, &f->err));
+    assert_int_equal(n, 1);
+    /* both stay restricted: the privacy officer lifts the survivor's by hand */
+    OK(folio_btg_restriction_get(f->store, f->pid, &f->arena, &r, &f->err));
+    assert_true(r.restricted);
+    OK(folio_btg_restriction_get(f->store, f->pid2, &f->arena, &r, &f->err));
+    assert_true(r.restricted);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -417,6 +618,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_care_relationships, setup, teardown),
         cmocka_unit_test_setup_teardown(test_review, setup, teardown),
         cmocka_unit_test_setup_teardown(test_user_home, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_provider_rule_narrow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_grant_session_bound, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_care_grant_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_review_not_own, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_user_home_utf8, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_merge_carries_restriction, setup, teardown),
     };
     setenv("FOLIO_PWHASH_FAST", "1", 1);
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -282,12 +282,69 @@ static void test_normalise(void **state)
     assert_string_equal(out, "");
 }
 
+/* Review fixes: usernames with '.', '_' and '-' are all found (the users are searched in byte
+ * order whatever the database's collation, 2.2); compound family names match on each part
+ * (2.3); a restricted VIP chart opened after breaking the glass raises no vip_access item on top
+ * of the break_the_glass one (2.5); a care grant ended after the day still covered it (2.1). */
+static void test_review_fixes(void **state)
+{
+    struct fx *f = *state;
+    struct folio_snoop_result r;
+    static const char *const names[] = {"a.lee", "a_lee", "a-lee", "alee", "a.lee2", "b-z"};
+    int64_t gl = 0, lopez = 0, frank = 0, erin = 0, cid = 0, t10 = 0;
+    struct folio_time t;
+    char hms[16];
+
+    gl = mk_patient(f, "Garcia-Lopez", "Gil", NULL, NULL);
+    lopez = mk_patient(f, "de la Lopez", "Lu", NULL, NULL);
+    for (size_t i = 0; i < FOLIO_ARRAY_LEN(names); i++) {
+        OK(folio_user_add(f->store, "t", names[i], NULL, FOLIO_ROLE_CLINICIAN, PW, NULL, &f->err));
+        OK(folio_btg_user_set_home(f->store, "t", names[i], "Plain", NULL, NULL, &f->err));
+        folio_snprintf(hms, sizeof hms, "14:%02zu:00", i);
+        ev(f, DAY, hms, names[i], "patient.view", "success", f->plain);
+    }
+    OK(folio_user_add(f->store, "t", "g.one", NULL, FOLIO_ROLE_CLINICIAN, PW, NULL, &f->err));
+    OK(folio_btg_user_set_home(f->store, "t", "g.one", "Garcia", NULL, NULL, &f->err));
+    ev(f, DAY, "15:00:00", "g.one", "patient.view", "success", gl);
+    OK(folio_user_add(f->store, "t", "l.two", NULL, FOLIO_ROLE_CLINICIAN, PW, NULL, &f->err));
+    OK(folio_btg_user_set_home(f->store, "t", "l.two", "Lopez-Smith", NULL, NULL, &f->err));
+    ev(f, DAY, "15:10:00", "l.two", "patient.view", "success", lopez);
+    ev(f, DAY, "15:11:00", "l.two", "patient.view", "success", gl);
+
+    /* erin breaks the glass on the restricted VIP chart at 10:00, then opens it */
+    OK(folio_user_add(f->store, "t", "erin", NULL, FOLIO_ROLE_CLINICIAN, PW, &erin, &f->err));
+    OK(folio_time_parse_iso(folio_sv_from(DAY "T10:00:00Z"), &t, "at", &f->err));
+    assert_true(folio_time_epoch(&t, &t10));
+    OK(folio_btg_break(f->store, erin, 0, FOLIO_ROLE_CLINICIAN, f->vip_cared,
+                       "emergency department cover", t10, NULL, "t", NULL, NULL, NULL, &f->err));
+    ev(f, DAY, "10:30:00", "erin", "patient.view", "success", f->vip_cared);
+    /* frank was on the VIP's care team from January 1st; the grant was ended today */
+    OK(folio_user_add(f->store, "t", "frank", NULL, FOLIO_ROLE_CLINICIAN, PW, &frank, &f->err));
+    OK(folio_btg_care_grant(f->store, "po", "frank", f->vip, NULL, "2026-01-01", "2026-03-01", NULL,
+                            &cid, &f->err));
+    OK(folio_btg_care_end(f->store, "po", cid, &f->err));
+    ev(f, DAY, "16:00:00", "frank", "patient.view", "success", f->vip);
+
+    OK(folio_snoop_run(&f->chart, DAY, NULL, &r, &f->err));
+    for (size_t i = 0; i < FOLIO_ARRAY_LEN(names); i++)
+        if (count_items(f, "same_family_name", names[i], f->plain) != 1)
+            fail_msg("no same_family_name item for %s", names[i]);
+    assert_int_equal(count_items(f, "same_family_name", "g.one", gl), 1);
+    assert_int_equal(count_items(f, "same_family_name", "l.two", lopez), 1);
+    assert_int_equal(count_items(f, "same_family_name", "l.two", gl), 1);
+    assert_int_equal(count_items(f, "vip_access", "erin", 0), 0);
+    assert_int_equal(count_items(f, "break_the_glass", "erin", f->vip_cared), 1);
+    assert_int_equal(count_items(f, "vip_access", "frank", 0), 0);
+    assert_int_equal(r.found[FOLIO_BTG_KIND_SAME_FAMILY], (int64_t)FOLIO_ARRAY_LEN(names) + 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalise),
         cmocka_unit_test_setup_teardown(test_scripted_day, setup, teardown),
         cmocka_unit_test_setup_teardown(test_volume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_review_fixes, setup, teardown),
     };
     setenv("FOLIO_PWHASH_FAST", "1", 1);
     return cmocka_run_group_tests(tests, NULL, NULL);

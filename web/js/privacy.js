@@ -138,7 +138,7 @@ export async function privacyScreen(ctx) {
           await showRestriction();
         } catch (err) { fail(err); }
       },
-    }, h('div', { class: 'inline-form' }, field('Username', user), field('Role', role), field('Until', until, 'empty: open-ended')),
+    }, h('div', { class: 'inline-form' }, field('Username', user), field('Role', role), field('Until', until, 'empty: 90 days from now')),
     h('button', { type: 'submit' }, 'Grant'));
     const careItems = itemsOf(care);
     mount(restrictBox,

@@ -128,7 +128,9 @@ export async function registerScreen(ctx) {
 
   function showCandidates(r) {
     const items = Array.isArray(r.items) ? r.items : [];
-    strongMatch = items.some((c) => c.band === 'auto-link' || c.band === 'review');
+    // a restricted chart the user may not open comes without score (docs/privacy.md): it may be
+    // this patient, so the clerk confirms as for a likely match
+    strongMatch = items.some((c) => c.band === 'auto-link' || c.band === 'review' || c.restricted);
     refreshRegister(); // before moving the focus: the Register button may become available
     if (!items.length) {
       mount(results, h('div', { class: 'msg msg-ok', role: 'status' },
@@ -150,8 +152,9 @@ export async function registerScreen(ctx) {
             h('span', { class: 'kv' }, 'sex ', dash(p.sex)),
             p.ssn ? h('span', { class: 'kv mono' }, 'SSN ', p.ssn) : null,
             h('span', { class: 'kv' }, `#${c.patient_id}`),
-            h('span', { class: 'score', title: 'Sum of the field weights' }, `score ${fmtScore(c.score)}`),
-            bandBadge(c.band),
+            c.restricted ? h('span', { class: 'badge st-restricted' }, 'restricted chart')
+              : h('span', { class: 'score', title: 'Sum of the field weights' }, `score ${fmtScore(c.score)}`),
+            c.restricted ? null : bandBadge(c.band),
             open),
           h('div', { class: 'cand-addr muted small' }, [[p.address, p.city, p.state, p.zip].filter(Boolean).join(', '), p.phone, p.email].filter(Boolean).join(' · ') || null),
           (c.rules || []).length ? h('p', { class: 'note small' }, 'Never linked automatically: ', c.rules.join('; ')) : null,
