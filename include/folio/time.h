@@ -96,6 +96,11 @@ void folio_date_format_days(int64_t days, char out[11]);
 /* Exactly "YYYY-MM-DD", a real calendar date, as days since 1970-01-01; false otherwise (no
  * time, no offset, no other length). */
 bool folio_date_days(const char *s, int64_t *days);
+/* The caller's clock: `in` (any folio_time form with a time of day; NULL = the real clock) as
+ * canonical UTC text and its UTC date. EINVAL "now" when it has no time of day or is out of
+ * range. */
+enum folio_rc folio_time_clock(const char *in, char at[32], char today[11],
+                               struct folio_err *err) FOLIO_MUST_USE;
 int folio_time_days_in_month(int year, int month);
 
 #endif

@@ -517,6 +517,27 @@ bool folio_date_days(const char *s, int64_t *days)
     return true;
 }
 
+enum folio_rc folio_time_clock(const char *in, char at[32], char today[11], struct folio_err *err)
+{
+    struct folio_time t;
+    char buf[32];
+    enum folio_rc rc;
+    if (in == NULL) {
+        folio_time_now_utc(buf);
+        in = buf;
+    }
+    rc = folio_time_parse_any(folio_sv_from(in), &t, "now", err);
+    if (rc)
+        return rc;
+    if (t.prec < FOLIO_PREC_HOUR)
+        return folio_err_set(err, FOLIO_EINVAL, "now", "now: '%.40s' has no time of day", in);
+    folio_time_to_utc(&t, 0);
+    if (!folio_time_format_utc(&t, at, 32) || strlen(at) < 10)
+        return folio_err_set(err, FOLIO_EINVAL, "now", "now: '%.40s' is out of range", in);
+    folio_strlcpy(today, at, 11);
+    return FOLIO_OK;
+}
+
 void folio_date_format_days(int64_t days, char out[11])
 {
     int y, m, d;

@@ -94,29 +94,6 @@ static enum folio_rc date_arg(const char *in, const char *field, char out[11],
     return FOLIO_OK;
 }
 
-/* The caller's clock (NULL = now) as canonical UTC text and its date. */
-static enum folio_rc clock_now(const char *in, char at[32], char today[11], struct folio_err *err)
-{
-    struct folio_time t;
-    char buf[32];
-    enum folio_rc rc;
-
-    if (in == NULL) {
-        folio_time_now_utc(buf);
-        in = buf;
-    }
-    rc = folio_time_parse_any(folio_sv_from(in), &t, "now", err);
-    if (rc)
-        return rc;
-    if (t.prec < FOLIO_PREC_HOUR)
-        return folio_err_set(err, FOLIO_EINVAL, "now", "now: '%.40s' has no time of day", in);
-    folio_time_to_utc(&t, 0);
-    if (!folio_time_format_utc(&t, at, 32) || strlen(at) < 10)
-        return folio_err_set(err, FOLIO_EINVAL, "now", "now: '%.40s' is out of range", in);
-    folio_strlcpy(today, at, 11);
-    return FOLIO_OK;
-}
-
 static enum folio_rc user_arg(const char *user, struct folio_err *err)
 {
     if (folio_str_empty(user))
@@ -181,7 +158,7 @@ enum folio_rc folio_deid_dua_add(struct folio_store *s, struct folio_deid_dua *d
     enum folio_rc rc;
 
     d->id = 0;
-    if ((rc = user_arg(user, err)) || (rc = clock_now(now, at, today, err)) ||
+    if ((rc = user_arg(user, err)) || (rc = folio_time_clock(now, at, today, err)) ||
         (rc = text_arg(d->recipient, true, "recipient", err)) ||
         (rc = text_arg(d->purpose, true, "purpose", err)) ||
         (rc = text_arg(d->users, true, "users", err)) ||
@@ -264,7 +241,7 @@ enum folio_rc folio_deid_dua_terminate(struct folio_store *s, int64_t id, const 
     char at[32], today[11], day[11];
     enum folio_rc rc;
 
-    if ((rc = user_arg(user, err)) || (rc = clock_now(now, at, today, err)) ||
+    if ((rc = user_arg(user, err)) || (rc = folio_time_clock(now, at, today, err)) ||
         (rc = date_arg(on, "terminated_on", day, err)) ||
         (rc = text_arg(reason, true, "reason", err)))
         return rc;
@@ -1773,7 +1750,7 @@ enum folio_rc folio_deid_cohort_extract(const struct folio_chart *c,
     enum folio_rc rc;
 
     memset(res, 0, sizeof *res);
-    if ((rc = check_request(r, from, to, dx, err)) || (rc = clock_now(r->now, at, today, err)))
+    if ((rc = check_request(r, from, to, dx, err)) || (rc = folio_time_clock(r->now, at, today, err)))
         return rc;
     if (to[0] && folio_date_days(to, &days))
         folio_date_format_days(days + 1, to_next);

@@ -794,6 +794,21 @@ static const char *stamp_text(struct folio_arena *ar, const char *s)
     return w;
 }
 
+/* A new compressed document with the base-14 fonts in WinAnsi for the layout L (in ar). *pdf
+ * is set even on failure once created (the caller frees it). */
+static enum folio_rc pdf_begin(HPDF_Doc *pdf, struct hpdf_state *h, struct layout *L,
+                               struct folio_arena *ar, struct folio_err *err)
+{
+    *pdf = HPDF_New(on_hpdf_error, h);
+    if (!*pdf)
+        return folio_err_set(err, FOLIO_ENOMEM, "pdf", "pdf: libharu could not start a document");
+    HPDF_SetCompressionMode(*pdf, HPDF_COMP_ALL);
+    for (int f = 0; f < N_FONTS; f++)
+        L->fonts[f] = HPDF_GetFont(*pdf, font_names[f], "WinAnsiEncoding");
+    L->ar = ar;
+    return hpdf_check(h, "loading the base-14 fonts", err);
+}
+
 enum folio_rc folio_roi_packet_render(struct folio_store *s, const struct folio_roi_packet_in *in,
                                       const char *now, struct folio_roi_packet *out,
                                       struct folio_err *err)
@@ -813,17 +828,8 @@ enum folio_rc folio_roi_packet_render(struct folio_store *s, const struct folio_
     folio_arena_init(&ar, 0);
     if ((rc = roi_now(now, at, today, err)) || (rc = gather(s, in, today, &ar, &c, err)))
         goto out;
-    pdf = HPDF_New(on_hpdf_error, &h);
-    if (!pdf) {
-        rc = folio_err_set(err, FOLIO_ENOMEM, "pdf", "pdf: libharu could not start a document");
+    if ((rc = pdf_begin(&pdf, &h, &L, &ar, err)))
         goto out;
-    }
-    HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
-    for (int f = 0; f < N_FONTS; f++)
-        L.fonts[f] = HPDF_GetFont(pdf, font_names[f], "WinAnsiEncoding");
-    if ((rc = hpdf_check(&h, "loading the base-14 fonts", err)))
-        goto out;
-    L.ar = &ar;
     if ((rc = lay_cover(&L, in, &c, err)))
         goto out;
     for (size_t i = 0; i < in->n_documents; i++) {
@@ -954,17 +960,8 @@ enum folio_rc folio_roi_accounting_pdf(struct folio_store *s, int64_t patient_id
         rc = folio_err_set(err, FOLIO_ENOMEM, NULL, "out of memory");
         goto out;
     }
-    pdf = HPDF_New(on_hpdf_error, &h);
-    if (!pdf) {
-        rc = folio_err_set(err, FOLIO_ENOMEM, "pdf", "pdf: libharu could not start a document");
+    if ((rc = pdf_begin(&pdf, &h, &L, &ar, err)))
         goto out;
-    }
-    HPDF_SetCompressionMode(pdf, HPDF_COMP_ALL);
-    for (int f = 0; f < N_FONTS; f++)
-        L.fonts[f] = HPDF_GetFont(pdf, font_names[f], "WinAnsiEncoding");
-    if ((rc = hpdf_check(&h, "loading the base-14 fonts", err)))
-        goto out;
-    L.ar = &ar;
     if ((rc = lay_accounting(&L, facility_name, facility_address, name, &pt, &acc, today, err)))
         goto out;
     HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, "Accounting of disclosures");

@@ -32,23 +32,7 @@ enum folio_rc roi_date_arg(const char *in, const char *dflt, const char *field, 
 
 enum folio_rc roi_now(const char *in, char at[32], char today[11], struct folio_err *err)
 {
-    struct folio_time t;
-    char buf[32];
-    enum folio_rc rc;
-    if (in == NULL) {
-        folio_time_now_utc(buf);
-        in = buf;
-    }
-    rc = folio_time_parse_any(folio_sv_from(in), &t, "now", err);
-    if (rc)
-        return rc;
-    if (t.prec < FOLIO_PREC_HOUR)
-        return folio_err_set(err, FOLIO_EINVAL, "now", "now: '%.40s' has no time of day", in);
-    folio_time_to_utc(&t, 0);
-    if (!folio_time_format_utc(&t, at, 32) || strlen(at) < 10)
-        return folio_err_set(err, FOLIO_EINVAL, "now", "now: '%.40s' is out of range", in);
-    folio_strlcpy(today, at, 11);
-    return FOLIO_OK;
+    return folio_time_clock(in, at, today, err);
 }
 
 enum folio_rc roi_user(const char *in, struct folio_err *err)
