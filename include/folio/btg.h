@@ -147,6 +147,9 @@ struct folio_btg_review {
     const char *day, *at, *detail;
     int64_t grant_id;
     const char *status, *disposition, *note, *reviewed_by, *reviewed_at;
+    /* the patient's current name and MRN, as the lists show them (NULL when none); the caller
+     * decides who may see them */
+    const char *patient_family, *patient_given, *patient_mrn;
 };
 struct folio_btg_review_query {
     const char *status;    /* "open", "reviewed" or NULL = both (EINVAL "status") */

@@ -6,6 +6,7 @@
 
 #include "folio/btg.h"
 #include "folio/privacy.h"
+#include "folio/records.h"
 #include "folio/time.h"
 #include "privacy/btg_int.h"
 #include "privacy/privacy_int.h"
@@ -654,8 +655,10 @@ enum folio_rc folio_btg_break(struct folio_store *s, int64_t user_id, int64_t se
 /* ---------------------------------------------------------------- the review queue */
 
 #define REVIEW_COLS                                                                                \
-    "SELECT id, kind, username, user_id, patient_id, day, at, detail, grant_id, status, "          \
-    "disposition, note, reviewed_by, reviewed_at FROM privacy_review "
+    "SELECT r.id, r.kind, r.username, r.user_id, r.patient_id, r.day, r.at, r.detail, "            \
+    "r.grant_id, r.status, r.disposition, r.note, r.reviewed_by, r.reviewed_at, n.family, "        \
+    "n.given, " FOLIO_SQL_PATIENT_MRN("r.patient_id") " FROM privacy_review r LEFT JOIN "         \
+    "patient_name n ON n.id = " FOLIO_SQL_PATIENT_NAME_ID("r.patient_id") " "
 
 static bool read_review(struct folio_stmt *st, struct folio_arena *a, struct folio_btg_review *r)
 {
@@ -676,6 +679,9 @@ static bool read_review(struct folio_stmt *st, struct folio_arena *a, struct fol
     r->note = folio_stmt_column_dup(a, st, 11, &oom);
     r->reviewed_by = folio_stmt_column_dup(a, st, 12, &oom);
     r->reviewed_at = folio_stmt_column_dup(a, st, 13, &oom);
+    r->patient_family = folio_stmt_column_dup(a, st, 14, &oom);
+    r->patient_given = folio_stmt_column_dup(a, st, 15, &oom);
+    r->patient_mrn = folio_stmt_column_dup(a, st, 16, &oom);
     return !oom;
 }
 
@@ -718,14 +724,14 @@ enum folio_rc folio_btg_review_list(struct folio_store *s, const struct folio_bt
     else if ((rc = btg_check_day(day, "day", err)) != FOLIO_OK)
         return rc;
 #define REVIEW_WHERE                                                                               \
-    "WHERE (CAST(? AS TEXT) IS NULL OR status = ?) AND (CAST(? AS TEXT) IS NULL OR kind = ?) AND " \
-    "(CAST(? AS TEXT) IS NULL OR day = ?) "
+    "WHERE (CAST(? AS TEXT) IS NULL OR r.status = ?) AND (CAST(? AS TEXT) IS NULL OR r.kind = ?) " \
+    "AND (CAST(? AS TEXT) IS NULL OR r.day = ?) "
     rc = folio_store_exec_fmt(s, total, NULL, NULL, err,
-                              "SELECT COUNT(*) FROM privacy_review " REVIEW_WHERE, "tttttt", status,
+                              "SELECT COUNT(*) FROM privacy_review r " REVIEW_WHERE, "tttttt", status,
                               status, k, k, day, day);
     rc = rc ? rc
             : folio_store_prepare_fmt(s, &st, err,
-                                      REVIEW_COLS REVIEW_WHERE "ORDER BY id DESC LIMIT ? OFFSET ?",
+                                      REVIEW_COLS REVIEW_WHERE "ORDER BY r.id DESC LIMIT ? OFFSET ?",
                                       "ttttttii", status, status, k, k, day, day, limit, offset);
 #undef REVIEW_WHERE
     if (rc == FOLIO_OK) {
@@ -755,7 +761,7 @@ enum folio_rc folio_btg_review_get(struct folio_store *s, int64_t id, struct fol
     bool row = false;
     enum folio_rc rc;
 
-    rc = folio_store_prepare_fmt(s, &st, err, REVIEW_COLS "WHERE id = ?", "i", id);
+    rc = folio_store_prepare_fmt(s, &st, err, REVIEW_COLS "WHERE r.id = ?", "i", id);
     rc = rc ? rc : folio_stmt_step(st, &row, err);
     if (rc == FOLIO_OK && !row)
         rc = folio_err_set(err, FOLIO_ENOTFOUND, "id", "no review item %lld", (long long)id);

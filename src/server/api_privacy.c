@@ -321,31 +321,14 @@ static json_t *render_review(struct folio_req *req, const struct folio_btg_revie
     bad |= folio_jset_str(o, "reviewed_by", r->reviewed_by);
     bad |= folio_jset_str(o, "reviewed_at", r->reviewed_at);
     if (r->patient_id && folio_req_can(req, FOLIO_PERM_IDENTIFIERS)) {
-        /* the name and MRN the lists show (records.h), one read */
-        struct folio_stmt *st = NULL;
-        struct folio_err e;
-        bool row = false, oom = false;
-
-        folio_err_clear(&e);
-        if (folio_store_prepare_fmt(
-                req->store, &st, &e,
-                "SELECT n.family, n.given, " FOLIO_SQL_PATIENT_MRN(
-                    "p.id") " FROM patient p LEFT "
-                            "JOIN patient_name n ON n.id = " FOLIO_SQL_PATIENT_NAME_ID(
-                                "p.id") " WHERE p.id = ?",
-                "i", r->patient_id) == FOLIO_OK &&
-            folio_stmt_step(st, &row, &e) == FOLIO_OK && row) {
-            const char *fam = folio_stmt_column_dup(req->arena, st, 0, &oom);
-            const char *giv = folio_stmt_column_dup(req->arena, st, 1, &oom);
-            const char *mrn = folio_stmt_column_dup(req->arena, st, 2, &oom);
-            const char *name =
-                folio_arena_printf(req->arena, "%s, %s", fam ? fam : "", giv ? giv : "");
-
-            bad |= oom || !name;
-            bad |= folio_jset_str(o, "patient_name", name);
-            bad |= folio_jset_str(o, "mrn", mrn);
-        }
-        folio_stmt_free(st);
+        /* the name and MRN the lists show, read with the item (btg.h) */
+        const char *name = r->patient_family || r->patient_given
+                               ? folio_arena_printf(req->arena, "%s, %s", r->patient_family ? r->patient_family : "",
+                                                    r->patient_given ? r->patient_given : "")
+                               : NULL;
+        bad |= (r->patient_family || r->patient_given) && !name;
+        bad |= folio_jset_str(o, "patient_name", name);
+        bad |= folio_jset_str(o, "mrn", r->patient_mrn);
     }
     if (bad) {
         json_decref(o);
